@@ -1,0 +1,118 @@
+//! Commands through Tauri's mock runtime, with the app's real config and capabilities: what the
+//! window's `invoke` gets back, including the `{kind, message}` shape of every error.
+
+use std::sync::Arc;
+
+use infusion_chart::Chart;
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = Chart::open(&dir.path().join("chart.db"), None).unwrap();
+        let app = crate::with_commands(mock_builder())
+            .manage(Arc::new(chart))
+            .build(tauri::generate_context!())
+            .unwrap();
+        let window = tauri::WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default()).build().unwrap();
+        Harness { _dir: dir, _app: app, window }
+    }
+
+    /// Calls `cmd` as the window's `invoke(cmd, body)` would; Ok is the JSON answer, Err the JSON error.
+    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn add_patient(&self) -> Value {
+        self.invoke(
+            "add_patient",
+            json!({"input": {"family_name": "Okafor", "given_names": "Ada", "date_of_birth": "1990-05-01", "mrn": "M-42", "weight_kg": 68}}),
+        )
+        .unwrap()
+    }
+}
+
+#[test]
+fn the_charting_slice_works_through_ipc() {
+    let h = Harness::new();
+    let patient = h.add_patient();
+    assert_eq!(patient["family_name"], "Okafor");
+    assert_eq!(patient["date_of_birth"], "1990-05-01");
+    let found = h.invoke("search_patients", json!({"input": {"query": "m-42"}})).unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let session = h.invoke("start_session", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    let now = chrono::Utc::now().to_rfc3339();
+    let vitals = h
+        .invoke(
+            "add_vitals",
+            json!({"input": {"session_id": session["id"], "clinical_time": now, "sbp": 120, "dbp": 80, "hr": 70, "spo2": 99, "rr": 12}}),
+        )
+        .unwrap();
+    assert_eq!(vitals["map"], 93);
+    let record = h.invoke("get_session", json!({"input": {"session_id": session["id"]}})).unwrap();
+    assert_eq!(record["vitals"][0]["id"], vitals["id"]);
+    assert_eq!(record["patient"]["mrn"], "M-42");
+    let patient_record = h.invoke("get_patient", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    assert_eq!(patient_record["sessions"][0]["id"], session["id"]);
+}
+
+#[test]
+fn errors_cross_ipc_as_kind_and_message() {
+    let h = Harness::new();
+    let patient = h.add_patient();
+    let session = h.invoke("start_session", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    let now = chrono::Utc::now().to_rfc3339();
+    let cases = [
+        (
+            "add_vitals",
+            json!({"input": {"session_id": session["id"], "clinical_time": now, "sbp": 120, "dbp": 80, "hr": 70, "spo2": 101, "rr": 12}}),
+            json!({"kind": "validation", "message": "SpO2 must be between 50 and 100%; 101 was entered."}),
+        ),
+        (
+            "add_vitals",
+            json!({"input": {"session_id": session["id"], "sbp": "120/80"}}),
+            json!({"kind": "invalid_request", "message": "The request was malformed at 'sbp': invalid type: string \"120/80\", expected f64. Nothing was saved."}),
+        ),
+        (
+            "get_session",
+            json!({}),
+            json!({"kind": "invalid_request", "message": "The request had no input. Nothing was saved."}),
+        ),
+        (
+            "get_patient",
+            json!({"input": {"patient_id": 404}}),
+            json!({"kind": "not_found", "message": "No patient with id 404 was found."}),
+        ),
+        (
+            "start_session",
+            json!({"input": {"patient_id": patient["id"]}}),
+            json!({"kind": "conflict", "message": format!("This patient already has a session on {}. Open it from the patient's list.", session["session_date"].as_str().unwrap())}),
+        ),
+    ];
+    for (cmd, body, expected) in cases {
+        assert_eq!(h.invoke(cmd, body.clone()), Err(expected), "{cmd} {body}");
+    }
+    let record = h.invoke("get_session", json!({"input": {"session_id": session["id"]}})).unwrap();
+    assert_eq!(record["vitals"], json!([]), "refused entries wrote nothing");
+}

@@ -1,0 +1,82 @@
+//! The desktop shell: opens the chart database once, then shows the window whose commands
+//! delegate to the core. If the database cannot be opened, a dialog says where and why.
+
+mod commands;
+
+use std::sync::Arc;
+
+use infusion_chart::{paths, Chart};
+use tauri::{App, Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+
+const MAIN_WINDOW: &str = "main";
+
+pub fn run() {
+    with_commands(Builder::default())
+        .plugin(single_instance())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            open_chart_or_explain(app)?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("Infusion Chart could not start its window system");
+}
+
+/// Registers every command; tests build the mock app with the same list.
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::add_patient,
+        commands::search_patients,
+        commands::get_patient,
+        commands::start_session,
+        commands::get_session,
+        commands::add_vitals,
+    ])
+}
+
+/// A second launch on the same database focuses the running window instead of opening the file twice.
+/// The instance id is per database file, so a test or training database does not block the clinic's.
+fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    let mut builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| {
+        if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    });
+    if let Ok(path) = paths::database_path() {
+        let digest = infusion_chart::digest::sha256_hex(path.to_string_lossy().as_bytes());
+        builder = builder.dbus_id(format!("{}.db_{}", paths::APP_IDENTIFIER, &digest[..16]));
+    }
+    builder.build()
+}
+
+fn open_chart_or_explain(app: &mut App) -> tauri::Result<()> {
+    let opened = paths::database_path().and_then(|path| Chart::open(&path, None));
+    match opened {
+        Ok(chart) => {
+            app.manage(Arc::new(chart));
+            open_main_window(app)
+        }
+        Err(e) => {
+            let where_ = paths::database_path().map(|p| p.display().to_string()).unwrap_or_default();
+            let handle = app.handle().clone();
+            app.dialog()
+                .message(format!("{e}\n\nDatabase file: {where_}\n\nNothing was changed. An admin can restore a backup or move the file aside."))
+                .title("Infusion Chart cannot open its database")
+                .kind(MessageDialogKind::Error)
+                .show(move |_| handle.exit(1));
+            Ok(())
+        }
+    }
+}
+
+fn open_main_window(app: &App) -> tauri::Result<()> {
+    WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
+        .title("Infusion Chart")
+        .inner_size(1280.0, 860.0)
+        .min_inner_size(900.0, 640.0)
+        .build()?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The one error type of the core. It crosses IPC as `{kind, message}`: `kind` lets the UI react,
+//! `message` is a sentence a nurse or admin can act on. Raw SQL and internal details never reach it.
+
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Error {
+    /// Input a person typed is out of range or missing; nothing was written.
+    #[error("{0}")]
+    Validation(String),
+    /// A request that the UI should never send (wrong shape or type); nothing was written.
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with what is already charted (a duplicate MRN, a second session today).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database file cannot be used: another app's file, not a database, a newer schema,
+    /// an edited migration. Raised at open, before anything is written.
+    #[error("{0}")]
+    Database(String),
+    /// Reading or writing failed (disk full, read-only, locked); the message says what to do.
+    #[error("{0}")]
+    Storage(String),
+}
+
+impl Error {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Database(_) => "database",
+            Error::Storage(_) => "storage",
+        }
+    }
+}
+
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Error", 2)?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    /// Turns SQLite failures into words; the technical detail goes to stderr for support, not the nurse.
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::*;
+        eprintln!("infusion-chart: storage error: {e}");
+        let message = match e.sqlite_error_code() {
+            Some(DiskFull) => "The disk is full, so this entry was not saved. Free some space and try again.",
+            Some(ReadOnly) | Some(PermissionDenied) => {
+                "The chart database is read-only, so this entry was not saved. Ask an admin to check the file's permissions."
+            }
+            Some(DatabaseBusy) | Some(DatabaseLocked) => {
+                "The chart database is busy in another program, so this entry was not saved. Try again in a moment."
+            }
+            Some(NotADatabase) => "The chart database file is damaged or is not a database. Ask an admin to restore a backup.",
+            Some(DatabaseCorrupt) => "The chart database is damaged. Ask an admin to restore a backup.",
+            Some(CannotOpen) | Some(SystemIoFailure) => {
+                "The chart database could not be read or written (disk error or removed drive). Nothing was saved."
+            }
+            _ => "The chart database reported an unexpected error, so nothing was saved. Try again; if it persists, call support.",
+        };
+        Error::Storage(message.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_as_kind_and_message_only() {
+        let json = serde_json::to_value(Error::Validation("Heart rate must be between 20 and 300 bpm.".into())).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "validation", "message": "Heart rate must be between 20 and 300 bpm."})
+        );
+    }
+
+    #[test]
+    fn sqlite_errors_become_sentences_without_sql() {
+        let raw = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some("INSERT INTO vitals failed".into()),
+        );
+        let err = Error::from(raw);
+        assert_eq!(err.kind(), "storage");
+        assert!(err.to_string().starts_with("The disk is full"), "{err}");
+        assert!(!err.to_string().contains("INSERT"));
+    }
+}

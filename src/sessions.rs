@@ -1,0 +1,45 @@
+//! Infusion sessions: one visit of a patient to the chair, charted live.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::patients::Patient;
+use crate::vitals::Vitals;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub id: i64,
+    pub patient_id: i64,
+    /// The clinic's local calendar date of the session.
+    pub session_date: NaiveDate,
+    pub started_at: DateTime<Utc>,
+}
+
+/// Names one patient in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientRef {
+    pub patient_id: i64,
+}
+
+/// Names one session in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRef {
+    pub session_id: i64,
+}
+
+/// A patient with their sessions, newest first: the patient screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    pub sessions: Vec<Session>,
+}
+
+/// A session with its patient and flowsheet in clinical-time order: the session screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRecord {
+    pub session: Session,
+    pub patient: Patient,
+    pub vitals: Vec<Vitals>,
+}

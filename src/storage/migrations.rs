@@ -1,0 +1,87 @@
+//! Forward-only schema migrations, embedded at compile time (see build.rs). Each runs in one
+//! transaction with its SHA-256 recorded; a recorded checksum that no longer matches the embedded
+//! SQL means a migration was edited after it shipped, and the database is refused.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::APPLICATION_ID;
+use crate::error::{Error, Result};
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The schema version this program writes: the number of the last migration.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Hex SHA-256 of a migration's SQL, as recorded in `schema_migrations`.
+pub fn checksum(sql: &str) -> String {
+    crate::digest::sha256_hex(sql.as_bytes())
+}
+
+pub(super) fn apply(conn: &mut Connection) -> Result<()> {
+    let applied = verify_applied(conn)?;
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let version = index as i64 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version    INTEGER PRIMARY KEY,
+                 name       TEXT NOT NULL,
+                 sha256     TEXT NOT NULL,
+                 applied_at TEXT NOT NULL
+             ) STRICT;",
+        )?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            (version, name, checksum(sql), super::ts(&chrono::Utc::now())),
+        )?;
+        // Header fields written inside the same transaction: a crash leaves the old version, never half.
+        tx.pragma_update(None, "user_version", version)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Checks the recorded migrations against the embedded ones and returns how many are applied.
+fn verify_applied(conn: &Connection) -> Result<usize> {
+    let has_table: Option<i64> = conn
+        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", [], |r| r.get(0))
+        .optional()?;
+    if has_table.is_none() {
+        return Ok(0);
+    }
+    let mut stmt = conn.prepare("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (position, (version, name, sha)) in rows.iter().enumerate() {
+        let expected = usize::try_from(*version - 1).ok().and_then(|i| MIGRATIONS.get(i));
+        match expected {
+            Some((file, sql)) if *version == position as i64 + 1 && file == name && checksum(sql) == *sha => {}
+            Some(_) => {
+                return Err(Error::Database(format!(
+                    "its migration {name} differs from the one in this program (it was edited after it was applied). Install the matching version of Infusion Chart, or call support."
+                )))
+            }
+            None => {
+                return Err(Error::Database(format!(
+                    "it was written by a newer version of Infusion Chart (migration {name} is unknown here). Install the newer version."
+                )))
+            }
+        }
+    }
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_from_one() {
+        for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
+        }
+    }
+}

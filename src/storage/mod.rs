@@ -1,0 +1,152 @@
+//! The only code that writes SQL. `Db::open` is the one place a connection is made and configured:
+//! it identifies the file before changing anything, sets and verifies every pragma, then migrates.
+
+mod migrations;
+mod patients;
+mod sessions;
+mod vitals;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub use migrations::{checksum, LATEST_VERSION};
+
+/// `PRAGMA application_id` of every Infusion Chart database ("ICHT"), so other SQLite files are refused.
+pub const APPLICATION_ID: i32 = 0x4943_4854;
+/// How long a writer waits for another connection's lock before reporting the database busy.
+const BUSY_TIMEOUT_MS: &str = "5000";
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating if absent, mode 0600) the chart database at `path`. `key` is the SQLCipher key;
+    /// `None` keeps a plain SQLite file. Refuses, without writing to it, a file that is not a database,
+    /// another application's database, and one whose schema is newer than this program.
+    pub fn open(path: &Path, key: Option<&str>) -> Result<Db> {
+        let describe = |reason: &str| Error::Database(format!("The chart database {} cannot be opened: {reason}", path.display()));
+        if !path.exists() {
+            create_private_file(path).map_err(|e| describe(&format!("the file could not be created ({e}).")))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| describe(&format!("{e}.")))?;
+        if let Some(key) = key {
+            conn.pragma_update(None, "key", key)?;
+        }
+        identify(&conn).map_err(|reason| describe(&reason))?;
+        configure(&conn).map_err(|reason| describe(&reason))?;
+        let mut db = Db { conn, path: path.to_path_buf() };
+        migrations::apply(&mut db.conn).map_err(|e| match e {
+            Error::Database(reason) => describe(&reason),
+            other => other,
+        })?;
+        Ok(db)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads one pragma as text; tests use it to prove the settings are really in force.
+    pub fn pragma(&self, name: &str) -> Result<String> {
+        Ok(read_pragma(&self.conn, name)?)
+    }
+}
+
+/// Refuses files that are not ours, reading only: nothing is written before this passes.
+fn identify(conn: &Connection) -> std::result::Result<(), String> {
+    let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    let app_id = read("PRAGMA application_id").map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            "it is not an Infusion Chart database (not a database file, or the wrong key).".to_string()
+        }
+        _ => format!("it could not be read ({e})."),
+    })?;
+    let objects = read("SELECT count(*) FROM sqlite_schema").map_err(|e| format!("it could not be read ({e})."))?;
+    let version = read("PRAGMA user_version").map_err(|e| format!("it could not be read ({e})."))?;
+    if app_id as i32 != APPLICATION_ID && !(app_id == 0 && objects == 0) {
+        return Err(format!("it belongs to another application (application id {app_id:#x}), not Infusion Chart."));
+    }
+    if version > LATEST_VERSION {
+        return Err(format!(
+            "it was written by a newer version of Infusion Chart (schema {version}; this version knows up to {LATEST_VERSION}). Install the newer version."
+        ));
+    }
+    Ok(())
+}
+
+/// Every pragma this app relies on, with the value it must read back as.
+const PRAGMAS: &[(&str, &str, &str)] = &[
+    ("journal_mode", "WAL", "wal"),
+    // FULL, not NORMAL: in WAL mode NORMAL can lose the last commits on power loss.
+    ("synchronous", "FULL", "2"),
+    ("foreign_keys", "ON", "1"),
+    ("busy_timeout", BUSY_TIMEOUT_MS, BUSY_TIMEOUT_MS),
+    ("trusted_schema", "OFF", "0"),
+];
+
+/// Sets every pragma and reads each back: a setting that did not take is an error, not a surprise later.
+fn configure(conn: &Connection) -> std::result::Result<(), String> {
+    for &(name, value, expect) in PRAGMAS {
+        let apply = || -> rusqlite::Result<String> {
+            // Some pragmas answer the assignment with a row, some do not; step once either way.
+            conn.prepare(&format!("PRAGMA {name} = {value}"))?.query([])?.next()?;
+            read_pragma(conn, name)
+        };
+        let got = apply().map_err(|e| format!("setting {name} failed ({e})."))?;
+        if got != expect {
+            return Err(format!("{name} is {got}, expected {expect} (is the disk or folder read-only?)."));
+        }
+    }
+    Ok(())
+}
+
+fn read_pragma(conn: &Connection, name: &str) -> rusqlite::Result<String> {
+    conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+        Ok(match r.get::<_, rusqlite::types::Value>(0)? {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+    })
+}
+
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    }
+    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map(drop)
+}
+
+#[cfg(not(unix))]
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir)?;
+    }
+    fs::OpenOptions::new().write(true).create_new(true).open(path).map(drop)
+}
+
+/// Timestamps are stored as RFC 3339 UTC with milliseconds, so text order is time order.
+fn ts(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_ts(idx: usize, text: String) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn parse_date(idx: usize, text: String) -> rusqlite::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}

@@ -1,0 +1,195 @@
+//! Runs the real app binary in a real window: Xvfb, tauri-driver (which starts WebKitWebDriver,
+//! which starts the app), and a W3C WebDriver client. Every wait is bounded; every child is ended
+//! on drop, by process group, so a failed run leaves nothing behind to spoil the next.
+
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long any one thing may take to appear before the test fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A child process in its own process group, killed with its descendants on drop.
+struct Group(Child);
+
+impl Group {
+    fn spawn(cmd: &mut Command) -> Group {
+        let program = format!("{:?}", cmd.get_program());
+        Group(cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e} (run `make test`, which installs it)")))
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.0.id())]).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < WAIT, "timed out after {WAIT:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A virtual X display of its own, so tests run headless and never touch a real desktop.
+pub struct Display {
+    pub name: String,
+    _xvfb: Group,
+}
+
+impl Display {
+    pub fn start() -> Display {
+        let number = 90 + std::process::id() % 400;
+        let name = format!(":{number}");
+        let xvfb = Group::spawn(
+            Command::new("Xvfb")
+                .args([name.as_str(), "-screen", "0", "1400x950x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        wait_until("Xvfb to start", || socket.exists());
+        Display { name, _xvfb: xvfb }
+    }
+
+    /// Captures the whole X screen (WebKitWebDriver's own screenshot call hangs under Xvfb).
+    pub fn screenshot(&self, file: &Path) {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let status = Command::new("import")
+            .args(["-display", &self.name, "-window", "root", file.to_str().unwrap()])
+            .status()
+            .expect("ImageMagick's import (run `make test`, which installs it)");
+        assert!(status.success(), "screenshot failed");
+        println!("screenshot: {}", file.display());
+    }
+}
+
+/// The app, launched through tauri-driver on `display` with its data in `data_dir`.
+pub struct App {
+    pub client: Client,
+    _driver: Group,
+}
+
+impl App {
+    pub async fn launch(display: &Display, data_dir: &Path) -> App {
+        let port = free_port();
+        let driver = Group::spawn(
+            Command::new(tauri_driver())
+                .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
+                .env("DISPLAY", &display.name)
+                .env("INFUSION_CHART_DATA_DIR", data_dir)
+                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                // No session bus: the single-instance check stands aside, so relaunches are not forwarded.
+                .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_until("tauri-driver to listen", || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": env!("CARGO_BIN_EXE_infusion-chart") }));
+        let client = tokio::time::timeout(WAIT, ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")))
+            .await
+            .expect("the app window to open in time")
+            .expect("a WebDriver session with the app");
+        App { client, _driver: driver }
+    }
+
+    /// Ends the WebDriver session, which closes the window and so quits the app.
+    pub async fn quit(self) {
+        self.client.close().await.expect("the app to close");
+    }
+
+    pub async fn wait_for(&self, xpath: &str) -> Element {
+        self.client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await.unwrap_or_else(|e| panic!("{xpath} did not appear: {e}"))
+    }
+
+    /// The input a `<label for>` with exactly this text names: fields are found as a person finds them.
+    pub async fn field(&self, label: &str) -> Element {
+        let label_el = self.wait_for(&format!("//label[normalize-space()={}]", xpath_literal(label))).await;
+        let id = label_el.attr("for").await.unwrap().unwrap_or_else(|| panic!("label {label:?} has no `for`"));
+        self.client.find(Locator::Id(&id)).await.unwrap()
+    }
+
+    pub async fn type_into(&self, label: &str, text: &str) {
+        let field = self.field(label).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Date and time pickers take their value as a person would pick it, set on the input itself.
+    pub async fn pick(&self, label: &str, value: &str) {
+        let field = self.field(label).await;
+        self.client
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![serde_json::to_value(&field).unwrap(), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    pub async fn click_button(&self, text: &str) {
+        self.wait_for(&format!("//button[normalize-space()={}]", xpath_literal(text))).await.click().await.unwrap();
+    }
+
+    pub async fn click_link(&self, text: &str) {
+        self.wait_for(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text))).await.click().await.unwrap();
+    }
+
+    /// Waits until the element at `xpath` shows text containing `expected`, and returns its text.
+    pub async fn wait_for_text(&self, xpath: &str, expected: &str) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
+                if let Ok(text) = el.text().await {
+                    if text.contains(expected) {
+                        return text;
+                    }
+                    assert!(start.elapsed() < WAIT, "{xpath} shows {text:?}, never {expected:?}");
+                }
+            }
+            assert!(start.elapsed() < WAIT, "{xpath} never appeared (waiting for {expected:?})");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn count(&self, xpath: &str) -> usize {
+        self.client.find_all(Locator::XPath(xpath)).await.unwrap().len()
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return path.into();
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let installed = cargo_home.join("bin").join("tauri-driver");
+    if installed.exists() { installed } else { "tauri-driver".into() }
+}
+
+/// Quotes text for XPath 1.0, which has no escapes.
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        format!("concat('{}')", text.split('\'').collect::<Vec<_>>().join("', \"'\", '"))
+    }
+}
+
+/// Where tests leave what a person should look at (screenshots): `target/test-output/`.
+pub fn output_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-output")
+}

@@ -1,0 +1,230 @@
+//! The core on real SQLite files in temp folders: opening, migrating, refusing foreign or newer
+//! files, pragmas in force, and charting that survives a reopen.
+
+use chrono::{Local, Utc};
+use infusion_chart::patients::{PatientInput, PatientSearch};
+use infusion_chart::sessions::{PatientRef, SessionRef};
+use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
+use infusion_chart::vitals::VitalsInput;
+use infusion_chart::{Chart, Error};
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+fn temp_db() -> (TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chart").join("infusion-chart.db");
+    (dir, path)
+}
+
+fn patient(mrn: &str) -> PatientInput {
+    PatientInput {
+        family_name: Some("Nguyễn-O'Brien".into()),
+        given_names: Some("Zoë".into()),
+        date_of_birth: Some("1984-03-27".into()),
+        mrn: Some(mrn.into()),
+        weight_kg: Some(72.5),
+    }
+}
+
+fn vitals(session_id: i64, sbp: f64, dbp: f64) -> VitalsInput {
+    VitalsInput {
+        session_id,
+        clinical_time: Some(Utc::now().to_rfc3339()),
+        sbp: Some(sbp),
+        dbp: Some(dbp),
+        hr: Some(76.0),
+        spo2: Some(98.0),
+        rr: Some(14.0),
+        temp_c: Some(36.8),
+        etco2: None,
+    }
+}
+
+fn open_error(path: &std::path::Path) -> String {
+    match Db::open(path, None) {
+        Err(Error::Database(message)) => message,
+        Err(other) => panic!("expected a database error, got {other:?}"),
+        Ok(_) => panic!("expected {} to be refused", path.display()),
+    }
+}
+
+#[test]
+fn a_new_database_is_migrated_to_the_latest_schema_with_our_application_id() {
+    let (_dir, path) = temp_db();
+    let db = Db::open(&path, None).unwrap();
+    assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
+    assert_eq!(db.pragma("application_id").unwrap(), APPLICATION_ID.to_string());
+    drop(db);
+    let conn = Connection::open(&path).unwrap();
+    let recorded: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+    assert_eq!(recorded, LATEST_VERSION);
+}
+
+#[test]
+fn pragmas_are_really_in_force_on_the_open_connection() {
+    let (_dir, path) = temp_db();
+    let db = Db::open(&path, None).unwrap();
+    let cases = [
+        ("journal_mode", "wal"),
+        ("synchronous", "2"),
+        ("foreign_keys", "1"),
+        ("busy_timeout", "5000"),
+        ("trusted_schema", "0"),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(db.pragma(name).unwrap(), expected, "PRAGMA {name}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, path) = temp_db();
+    Db::open(&path, None).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(dir_mode, 0o700);
+}
+
+#[test]
+fn everything_charted_is_there_after_reopening() {
+    let (_dir, path) = temp_db();
+    let (patient_id, session_id, vitals_id) = {
+        let chart = Chart::open(&path, None).unwrap();
+        let p = chart.add_patient(patient("A-1")).unwrap();
+        let s = chart.start_session(PatientRef { patient_id: p.id }).unwrap();
+        let v = chart.add_vitals(vitals(s.id, 128.0, 82.0)).unwrap();
+        assert_eq!(v.map, 97);
+        (p.id, s.id, v.id)
+    };
+    let chart = Chart::open(&path, None).unwrap();
+    let record = chart.session_record(SessionRef { session_id }).unwrap();
+    assert_eq!(record.patient.id, patient_id);
+    assert_eq!(record.patient.given_names, "Zoë");
+    assert_eq!(record.session.session_date, Local::now().date_naive());
+    assert_eq!(record.vitals.len(), 1);
+    assert_eq!((record.vitals[0].id, record.vitals[0].sbp, record.vitals[0].map), (vitals_id, 128, 97));
+    assert_eq!(record.vitals[0].temp_c, Some(36.8));
+    let found = chart.search_patients(PatientSearch { query: "nguyễn".into() }).unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![patient_id]);
+}
+
+#[test]
+fn refused_vitals_write_nothing() {
+    let (_dir, path) = temp_db();
+    let chart = Chart::open(&path, None).unwrap();
+    let p = chart.add_patient(patient("A-2")).unwrap();
+    let s = chart.start_session(PatientRef { patient_id: p.id }).unwrap();
+    let cases = [
+        (vitals(s.id, 80.0, 90.0), "Systolic BP (80) must be higher than diastolic BP (90)."),
+        (VitalsInput { spo2: Some(101.0), ..vitals(s.id, 120.0, 80.0) }, "SpO2 must be between 50 and 100%; 101 was entered."),
+        (VitalsInput { hr: Some(0.0), ..vitals(s.id, 120.0, 80.0) }, "Heart rate must be between 20 and 300 bpm; 0 was entered."),
+    ];
+    for (input, message) in cases {
+        assert_eq!(chart.add_vitals(input).unwrap_err(), Error::Validation(message.into()));
+    }
+    assert!(chart.session_record(SessionRef { session_id: s.id }).unwrap().vitals.is_empty());
+    assert_eq!(
+        chart.add_vitals(vitals(999, 120.0, 80.0)).unwrap_err(),
+        Error::NotFound("No session with id 999 was found.".into())
+    );
+}
+
+#[test]
+fn duplicate_mrn_and_second_session_today_are_conflicts() {
+    let (_dir, path) = temp_db();
+    let chart = Chart::open(&path, None).unwrap();
+    let p = chart.add_patient(patient("B-7")).unwrap();
+    let err = chart.add_patient(patient("b-7")).unwrap_err();
+    assert_eq!(err.kind(), "conflict");
+    assert!(err.to_string().contains("MRN B-7 already exists"), "{err}");
+    chart.start_session(PatientRef { patient_id: p.id }).unwrap();
+    assert_eq!(chart.start_session(PatientRef { patient_id: p.id }).unwrap_err().kind(), "conflict");
+    assert_eq!(chart.patient_record(PatientRef { patient_id: p.id }).unwrap().sessions.len(), 1);
+}
+
+#[test]
+fn search_treats_percent_and_underscore_literally() {
+    let (_dir, path) = temp_db();
+    let chart = Chart::open(&path, None).unwrap();
+    chart.add_patient(patient("C_1")).unwrap();
+    chart.add_patient(PatientInput { family_name: Some("Smith".into()), ..patient("C21") }).unwrap();
+    let mrns = |q: &str| {
+        chart.search_patients(PatientSearch { query: q.into() }).unwrap().into_iter().map(|p| p.mrn).collect::<Vec<_>>()
+    };
+    assert_eq!(mrns("c_1"), vec!["C_1"]);
+    assert_eq!(mrns("%"), Vec::<String>::new());
+    assert_eq!(mrns("SMI"), vec!["C21"]);
+    assert_eq!(mrns("").len(), 2);
+}
+
+#[test]
+fn another_applications_database_is_refused_untouched() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE recipes (name TEXT);").unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    let message = open_error(&path);
+    assert!(message.contains("belongs to another application"), "{message}");
+    assert!(message.contains(&path.display().to_string()), "the path is named: {message}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "file unchanged");
+
+    // A plain SQLite file with tables but no application id is someone else's too.
+    let other = path.with_file_name("plain.db");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+    assert!(open_error(&other).contains("belongs to another application"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_untouched() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+    let message = open_error(&path);
+    assert!(message.contains("not an Infusion Chart database"), "{message}");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let (_dir, path) = temp_db();
+    drop(Db::open(&path, None).unwrap());
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let message = open_error(&path);
+    assert!(message.contains("newer version of Infusion Chart"), "{message}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn an_edited_migration_is_a_startup_error() {
+    let (_dir, path) = temp_db();
+    drop(Db::open(&path, None).unwrap());
+    // What the database recorded no longer matches the SQL embedded in this binary.
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE schema_migrations SET sha256 = ?1 WHERE version = 1", [checksum("-- edited")])
+        .unwrap();
+    let message = open_error(&path);
+    assert!(message.contains("0001_init.sql differs"), "{message}");
+}
+
+#[test]
+fn a_keyed_database_is_encrypted_and_opens_only_with_its_key() {
+    let (_dir, path) = temp_db();
+    let mut db = Db::open(&path, Some("correct horse")).unwrap();
+    let p = patient("K-1").validate(Local::now().date_naive()).unwrap();
+    db.insert_patient(&p, Utc::now()).unwrap();
+    drop(db);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"), "SQLCipher writes no plain header");
+    assert!(open_error(&path).contains("wrong key"));
+    assert!(matches!(Db::open(&path, Some("wrong")), Err(Error::Database(_))));
+    let db = Db::open(&path, Some("correct horse")).unwrap();
+    assert_eq!(db.search_patients("K-1").unwrap().len(), 1);
+}

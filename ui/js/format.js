@@ -1,0 +1,34 @@
+// Display helpers. The core keeps times as UTC RFC 3339; nurses read and type local wall-clock time.
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** Today's local date as "YYYY-MM-DD", the form the core uses for session dates. */
+export function todayLocal() {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "HH:MM" (24-hour, local) of an RFC 3339 string, or of now. */
+export function localTime(when = new Date()) {
+  const d = new Date(when);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The RFC 3339 instant of a local "HH:MM" on a session's date, or null if the time is unreadable. */
+export function clinicalInstant(sessionDate, hhmm) {
+  const match = /^(\d{2}):(\d{2})/.exec(hhmm);
+  if (!match) return null;
+  // No offset in the string, so JavaScript reads it as local time, as the nurse meant it.
+  const d = new Date(`${sessionDate}T${match[1]}:${match[2]}`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** A measurement for the flowsheet: as charted, or rounded to `digits`; a dash when not charted. */
+export function reading(value, digits) {
+  if (value == null) return '—';
+  return digits === undefined ? String(value) : Number(value).toFixed(digits);
+}
+
+export const patientName = (p) => `${p.family_name}, ${p.given_names}`;
+
+export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight_kg} kg`;

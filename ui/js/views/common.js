@@ -1,0 +1,97 @@
+// Pieces shared by the screens: links, the patient banner, loading, and save feedback.
+
+import { h } from '../dom.js';
+import { patientDetails, patientName } from '../format.js';
+
+export const patientHref = (id) => `#/patient/${encodeURIComponent(id)}`;
+export const sessionHref = (id) => `#/session/${encodeURIComponent(id)}`;
+
+/** Name in bold, then DOB, MRN and weight: how a patient is identified everywhere. */
+export const patientLine = (patient) => [
+  h('strong', {}, patientName(patient)),
+  ` · ${patientDetails(patient)}`,
+];
+
+const banner = document.getElementById('patient-banner');
+
+/** Shows whose chart is open in the header bar; null hides it. */
+export function setBanner(patient) {
+  banner.replaceChildren(...(patient ? patientLine(patient) : []));
+  banner.hidden = !patient;
+}
+
+/**
+ * Fetches a screen's data. Null if it failed (the core's message is shown instead) or if the
+ * nurse has already moved to another screen, so a slow answer never paints over the new one.
+ */
+export async function load(root, request) {
+  root.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+  try {
+    const data = await request();
+    return root.isConnected ? data : null;
+  } catch (error) {
+    root.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
+    return null;
+  }
+}
+
+/** The status line ("saved") and error line that sit beside a form's button. */
+export function notices() {
+  const status = h('p', { role: 'status', class: 'saved' });
+  const node = h('div', { class: 'notices' }, status);
+  let alert = null;
+  return {
+    node,
+    clear() {
+      status.textContent = '';
+      alert?.remove();
+      alert = null;
+    },
+    saved(text) {
+      status.textContent = text;
+    },
+    // A fresh role="alert" element is announced reliably by screen readers; an edited one may not be.
+    error(message) {
+      alert?.remove();
+      alert = h('p', { role: 'alert', class: 'error' }, message);
+      node.append(alert);
+    },
+  };
+}
+
+/**
+ * Sends one write to the core. The button stays disabled until the core answers, so a double press
+ * cannot chart twice. Resolves with the core's answer, or null once its message is shown.
+ */
+export async function save(button, notes, request) {
+  const focused = document.activeElement;
+  notes.clear();
+  button.disabled = true;
+  try {
+    return await request();
+  } catch (error) {
+    notes.error(error.message);
+    return null;
+  } finally {
+    button.disabled = false;
+    // Disabling a focused button drops focus to the page; give it back so the keyboard flow goes on.
+    if (document.activeElement === document.body) focused?.focus();
+  }
+}
+
+/**
+ * The browser hands over an unreadable entry ("7..5" in a number field) as an empty value, which
+ * would chart nothing where the nurse typed something. Stop and say so instead.
+ */
+export function checkTyped(form, notes) {
+  const bad = [...form.elements].find((element) => element.validity?.badInput);
+  if (!bad) return true;
+  const kind = bad.type === 'number' ? 'number' : bad.type;
+  notes.clear();
+  notes.error(`Check ${bad.labels[0].textContent}: what was typed is not a valid ${kind}.`);
+  bad.focus();
+  return false;
+}
+
+/** Empty stays null (the core says which fields are required); anything else is sent as a number. */
+export const numberOrNull = (input) => (input.value === '' ? null : Number(input.value));
