@@ -27,7 +27,8 @@ impl Group {
 
 impl Drop for Group {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-KILL", &format!("-{}", self.0.id())]).status();
+        // SAFETY: killpg only sends a signal; the group is the one this child leads.
+        unsafe { libc::killpg(self.0.id() as libc::pid_t, libc::SIGKILL) };
         let _ = self.0.wait();
     }
 }
@@ -65,22 +66,17 @@ impl Display {
         Display { name, _xvfb: xvfb }
     }
 
-    /// Captures the whole X screen (WebKitWebDriver's own screenshot call hangs under Xvfb).
     pub fn screenshot(&self, file: &Path) {
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        let status = Command::new("import")
-            .args(["-display", &self.name, "-window", "root", file.to_str().unwrap()])
-            .status()
-            .expect("ImageMagick's import (run `make test`, which installs it)");
-        assert!(status.success(), "screenshot failed");
-        println!("screenshot: {}", file.display());
+        screenshot(&self.name, file);
     }
 }
 
 /// The app, launched through tauri-driver on `display` with its data in `data_dir`.
 pub struct App {
-    pub client: Client,
+    // Declared first so it is dropped first: the driver and app die before the client tries to talk.
     _driver: Group,
+    pub client: Client,
+    display: String,
 }
 
 impl App {
@@ -104,7 +100,7 @@ impl App {
             .await
             .expect("the app window to open in time")
             .expect("a WebDriver session with the app");
-        App { client, _driver: driver }
+        App { _driver: driver, client, display: display.name.clone() }
     }
 
     /// Ends the WebDriver session, which closes the window and so quits the app.
@@ -113,7 +109,21 @@ impl App {
     }
 
     pub async fn wait_for(&self, xpath: &str) -> Element {
-        self.client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await.unwrap_or_else(|e| panic!("{xpath} did not appear: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await {
+            Ok(element) => element,
+            Err(e) => self.fail(&format!("{xpath} did not appear: {e}")).await,
+        }
+    }
+
+    /// Fails the test with a screenshot and the page's text, so a failure can be seen, not guessed.
+    async fn fail(&self, what: &str) -> ! {
+        let shot = output_dir().join("e2e-failure.png");
+        screenshot(&self.display, &shot);
+        let page = match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(e) => format!("(no page: {e})"),
+        };
+        panic!("{what}\nscreenshot: {}\npage text:\n{page}", shot.display());
     }
 
     /// The input a `<label for>` with exactly this text names: fields are found as a person finds them.
@@ -149,19 +159,21 @@ impl App {
         self.wait_for(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text))).await.click().await.unwrap();
     }
 
-    /// Waits until the element at `xpath` shows text containing `expected`, and returns its text.
+    /// Waits until one of the elements at `xpath` shows text containing `expected`, and returns its text.
     pub async fn wait_for_text(&self, xpath: &str, expected: &str) -> String {
         let start = Instant::now();
         loop {
-            if let Ok(el) = self.client.find(Locator::XPath(xpath)).await {
-                if let Ok(text) = el.text().await {
-                    if text.contains(expected) {
-                        return text;
-                    }
-                    assert!(start.elapsed() < WAIT, "{xpath} shows {text:?}, never {expected:?}");
+            let mut seen = Vec::new();
+            for element in self.client.find_all(Locator::XPath(xpath)).await.unwrap_or_default() {
+                let text = element.text().await.unwrap_or_default();
+                if text.contains(expected) {
+                    return text;
                 }
+                seen.push(text);
             }
-            assert!(start.elapsed() < WAIT, "{xpath} never appeared (waiting for {expected:?})");
+            if start.elapsed() > WAIT {
+                self.fail(&format!("{xpath} shows {seen:?}, never {expected:?}")).await;
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -169,6 +181,17 @@ impl App {
     pub async fn count(&self, xpath: &str) -> usize {
         self.client.find_all(Locator::XPath(xpath)).await.unwrap().len()
     }
+}
+
+/// Captures the whole X screen (WebKitWebDriver's own screenshot call hangs under Xvfb).
+fn screenshot(display: &str, file: &Path) {
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let status = Command::new("import")
+        .args(["-display", display, "-window", "root", file.to_str().unwrap()])
+        .status()
+        .expect("ImageMagick's import (run `make test`, which installs it)");
+    assert!(status.success(), "screenshot of {display} failed");
+    println!("screenshot: {}", file.display());
 }
 
 fn tauri_driver() -> PathBuf {
