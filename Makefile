@@ -11,7 +11,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 # Build and run the app (Tauri 2 on WebKitGTK 4.1; SQLCipher's vendored OpenSSL needs perl and make).
 APP_PACKAGES := build-essential pkg-config perl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev file
 # Headless end-to-end tests, PDF checks and window screenshots.
-TEST_PACKAGES := xvfb xauth webkit2gtk-driver poppler-utils qpdf imagemagick
+TEST_PACKAGES := xvfb xauth x11-utils webkit2gtk-driver poppler-utils qpdf imagemagick
 
 .PHONY: run test setup setup-test build rust
 

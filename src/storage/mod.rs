@@ -7,10 +7,10 @@ mod sessions;
 mod vitals;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
 
@@ -23,7 +23,6 @@ const BUSY_TIMEOUT_MS: &str = "5000";
 
 pub struct Db {
     conn: Connection,
-    path: PathBuf,
 }
 
 impl Db {
@@ -42,16 +41,31 @@ impl Db {
         }
         identify(&conn).map_err(|reason| describe(&reason))?;
         configure(&conn).map_err(|reason| describe(&reason))?;
-        let mut db = Db { conn, path: path.to_path_buf() };
+        let mut db = Db { conn };
         migrations::apply(&mut db.conn).map_err(|e| match e {
             Error::Database(reason) => describe(&reason),
             other => other,
         })?;
+        db.verify_header().map_err(|reason| describe(&reason))?;
         Ok(db)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// After migrating, the header must name this app and the latest schema.
+    fn verify_header(&self) -> std::result::Result<(), String> {
+        let read = |name| read_pragma(&self.conn, name).map_err(|e| format!("reading {name} failed ({e})."));
+        let (app_id, version) = (read("application_id")?, read("user_version")?);
+        if app_id != APPLICATION_ID.to_string() || version != LATEST_VERSION.to_string() {
+            return Err(format!("after migrating, application_id is {app_id} and user_version {version}; expected {APPLICATION_ID} and {LATEST_VERSION}."));
+        }
+        Ok(())
+    }
+
+    /// The row `id` of `table`, or a not-found error naming what was looked for.
+    fn by_id<T>(&self, table: &str, columns: &str, id: i64, row: fn(&Row) -> rusqlite::Result<T>, what: &str) -> Result<T> {
+        self.conn
+            .query_row(&format!("SELECT {columns} FROM {table} WHERE id = ?1"), [id], row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("No {what} with id {id} was found.")))
     }
 
     /// Reads one pragma as text; tests use it to prove the settings are really in force.

@@ -45,10 +45,7 @@ impl Db {
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {
-        self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))
+        self.by_id("patients", COLUMNS, id, patient, "patient")
     }
 
     /// Patients whose name or MRN contains `query` (case-insensitive), by name; newest first if `query` is empty.

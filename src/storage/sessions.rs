@@ -40,10 +40,7 @@ impl Db {
     }
 
     pub fn session(&self, id: i64) -> Result<Session> {
-        self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"), [id], session)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("No session with id {id} was found.")))
+        self.by_id("sessions", COLUMNS, id, session, "session")
     }
 
     /// A patient's sessions, newest first.

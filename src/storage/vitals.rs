@@ -35,7 +35,7 @@ impl Db {
             |r| r.get(0),
         )?;
         // Read back rather than echo the input: the caller sees exactly what was committed.
-        Ok(self.conn.query_row(&format!("SELECT {COLUMNS} FROM vitals WHERE id = ?1"), [id], vitals)?)
+        self.by_id("vitals", COLUMNS, id, vitals, "vitals entry")
     }
 
     /// A session's flowsheet in clinical-time order (late entries sit where they happened).

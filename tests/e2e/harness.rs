@@ -6,6 +6,7 @@ use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -53,7 +54,14 @@ pub struct Display {
 
 impl Display {
     pub fn start() -> Display {
-        let number = 90 + std::process::id() % 400;
+        // Tests run in parallel threads of one process: each takes the next display number that is free.
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let number = loop {
+            let n = 100 + (std::process::id() % 300) * 4 + NEXT.fetch_add(1, Ordering::SeqCst) % 400;
+            if !Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                break n;
+            }
+        };
         let name = format!(":{number}");
         let xvfb = Group::spawn(
             Command::new("Xvfb")
@@ -69,6 +77,22 @@ impl Display {
     pub fn screenshot(&self, file: &Path) {
         screenshot(&self.name, file);
     }
+
+    /// Waits until a top-level window titled `title` is mapped on this display.
+    pub fn wait_for_window(&self, title: &str) {
+        wait_until(&format!("a window titled {title:?}"), || {
+            Command::new("xwininfo")
+                .args(["-display", &self.name, "-root", "-tree"])
+                .output()
+                .map(|out| String::from_utf8_lossy(&out.stdout).contains(&format!("\"{title}\"")))
+                .unwrap_or(false)
+        });
+    }
+
+    /// Starts the app binary directly (no WebDriver), as a double-click would.
+    pub fn launch_directly(&self, data_dir: &Path) -> impl Drop {
+        Group::spawn(app_environment(&mut Command::new(env!("CARGO_BIN_EXE_infusion-chart")), &self.name, data_dir))
+    }
 }
 
 /// The app, launched through tauri-driver on `display` with its data in `data_dir`.
@@ -81,19 +105,15 @@ pub struct App {
 
 impl App {
     pub async fn launch(display: &Display, data_dir: &Path) -> App {
-        let port = free_port();
+        let (port, native_port) = (free_port(), free_port());
         let driver = Group::spawn(
-            Command::new(tauri_driver())
-                .args(["--port", &port.to_string(), "--native-port", &free_port().to_string()])
-                .env("DISPLAY", &display.name)
-                .env("INFUSION_CHART_DATA_DIR", data_dir)
-                .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-                // No session bus: the single-instance check stands aside, so relaunches are not forwarded.
-                .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+            app_environment(&mut Command::new(tauri_driver()), &display.name, data_dir)
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]),
         );
-        wait_until("tauri-driver to listen", || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        // tauri-driver listens before WebKitWebDriver does; a session request sent between the two is dropped.
+        for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+            wait_until(&format!("{what} to listen"), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        }
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": env!("CARGO_BIN_EXE_infusion-chart") }));
         let client = tokio::time::timeout(WAIT, ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")))
@@ -181,6 +201,17 @@ impl App {
     pub async fn count(&self, xpath: &str) -> usize {
         self.client.find_all(Locator::XPath(xpath)).await.unwrap().len()
     }
+}
+
+/// The environment the app runs in: the test's display and data folder, never the user's.
+fn app_environment<'a>(cmd: &'a mut Command, display: &str, data_dir: &Path) -> &'a mut Command {
+    cmd.env("DISPLAY", display)
+        .env("INFUSION_CHART_DATA_DIR", data_dir)
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        // No session bus: the single-instance check stands aside, so relaunches are not forwarded.
+        .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
 }
 
 /// Captures the whole X screen (WebKitWebDriver's own screenshot call hangs under Xvfb).

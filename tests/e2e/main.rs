@@ -26,6 +26,8 @@ async fn a_nurse_charts_vitals_and_finds_them_after_a_restart() {
 
     // Find them by MRN, open them, start today's session.
     app.type_into("Search patients", "e2e-001").await;
+    app.wait_for_text("//a", "Nguyễn-O'Brien").await;
+    display.screenshot(&output_dir().join("e2e-patients.png"));
     app.click_link("Nguyễn-O'Brien").await;
     app.click_button("Start today's session").await;
 
@@ -68,4 +70,19 @@ async fn a_nurse_charts_vitals_and_finds_them_after_a_restart() {
     let record = chart.session_record(SessionRef { session_id: 1 }).unwrap();
     assert_eq!(record.patient.family_name, "Nguyễn-O'Brien");
     assert_eq!((record.vitals.len(), record.vitals[0].sbp, record.vitals[0].spo2), (1, 128, 98));
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_explained_in_a_dialog_and_left_untouched() {
+    let display = Display::start();
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("infusion-chart.db");
+    let garbage = b"This is a shopping list, not a chart database.\n".repeat(200);
+    std::fs::write(&file, &garbage).unwrap();
+
+    let app = display.launch_directly(data.path());
+    display.wait_for_window("Infusion Chart cannot open its database");
+    display.screenshot(&output_dir().join("e2e-open-failure-dialog.png"));
+    drop(app);
+    assert_eq!(std::fs::read(&file).unwrap(), garbage, "the unreadable file is not modified");
 }
