@@ -1,12 +1,35 @@
 fn main() {
     // Only the commands listed here get permissions; the capability file then grants them to the window.
     let commands = &[
+        "app_status",
+        "setup",
+        "login",
+        "logout",
+        "lock",
+        "unlock",
+        "touch",
+        "change_password",
+        "recover",
         "add_patient",
         "search_patients",
         "get_patient",
         "start_session",
         "get_session",
         "add_vitals",
+        "correct_vitals",
+        "sign_session",
+        "cosign_session",
+        "add_addendum",
+        "list_users",
+        "add_user",
+        "set_user_roles",
+        "set_user_active",
+        "reset_password",
+        "get_settings",
+        "update_settings",
+        "audit_search",
+        "audit_verify",
+        "audit_export",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -1,70 +1,114 @@
-//! `Chart`: what the app and the command line can do with the chart, one method per action.
-//! Each validates in the domain modules, then stores through `Db`; the answer is what was committed.
+//! Charting actions, one function per thing a nurse or physician does. Each validates in the domain
+//! modules, checks the session's state, then stores through `Db` (which writes the audit row in the
+//! same transaction). `Clinic` has already checked who is signed in and what their roles allow.
 
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use chrono::{DateTime, Local, Utc};
 
-use chrono::{DateTime, Local, SubsecRound, Utc};
-
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
-use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
+use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus};
+use crate::signing::AddendumInput;
 use crate::storage::Db;
-use crate::vitals::{Vitals, VitalsInput};
+use crate::users::{Role, User};
+use crate::validate::Checker;
+use crate::vitals::{Vitals, VitalsCorrection, VitalsInput};
 
-/// Shared by every window command; the mutex serialises writers on the one connection.
-pub struct Chart {
-    db: Mutex<Db>,
+const LOCKED: &str = "This session is signed and locked. Corrections are added as addenda.";
+
+pub fn add_patient(db: &mut Db, by: &User, now: DateTime<Utc>, input: PatientInput) -> Result<Patient> {
+    let patient = input.validate(now.with_timezone(&Local).date_naive())?;
+    db.insert_patient(&patient, by, now)
 }
 
-/// Now, at the millisecond precision timestamps are stored with.
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(3)
+pub fn search_patients(db: &Db, search: PatientSearch) -> Result<Vec<Patient>> {
+    db.search_patients(&search.query)
 }
 
-impl Chart {
-    pub fn open(path: &Path, key: Option<&str>) -> Result<Chart> {
-        Ok(Chart { db: Mutex::new(Db::open(path, key)?) })
-    }
+pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
+    Ok(PatientRecord { patient: db.patient(patient.patient_id)?, sessions: db.sessions_of_patient(patient.patient_id)? })
+}
 
-    /// The connection; a panic in another command must not lock every nurse out, so poisoning is ignored.
-    fn db(&self) -> MutexGuard<'_, Db> {
-        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// Starts the patient's session for today's local date.
+pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, patient: PatientRef) -> Result<Session> {
+    db.patient(patient.patient_id)?;
+    db.insert_session(patient.patient_id, now.with_timezone(&Local).date_naive(), by, now)
+}
 
-    pub fn add_patient(&self, input: PatientInput) -> Result<Patient> {
-        let patient = input.validate(Local::now().date_naive())?;
-        self.db().insert_patient(&patient, now())
-    }
+pub fn session_record(db: &Db, session: SessionRef) -> Result<SessionRecord> {
+    let s = db.session(session.session_id)?;
+    Ok(SessionRecord {
+        patient: db.patient(s.patient_id)?,
+        vitals: db.vitals_of_session(s.id)?,
+        signatures: db.signatures_of(s.id)?,
+        addenda: db.addenda_of(s.id)?,
+        session: s,
+    })
+}
 
-    pub fn search_patients(&self, search: PatientSearch) -> Result<Vec<Patient>> {
-        self.db().search_patients(&search.query)
+fn open_session(db: &Db, session_id: i64) -> Result<Session> {
+    let session = db.session(session_id)?;
+    if session.status != SessionStatus::Open {
+        return Err(Error::Conflict(LOCKED.into()));
     }
+    Ok(session)
+}
 
-    pub fn patient_record(&self, patient: PatientRef) -> Result<PatientRecord> {
-        let db = self.db();
-        Ok(PatientRecord { patient: db.patient(patient.patient_id)?, sessions: db.sessions_of_patient(patient.patient_id)? })
-    }
+/// Validates and commits one vitals reading; returns it only once it is durably stored.
+pub fn add_vitals(db: &mut Db, by: &User, now: DateTime<Utc>, input: VitalsInput) -> Result<Vitals> {
+    let session = open_session(db, input.session_id)?;
+    let reading = input.validate(session.session_date, now)?;
+    db.insert_vitals(&reading, session.patient_id, by, now)
+}
 
-    /// Starts the patient's session for today's local date.
-    pub fn start_session(&self, patient: PatientRef) -> Result<Session> {
-        let mut db = self.db();
-        db.patient(patient.patient_id)?;
-        db.insert_session(patient.patient_id, Local::now().date_naive(), now())
+/// Replaces a reading of an unsigned session; the old values stay in the audit trail.
+pub fn correct_vitals(db: &mut Db, by: &User, now: DateTime<Utc>, correction: VitalsCorrection) -> Result<Vitals> {
+    let stored = db.vitals(correction.vitals_id)?;
+    if correction.vitals.session_id != stored.session_id {
+        return Err(Error::InvalidRequest("The correction names another session than the entry it corrects. Nothing was saved.".into()));
     }
+    let session = open_session(db, stored.session_id)?;
+    let mut c = Checker::new();
+    let reason = c.text(correction.reason, "Reason for correction", 200);
+    let reading = correction.vitals.validate(session.session_date, now);
+    if let Err(e) = &reading {
+        c.problem(e.to_string());
+    }
+    c.finish()?;
+    db.correct_vitals(stored.id, &reading?, &reason.expect("checked"), session.patient_id, by, now)
+}
 
-    pub fn session_record(&self, session: SessionRef) -> Result<SessionRecord> {
-        let db = self.db();
-        let s = db.session(session.session_id)?;
-        Ok(SessionRecord { patient: db.patient(s.patient_id)?, vitals: db.vitals_of_session(s.id)?, session: s })
+/// The charting nurse signs: the session is locked from then on.
+pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
+    let s = open_session(db, session.session_id)?;
+    if !db.charted_in_session(s.id, by.id)? {
+        return Err(Error::Forbidden(format!(
+            "Only a nurse who charted this session may sign it. {} has not charted in it.",
+            by.display_name
+        )));
     }
+    db.insert_signature(s.id, s.patient_id, Role::Nurse, by, now)?;
+    session_record(db, session)
+}
 
-    /// Validates and commits one vitals reading; returns it only once it is durably stored.
-    pub fn add_vitals(&self, input: VitalsInput) -> Result<Vitals> {
-        let mut db = self.db();
-        let session = db.session(input.session_id)?;
-        let recorded_at = now();
-        let reading = input.validate(session.session_date, recorded_at)?;
-        db.insert_vitals(&reading, recorded_at)
+/// A physician co-signs a nurse-signed session.
+pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
+    let s = db.session(session.session_id)?;
+    match s.status {
+        SessionStatus::Open => return Err(Error::Conflict("The nurse has not signed this session yet; co-sign after the nurse.".into())),
+        SessionStatus::Cosigned => return Err(Error::Conflict("This session is already co-signed.".into())),
+        SessionStatus::Signed => {}
     }
+    db.insert_signature(s.id, s.patient_id, Role::Physician, by, now)?;
+    session_record(db, session)
+}
+
+/// A correction or late note on a signed session, kept beside it, never changing it.
+pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumInput) -> Result<SessionRecord> {
+    let s = db.session(input.session_id)?;
+    if s.status == SessionStatus::Open {
+        return Err(Error::Conflict("This session is not signed yet: correct its entries directly instead of adding an addendum.".into()));
+    }
+    let (reason, text) = input.validate()?;
+    db.insert_addendum(s.id, s.patient_id, &reason, &text, by, now)?;
+    session_record(db, SessionRef { session_id: s.id })
 }

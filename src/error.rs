@@ -3,6 +3,9 @@
 
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
+/// Prefix of every RAISE message in migrations/, so such refusals reach the user as written.
+pub const TRIGGER_REFUSAL: &str = "Refused:";
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -22,6 +25,18 @@ pub enum Error {
     /// an edited migration. Raised at open, before anything is written.
     #[error("{0}")]
     Database(String),
+    /// Nobody is signed in, or the username or password is not right.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The screen is locked (by the user or by inactivity); unlock first.
+    #[error("{0}")]
+    Locked(String),
+    /// The signed-in user's roles do not allow the action; the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins for one username; the message says how long to wait.
+    #[error("{0}")]
+    Throttled(String),
     /// Reading or writing failed (disk full, read-only, locked); the message says what to do.
     #[error("{0}")]
     Storage(String),
@@ -36,6 +51,10 @@ impl Error {
             Error::Conflict(_) => "conflict",
             Error::Database(_) => "database",
             Error::Storage(_) => "storage",
+            Error::Unauthenticated(_) => "unauthenticated",
+            Error::Locked(_) => "locked",
+            Error::Forbidden(_) => "forbidden",
+            Error::Throttled(_) => "throttled",
         }
     }
 }
@@ -54,6 +73,12 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode::*;
         eprintln!("infusion-chart: storage error: {e}");
+        // Our own triggers refuse with a sentence (signed records, the audit trail); pass it on.
+        if let rusqlite::Error::SqliteFailure(f, Some(message)) = &e {
+            if f.code == ConstraintViolation && message.starts_with(TRIGGER_REFUSAL) {
+                return Error::Conflict(message[TRIGGER_REFUSAL.len()..].trim().to_string());
+            }
+        }
         let message = match e.sqlite_error_code() {
             Some(DiskFull) => "The disk is full, so this entry was not saved. Free some space and try again.",
             Some(ReadOnly) | Some(PermissionDenied) => {

@@ -1,16 +1,23 @@
 //! Infusion Chart core: the domain rules and SQLite storage of ketamine IV session charting.
-//! It never depends on tauri; the desktop shell and the command line both drive it through `Chart`.
+//! It never depends on tauri; the desktop shell and the command line both drive it through `Clinic`.
 
+pub mod audit;
 pub mod chart;
+pub mod clinic;
+pub mod crypto;
 pub mod digest;
 pub mod error;
 pub mod ipc;
+pub mod keyring;
 pub mod paths;
 pub mod patients;
 pub mod sessions;
+pub mod settings;
+pub mod signing;
 pub mod storage;
+pub mod users;
 pub mod validate;
 pub mod vitals;
 
-pub use chart::Chart;
+pub use clinic::Clinic;
 pub use error::{Error, Result};

@@ -4,7 +4,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::patients::Patient;
+use crate::signing::{Addendum, Signature};
 use crate::vitals::Vitals;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStatus {
+    /// Being charted.
+    Open,
+    /// Signed by the nurse: locked.
+    Signed,
+    /// Co-signed by a physician.
+    Cosigned,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Session {
@@ -13,6 +25,7 @@ pub struct Session {
     /// The clinic's local calendar date of the session.
     pub session_date: NaiveDate,
     pub started_at: DateTime<Utc>,
+    pub status: SessionStatus,
 }
 
 /// Names one patient in a request.
@@ -36,10 +49,12 @@ pub struct PatientRecord {
     pub sessions: Vec<Session>,
 }
 
-/// A session with its patient and flowsheet in clinical-time order: the session screen.
+/// A session with its patient, flowsheet (clinical-time order), signatures and addenda: the session screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionRecord {
     pub session: Session,
     pub patient: Patient,
     pub vitals: Vec<Vitals>,
+    pub signatures: Vec<Signature>,
+    pub addenda: Vec<Addendum>,
 }

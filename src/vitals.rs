@@ -63,6 +63,19 @@ pub struct Vitals {
     pub rr: i64,
     pub temp_c: Option<f64>,
     pub etco2: Option<i64>,
+    /// Display name of who charted it.
+    pub entered_by: String,
+    /// Whether it was corrected before signing (the old values are in the audit trail).
+    pub corrected: bool,
+}
+
+/// A correction of one reading before signing: the whole reading again, and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VitalsCorrection {
+    pub vitals_id: i64,
+    pub reason: Option<String>,
+    pub vitals: VitalsInput,
 }
 
 /// Mean arterial pressure, (SBP + 2 × DBP) / 3, to the nearest mmHg.

@@ -5,7 +5,7 @@ mod commands;
 
 use std::sync::Arc;
 
-use infusion_chart::{paths, Chart};
+use infusion_chart::{paths, Clinic};
 use tauri::{App, Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
@@ -26,12 +26,35 @@ pub fn run() {
 /// Registers every command; tests build the mock app with the same list.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
+        commands::app_status,
+        commands::setup,
+        commands::login,
+        commands::logout,
+        commands::lock,
+        commands::unlock,
+        commands::touch,
+        commands::change_password,
+        commands::recover,
         commands::add_patient,
         commands::search_patients,
         commands::get_patient,
         commands::start_session,
         commands::get_session,
         commands::add_vitals,
+        commands::correct_vitals,
+        commands::sign_session,
+        commands::cosign_session,
+        commands::add_addendum,
+        commands::list_users,
+        commands::add_user,
+        commands::set_user_roles,
+        commands::set_user_active,
+        commands::reset_password,
+        commands::get_settings,
+        commands::update_settings,
+        commands::audit_search,
+        commands::audit_verify,
+        commands::audit_export,
     ])
 }
 
@@ -53,10 +76,10 @@ fn single_instance<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 }
 
 fn open_chart_or_explain(app: &mut App) -> tauri::Result<()> {
-    let opened = paths::database_path().and_then(|path| Chart::open(&path, None));
+    let opened = paths::database_path().and_then(|path| Clinic::open(&path));
     match opened {
-        Ok(chart) => {
-            app.manage(Arc::new(chart));
+        Ok(clinic) => {
+            app.manage(Arc::new(clinic));
             open_main_window(app)
         }
         Err(e) => {

@@ -1,10 +1,16 @@
 //! The only code that writes SQL. `Db::open` is the one place a connection is made and configured:
 //! it identifies the file before changing anything, sets and verifies every pragma, then migrates.
 
+mod audit;
 mod migrations;
 mod patients;
 mod sessions;
+mod settings;
+mod signing;
+mod users;
 mod vitals;
+
+pub use audit::Author;
 
 use std::fs;
 use std::path::Path;

@@ -1,8 +1,11 @@
 use rusqlite::{OptionalExtension, Row};
 
+use super::audit::{append, Author};
 use super::{parse_date, parse_ts, ts, Db};
+use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::patients::{NewPatient, Patient};
+use crate::users::User;
 
 const COLUMNS: &str = "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at";
 /// Most patients one search returns; a longer list is of no use on screen.
@@ -27,7 +30,7 @@ fn contains_pattern(text: &str) -> String {
 }
 
 impl Db {
-    pub fn insert_patient(&mut self, p: &NewPatient, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
+    pub fn insert_patient(&mut self, p: &NewPatient, by: &User, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
         let tx = self.conn.transaction()?;
         let taken: Option<String> =
             tx.query_row("SELECT mrn FROM patients WHERE mrn = ?1", [&p.mrn], |r| r.get(0)).optional()?;
@@ -35,13 +38,16 @@ impl Db {
             return Err(Error::Conflict(format!("A patient with MRN {mrn} already exists. Search for them instead of adding them again.")));
         }
         tx.execute(
-            "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            (&p.family_name, &p.given_names, p.name_key(), p.date_of_birth.to_string(), &p.mrn, p.weight_kg, ts(&now)),
+            "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            (&p.family_name, &p.given_names, p.name_key(), p.date_of_birth.to_string(), &p.mrn, p.weight_kg, ts(&now), by.id),
         )?;
         let id = tx.last_insert_rowid();
+        let created = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
+        let event = Event::new(Action::PatientAdded).record("patients", id).patient(id).change(None::<()>, Some(&created));
+        append(&tx, &Author::from(by), &event, now)?;
         tx.commit()?;
-        self.patient(id)
+        Ok(created)
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {

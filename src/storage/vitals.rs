@@ -1,11 +1,16 @@
 use chrono::{DateTime, Utc};
-use rusqlite::Row;
+use rusqlite::{Connection, Row};
 
+use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
-use crate::error::Result;
+use crate::audit::{Action, Event};
+use crate::error::{Error, Result};
+use crate::users::User;
 use crate::vitals::{mean_arterial_pressure, NewVitals, Vitals};
 
-const COLUMNS: &str = "id, session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2";
+const COLUMNS: &str = "v.id, v.session_id, v.clinical_time, v.recorded_at, v.sbp, v.dbp, v.map, v.hr, v.spo2, v.rr,
+    v.temp_c, v.etco2, COALESCE(u.display_name, ''), v.corrected_at IS NOT NULL";
+const FROM: &str = "vitals v LEFT JOIN users u ON u.id = v.entered_by";
 
 fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
     Ok(Vitals {
@@ -21,27 +26,66 @@ fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
         rr: r.get(9)?,
         temp_c: r.get(10)?,
         etco2: r.get(11)?,
+        entered_by: r.get(12)?,
+        corrected: r.get(13)?,
     })
 }
 
+fn read(conn: &Connection, id: i64) -> Result<Vitals> {
+    use rusqlite::OptionalExtension;
+    conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.id = ?1"), [id], vitals)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("No vitals entry with id {id} was found.")))
+}
+
 impl Db {
-    /// Commits one reading (durably: WAL + synchronous=FULL) and returns it as stored.
-    pub fn insert_vitals(&mut self, v: &NewVitals, recorded_at: DateTime<Utc>) -> Result<Vitals> {
-        let map = mean_arterial_pressure(v.sbp, v.dbp);
-        let id: i64 = self.conn.query_row(
-            "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
-            (v.session_id, ts(&v.clinical_time), ts(&recorded_at), v.sbp, v.dbp, map, v.hr, v.spo2, v.rr, v.temp_c, v.etco2),
-            |r| r.get(0),
+    /// Commits one reading with its audit row (durably: WAL + synchronous=FULL) and returns it as stored.
+    pub fn insert_vitals(&mut self, v: &NewVitals, patient_id: i64, by: &User, recorded_at: DateTime<Utc>) -> Result<Vitals> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            rusqlite::params![
+                v.session_id, ts(&v.clinical_time), ts(&recorded_at), v.sbp, v.dbp, mean_arterial_pressure(v.sbp, v.dbp),
+                v.hr, v.spo2, v.rr, v.temp_c, v.etco2, by.id
+            ],
         )?;
         // Read back rather than echo the input: the caller sees exactly what was committed.
-        self.by_id("vitals", COLUMNS, id, vitals, "vitals entry")
+        let stored = read(&tx, tx.last_insert_rowid())?;
+        let event = Event::new(Action::VitalsAdded).record("vitals", stored.id).patient(patient_id).change(None::<()>, Some(&stored));
+        append(&tx, &Author::from(by), &event, recorded_at)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    pub fn vitals(&self, id: i64) -> Result<Vitals> {
+        read(&self.conn, id)
+    }
+
+    /// Replaces a reading before signing; the audit row keeps the old values and the reason.
+    pub fn correct_vitals(&mut self, id: i64, v: &NewVitals, reason: &str, patient_id: i64, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
+        let tx = self.conn.transaction()?;
+        let old = read(&tx, id)?;
+        tx.execute(
+            "UPDATE vitals SET clinical_time = ?2, sbp = ?3, dbp = ?4, map = ?5, hr = ?6, spo2 = ?7, rr = ?8, temp_c = ?9,
+                               etco2 = ?10, corrected_at = ?11, corrected_by = ?12
+             WHERE id = ?1",
+            rusqlite::params![
+                id, ts(&v.clinical_time), v.sbp, v.dbp, mean_arterial_pressure(v.sbp, v.dbp), v.hr, v.spo2, v.rr, v.temp_c,
+                v.etco2, ts(&now), by.id
+            ],
+        )?;
+        let new = read(&tx, id)?;
+        let event = Event::new(Action::VitalsCorrected).record("vitals", id).patient(patient_id).change(Some(&old), Some(&new)).detail(reason);
+        append(&tx, &Author::from(by), &event, now)?;
+        tx.commit()?;
+        Ok(new)
     }
 
     /// A session's flowsheet in clinical-time order (late entries sit where they happened).
     pub fn vitals_of_session(&self, session_id: i64) -> Result<Vec<Vitals>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM vitals WHERE session_id = ?1 ORDER BY clinical_time, id"
+            "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"
         ))?;
         let rows = stmt.query_map([session_id], vitals)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

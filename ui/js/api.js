@@ -1,11 +1,29 @@
 // The only module that talks to the Rust core (see CONTRACT.md). Every command takes `{ input }`.
 // Rejections always come out as `{kind, message}`, so a view can show `.message` without checks.
 
+// On these screens nobody is signed in yet, so "unauthenticated" means a wrong password: the screen
+// shows the message itself instead of being sent back to sign-in.
+const SIGN_IN_COMMANDS = new Set(['setup', 'login', 'unlock']);
+
+let onAccessLost = () => {};
+
+/**
+ * `handler(kind)` runs when a command is refused because the screen is locked or nobody is signed in.
+ * It runs before the caller sees the rejection, so the screen is hidden before any message lands on it.
+ */
+export function whenAccessLost(handler) {
+  onAccessLost = handler;
+}
+
 async function call(command, input) {
   try {
     return await window.__TAURI__.core.invoke(command, { input });
   } catch (error) {
-    throw normalise(error);
+    const problem = normalise(error);
+    if ((problem.kind === 'locked' || problem.kind === 'unauthenticated') && !SIGN_IN_COMMANDS.has(command)) {
+      onAccessLost(problem.kind);
+    }
+    throw problem;
   }
 }
 
@@ -15,9 +33,45 @@ function normalise(error) {
   return { kind: 'internal', message: String(error) };
 }
 
+// Signing in, locking, passwords.
+export const appStatus = () => call('app_status', {});
+export const setup = (account) => call('setup', account);
+export const login = (username, password) => call('login', { username, password });
+export const logout = () => call('logout', {});
+export const lock = () => call('lock', {});
+export const unlock = (username, password) => call('unlock', { username, password });
+export const touch = () => call('touch', {});
+export const changePassword = (change) => call('change_password', change);
+
+// Charting.
 export const addPatient = (patient) => call('add_patient', patient);
 export const searchPatients = (query) => call('search_patients', { query });
 export const getPatient = (patientId) => call('get_patient', { patient_id: patientId });
 export const startSession = (patientId) => call('start_session', { patient_id: patientId });
 export const getSession = (sessionId) => call('get_session', { session_id: sessionId });
 export const addVitals = (vitals) => call('add_vitals', vitals);
+export const correctVitals = (correction) => call('correct_vitals', correction);
+export const signSession = (sessionId) => call('sign_session', { session_id: sessionId });
+export const cosignSession = (sessionId) => call('cosign_session', { session_id: sessionId });
+export const addAddendum = (addendum) => call('add_addendum', addendum);
+
+// Administration.
+export const listUsers = () => call('list_users', {});
+export const addUser = (user) => call('add_user', user);
+export const setUserRoles = (userId, roles) => call('set_user_roles', { user_id: userId, roles });
+export const setUserActive = (userId, active) => call('set_user_active', { user_id: userId, active });
+export const resetPassword = (userId, newPassword) => call('reset_password', { user_id: userId, new_password: newPassword });
+export const getSettings = () => call('get_settings', {});
+export const updateSettings = (settings) => call('update_settings', settings);
+export const auditSearch = (filters) => call('audit_search', filters);
+export const auditVerify = () => call('audit_verify', {});
+export const auditExport = (filters, path) => call('audit_export', { ...filters, path });
+
+/** Asks where to write the audit CSV: a path, or null if the admin cancelled. */
+export async function chooseCsvPath() {
+  try {
+    return await window.__TAURI__.dialog.save({ defaultPath: 'audit.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] });
+  } catch (error) {
+    throw normalise(error);
+  }
+}

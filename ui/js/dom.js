@@ -21,3 +21,8 @@ export function field(label, input, hint) {
   }
   return h('div', { class: 'field' }, head, input);
 }
+
+/** A checkbox with its label beside it, so either can be clicked. */
+export function checkbox(label, input) {
+  return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
+}

@@ -2,16 +2,24 @@
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** Today's local date as "YYYY-MM-DD", the form the core uses for session dates. */
-export function todayLocal() {
-  const d = new Date();
+/** The local date of an RFC 3339 string as "YYYY-MM-DD", the form the core uses for session dates. */
+export function localDate(when) {
+  const d = new Date(when);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** "HH:MM" (24-hour, local) of an RFC 3339 string, or of now. */
-export function localTime(when = new Date()) {
+export const todayLocal = () => localDate(new Date());
+
+/** "HH:MM" (24-hour, local) of an RFC 3339 string, or of now; "HH:MM:SS" with `seconds`. */
+export function localTime(when = new Date(), seconds = false) {
   const d = new Date(when);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const hhmm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return seconds ? `${hhmm}:${pad(d.getSeconds())}` : hhmm;
+}
+
+/** "HH:MM" if the instant falls on the local date `day`, else "YYYY-MM-DD HH:MM": never an ambiguous time. */
+export function timeOnDay(day, when) {
+  return localDate(when) === day ? localTime(when) : `${localDate(when)} ${localTime(when)}`;
 }
 
 /** The RFC 3339 instant of a local "HH:MM" on a session's date, or null if the time is unreadable. */
@@ -32,3 +40,8 @@ export function reading(value, digits) {
 export const patientName = (p) => `${p.family_name}, ${p.given_names}`;
 
 export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight_kg} kg`;
+
+export const SESSION_STATUS = { open: 'Open', signed: 'Signed by nurse', cosigned: 'Co-signed' };
+
+/** "Nina Park · nurse, admin": who is signed in, as the header shows it. */
+export const userLine = (user) => `${user.display_name} · ${user.roles.join(', ')}`;

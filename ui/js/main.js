@@ -1,18 +1,37 @@
-// Router: one screen per location.hash. Each visit gets a fresh root element, so a slow answer
-// for a screen the nurse has already left lands in a detached element and is never seen.
+// Start-up and the screen on show. The core's status decides between set-up, sign-in, the lock
+// screen and the app; inside the app, one screen per location.hash. Each visit gets a fresh root
+// element, so a slow answer for a screen already left lands in a detached element and is never seen.
 
+import * as api from './api.js';
+import { h } from './dom.js';
+import { initHeader, markCurrent, renderHeader, showHeaderProblem } from './header.js';
+import { armAutoLock, disarmAutoLock } from './lock.js';
+import { park, restore } from './parked-views.js';
+import { canChart, hasRole, landingHash, setStatus, status } from './session-state.js';
+import { renderAdmin } from './views/admin.js';
 import { setBanner } from './views/common.js';
+import { renderLockScreen } from './views/lock-screen.js';
+import { renderChangePassword } from './views/password.js';
 import { renderPatient } from './views/patient.js';
 import { renderPatients } from './views/patients.js';
+import { renderRecoveryKey } from './views/recovery.js';
 import { renderSession } from './views/session.js';
+import { renderSetup } from './views/setup.js';
+import { renderSignIn } from './views/signin.js';
 
+const PASSWORD = '#/password';
+
+// `allowed` only keeps people out of screens whose every command the core would refuse them.
 const routes = [
-  [/^#\/patients$/, renderPatients],
-  [/^#\/patient\/([^/]+)$/, renderPatient],
-  [/^#\/session\/([^/]+)$/, renderSession],
+  { pattern: /^#\/patients$/, allowed: canChart, render: renderPatients },
+  { pattern: /^#\/patient\/([^/]+)$/, allowed: canChart, render: renderPatient },
+  { pattern: /^#\/session\/([^/]+)$/, allowed: canChart, render: renderSession },
+  { pattern: /^#\/admin$/, allowed: () => hasRole('admin'), render: renderAdmin },
+  { pattern: /^#\/password$/, allowed: () => true, render: renderPassword },
 ];
 
 const view = document.getElementById('view');
+let inApp = false; // true while <main> shows a signed-in user's screen (not sign-in, set-up or lock)
 
 // IDs reach the hash as text; the core's are numbers (SQLite rowids), so digits go back as a number.
 function toId(text) {
@@ -21,18 +40,125 @@ function toId(text) {
 }
 
 function route() {
-  for (const [pattern, render] of routes) {
-    const match = pattern.exec(location.hash);
-    if (match) {
-      const root = document.createElement('div');
-      view.replaceChildren(root);
-      setBanner(null);
-      render(root, ...match.slice(1).map(toId));
-      return;
-    }
+  if (!inApp) return;
+  const forced = status().must_change_password;
+  const found = routes.find(({ pattern }) => pattern.test(location.hash));
+  if (!found || !found.allowed() || (forced && location.hash !== PASSWORD)) {
+    location.replace(forced ? PASSWORD : landingHash());
+    return;
   }
-  location.replace('#/patients');
+  const root = document.createElement('div');
+  view.replaceChildren(root);
+  setBanner(null);
+  markCurrent(location.hash);
+  found.render(root, ...found.pattern.exec(location.hash).slice(1).map(toId));
 }
 
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function renderPassword(root) {
+  const forced = status().must_change_password;
+  renderChangePassword(root, {
+    forced,
+    // Once the temporary password is replaced, the rest of the app opens.
+    onChanged: (next) => (forced ? show(next) : setStatus(next)),
+  });
+}
+
+/** Shows what the core's status calls for. */
+function show(next) {
+  setStatus(next);
+  switch (next.state) {
+    case 'setup':
+      return screen(renderSetup, (created) => screen(renderRecoveryKey, created.recovery_key, refresh));
+    case 'signed_out':
+      return screen(renderSignIn, show);
+    case 'locked':
+      return screen(renderLockScreen, next.user, show);
+    default:
+      return openApp();
+  }
+}
+
+/** A screen outside the app (set-up, sign-in, lock): the header shows only the app's name. */
+function screen(render, ...args) {
+  inApp = false;
+  disarmAutoLock();
+  renderHeader(null);
+  const root = document.createElement('div');
+  view.replaceChildren(root);
+  setBanner(null);
+  render(root, ...args);
+}
+
+/** The signed-in user's screen: theirs as they left it if they locked it, else where they start. */
+function openApp() {
+  const wasInApp = inApp;
+  const { user, must_change_password: forced } = status();
+  inApp = true;
+  renderHeader(status());
+  armAutoLock(lockApp);
+  if (!forced && !wasInApp && restore(user.id)) markCurrent(location.hash);
+  else go(forced ? PASSWORD : landingHash());
+}
+
+/** Takes the user's screen out of the document, kept for them alone until they unlock or sign in. */
+function leaveApp() {
+  if (!inApp) return;
+  park(status().user.id);
+  inApp = false;
+  disarmAutoLock();
+  renderHeader(null);
+}
+
+async function refresh() {
+  try {
+    show(await api.appStatus());
+  } catch (error) {
+    view.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
+  }
+}
+
+// The Lock button and the idle timer. The screen goes first, so nothing stays readable while the
+// core is asked; if the core cannot lock, the screen stays locked all the same.
+async function lockApp() {
+  if (!inApp) return;
+  const user = status().user;
+  leaveApp();
+  try {
+    show(await api.lock());
+  } catch (error) {
+    if (error.kind === 'locked' || error.kind === 'unauthenticated') {
+      refresh();
+      return;
+    }
+    screen(renderLockScreen, user, show);
+    showHeaderProblem(error.message);
+  }
+}
+
+// Signing out closes the database; the screen on show goes with it.
+async function signOut() {
+  try {
+    const next = await api.logout();
+    inApp = false;
+    show(next);
+  } catch (error) {
+    if (error.kind !== 'locked' && error.kind !== 'unauthenticated') showHeaderProblem(error.message);
+  }
+}
+
+// Any command refused because the core locked itself (idle, or locked elsewhere) or has nobody
+// signed in: put the screen away first, then show what the core says now.
+api.whenAccessLost(() => {
+  if (!inApp) return;
+  leaveApp();
+  refresh();
+});
+
+initHeader({ onLock: lockApp, onSignOut: signOut });
 window.addEventListener('hashchange', route);
-route();
+refresh();

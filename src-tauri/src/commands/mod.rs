@@ -1,24 +1,28 @@
-//! Tauri commands: each is a one-line delegation to `infusion_chart::Chart`, run on the blocking
+//! Tauri commands: each is a one-line delegation to `infusion_chart::Clinic`, run on the blocking
 //! pool so SQLite never stalls the window. Errors cross IPC as the core's `{kind, message}`.
 
+mod access;
+mod admin;
 mod patients;
 mod sessions;
 
+pub use access::*;
+pub use admin::*;
 pub use patients::*;
 pub use sessions::*;
 
 use std::sync::Arc;
 
-use infusion_chart::{Chart, Error, Result};
+use infusion_chart::{Clinic, Error, Result};
 use tauri::State;
 
-/// Runs `f` against the chart off the main thread.
+/// Runs `f` against the clinic off the main thread.
 async fn blocking<T: Send + 'static>(
-    chart: State<'_, Arc<Chart>>,
-    f: impl FnOnce(&Chart) -> Result<T> + Send + 'static,
+    clinic: State<'_, Arc<Clinic>>,
+    f: impl FnOnce(&Clinic) -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let chart = Arc::clone(&chart);
-    tauri::async_runtime::spawn_blocking(move || f(&chart))
+    let clinic = Arc::clone(&clinic);
+    tauri::async_runtime::spawn_blocking(move || f(&clinic))
         .await
         .map_err(|_| Error::Storage("The action stopped unexpectedly; nothing was saved. Try again.".into()))?
 }

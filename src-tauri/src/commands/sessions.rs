@@ -1,25 +1,45 @@
 use std::sync::Arc;
 
-use infusion_chart::ipc::parse;
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
-use infusion_chart::{Chart, Result};
+use infusion_chart::ipc::parse;
+use infusion_chart::{Clinic, Result};
 use serde_json::Value;
 use tauri::State;
 
 use super::blocking;
 
 #[tauri::command]
-pub async fn start_session(chart: State<'_, Arc<Chart>>, input: Option<Value>) -> Result<Session> {
-    blocking(chart, |c| c.start_session(parse(input)?)).await
+pub async fn start_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Session> {
+    blocking(clinic, |c| c.start_session(parse(input)?)).await
 }
 
 #[tauri::command]
-pub async fn get_session(chart: State<'_, Arc<Chart>>, input: Option<Value>) -> Result<SessionRecord> {
-    blocking(chart, |c| c.session_record(parse(input)?)).await
+pub async fn get_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
+    blocking(clinic, |c| c.session_record(parse(input)?)).await
 }
 
 #[tauri::command]
-pub async fn add_vitals(chart: State<'_, Arc<Chart>>, input: Option<Value>) -> Result<Vitals> {
-    blocking(chart, |c| c.add_vitals(parse(input)?)).await
+pub async fn add_vitals(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Vitals> {
+    blocking(clinic, |c| c.add_vitals(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn correct_vitals(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Vitals> {
+    blocking(clinic, |c| c.correct_vitals(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn sign_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
+    blocking(clinic, |c| c.sign_session(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn cosign_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
+    blocking(clinic, |c| c.cosign_session(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn add_addendum(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
+    blocking(clinic, |c| c.add_addendum(parse(input)?)).await
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use infusion_chart::Chart;
+use infusion_chart::Clinic;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -18,13 +18,28 @@ struct Harness {
 impl Harness {
     fn new() -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let chart = Chart::open(&dir.path().join("chart.db"), None).unwrap();
+        let clinic = Clinic::open(&dir.path().join("chart.db")).unwrap();
         let app = crate::with_commands(mock_builder())
-            .manage(Arc::new(chart))
+            .manage(Arc::new(clinic))
             .build(tauri::generate_context!())
             .unwrap();
         let window = tauri::WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default()).build().unwrap();
         Harness { _dir: dir, _app: app, window }
+    }
+
+    /// First-run setup through IPC: an admin who also charts as nurse and physician, signed in.
+    fn set_up() -> Harness {
+        let h = Harness::new();
+        let done = h
+            .invoke(
+                "setup",
+                json!({"input": {"username": "ada", "display_name": "Ada Admin", "password": "long enough pw",
+                                 "password_confirm": "long enough pw", "roles": ["nurse", "physician"]}}),
+            )
+            .unwrap();
+        assert_eq!(done["status"]["state"], "ready");
+        assert_eq!(done["recovery_key"].as_str().unwrap().len(), 71);
+        h
     }
 
     /// Calls `cmd` as the window's `invoke(cmd, body)` would; Ok is the JSON answer, Err the JSON error.
@@ -55,7 +70,7 @@ impl Harness {
 
 #[test]
 fn the_charting_slice_works_through_ipc() {
-    let h = Harness::new();
+    let h = Harness::set_up();
     let patient = h.add_patient();
     assert_eq!(patient["family_name"], "Okafor");
     assert_eq!(patient["date_of_birth"], "1990-05-01");
@@ -79,7 +94,7 @@ fn the_charting_slice_works_through_ipc() {
 
 #[test]
 fn errors_cross_ipc_as_kind_and_message() {
-    let h = Harness::new();
+    let h = Harness::set_up();
     let patient = h.add_patient();
     let session = h.invoke("start_session", json!({"input": {"patient_id": patient["id"]}})).unwrap();
     let now = chrono::Utc::now().to_rfc3339();
@@ -115,4 +130,19 @@ fn errors_cross_ipc_as_kind_and_message() {
     }
     let record = h.invoke("get_session", json!({"input": {"session_id": session["id"]}})).unwrap();
     assert_eq!(record["vitals"], json!([]), "refused entries wrote nothing");
+}
+
+#[test]
+fn before_setup_and_after_sign_out_nothing_is_charted() {
+    let h = Harness::new();
+    assert_eq!(h.invoke("app_status", json!({"input": {}})).unwrap()["state"], "setup");
+    assert_eq!(
+        h.invoke("search_patients", json!({"input": {"query": ""}})),
+        Err(json!({"kind": "unauthenticated", "message": "Nobody is signed in. Please sign in."}))
+    );
+    drop(h);
+    let h = Harness::set_up();
+    h.add_patient();
+    assert_eq!(h.invoke("logout", json!({"input": {}})).unwrap()["state"], "signed_out");
+    assert_eq!(h.invoke("get_patient", json!({"input": {"patient_id": 1}})).unwrap_err()["kind"], "unauthenticated");
 }

@@ -1,10 +1,14 @@
 // Pieces shared by the screens: links, the patient banner, loading, and save feedback.
 
 import { h } from '../dom.js';
-import { patientDetails, patientName } from '../format.js';
+import { patientDetails, patientName, SESSION_STATUS } from '../format.js';
+import { whenRestored } from '../parked-views.js';
 
 export const patientHref = (id) => `#/patient/${encodeURIComponent(id)}`;
 export const sessionHref = (id) => `#/session/${encodeURIComponent(id)}`;
+
+/** "Open", "Signed by nurse" or "Co-signed", coloured by how far the session has got. */
+export const statusBadge = (status) => h('span', { class: `badge status-${status}` }, SESSION_STATUS[status]);
 
 /** Name in bold, then DOB, MRN and weight: how a patient is identified everywhere. */
 export const patientLine = (patient) => [
@@ -21,15 +25,22 @@ export function setBanner(patient) {
 }
 
 /**
- * Fetches a screen's data. Null if it failed (the core's message is shown instead) or if the
- * nurse has already moved to another screen, so a slow answer never paints over the new one.
+ * Fetches a screen's data. Null if it failed (the core's message is shown instead). If the nurse
+ * has moved to another screen it never resolves, so a slow answer never paints over the new one;
+ * a screen parked behind the lock screen gets its data, or asks again, once it is back.
  */
 export async function load(root, request) {
   root.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   try {
     const data = await request();
-    return root.isConnected ? data : null;
+    await whenRestored(root);
+    return data;
   } catch (error) {
+    // The lock (or sign-in) screen has already taken this one away: ask again once it is back.
+    if ((error.kind === 'locked' || error.kind === 'unauthenticated') && !root.isConnected) {
+      await whenRestored(root);
+      return load(root, request);
+    }
     root.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
     return null;
   }
@@ -95,3 +106,8 @@ export function checkTyped(form, notes) {
 
 /** Empty stays null (the core says which fields are required); anything else is sent as a number. */
 export const numberOrNull = (input) => (input.value === '' ? null : Number(input.value));
+
+const ROLES = ['nurse', 'physician', 'admin'];
+
+/** The roles whose checkbox is ticked, from `{role: checkbox}`, in the core's order. */
+export const checkedRoles = (boxes) => ROLES.filter((role) => boxes[role]?.checked);

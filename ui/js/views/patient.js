@@ -1,9 +1,9 @@
-// Patient screen: the patient's sessions, and the button that starts today's.
+// Patient screen: the patient's sessions with how far each is signed, and the button that starts today's.
 
 import { getPatient, startSession } from '../api.js';
 import { h } from '../dom.js';
 import { localTime, todayLocal } from '../format.js';
-import { load, notices, save, sessionHref, setBanner } from './common.js';
+import { load, notices, save, sessionHref, setBanner, statusBadge } from './common.js';
 
 export async function renderPatient(root, patientId) {
   const data = await load(root, () => getPatient(patientId));
@@ -29,6 +29,7 @@ export async function renderPatient(root, patientId) {
     : h('ul', { class: 'link-list', 'aria-labelledby': 'sessions-heading' }, sessions.map((session) => h('li', {},
       h('a', { href: sessionHref(session.id) }, `Session ${session.session_date}`),
       h('span', { class: 'meta' }, ` · started ${localTime(session.started_at)}`),
+      statusBadge(session.status),
       session.session_date === today && h('span', { class: 'badge' }, 'Today'))));
 
   root.replaceChildren(

@@ -1,118 +1,116 @@
-// Session screen: the vitals entry row and the flowsheet of everything charted so far.
+// Session screen: charting vitals while the session is open; signatures and addenda once signed.
 
 import { addVitals, getSession } from '../api.js';
-import { field, h } from '../dom.js';
-import { clinicalInstant, localTime, reading } from '../format.js';
-import { checkTyped, load, notices, numberOrNull, patientHref, save, setBanner } from './common.js';
-
-const VITALS = [
-  { key: 'sbp', id: 'vitals-sbp', label: 'Systolic BP (mmHg)' },
-  { key: 'dbp', id: 'vitals-dbp', label: 'Diastolic BP (mmHg)' },
-  { key: 'hr', id: 'vitals-hr', label: 'Heart rate (bpm)' },
-  { key: 'spo2', id: 'vitals-spo2', label: 'SpO2 (%)' },
-  { key: 'rr', id: 'vitals-rr', label: 'Respiratory rate (/min)' },
-  { key: 'temp_c', id: 'vitals-temp', label: 'Temperature (°C)', step: '0.1', optional: true },
-  { key: 'etco2', id: 'vitals-etco2', label: 'EtCO2 (mmHg)', optional: true },
-];
-
-const COLUMNS = ['Time', 'BP', 'MAP', 'HR', 'SpO2', 'RR', 'Temp', 'EtCO2', 'Entered'];
+import { h } from '../dom.js';
+import { localTime } from '../format.js';
+import { whenRestored } from '../parked-views.js';
+import { addendaSection } from './addenda.js';
+import { checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
+import { flowsheet } from './flowsheet.js';
+import { signaturesSection } from './signing.js';
+import { readVitals, vitalsFields } from './vitals-form.js';
 
 // How often an untouched clinical time is moved on to the current minute.
 const CLOCK_TICK_MS = 10_000;
 
 export async function renderSession(root, sessionId) {
-  const data = await load(root, () => getSession(sessionId));
-  if (!data) return;
-  const { session, patient } = data;
-  setBanner(patient);
+  const record = await load(root, () => getSession(sessionId));
+  if (record) showSession(root, record);
+}
 
-  const time = h('input', { id: 'clinical-time', type: 'time', value: localTime(), placeholder: 'HH:MM' });
-  const fields = VITALS.map((vital) => ({
-    ...vital,
-    input: h('input', {
-      id: vital.id,
-      type: 'number',
-      step: vital.step ?? '1',
-      inputmode: vital.step ? 'decimal' : 'numeric',
-    }),
-  }));
+/** Draws the screen from the core's SessionRecord; after signing, again from the record the core returns. */
+function showSession(root, record, signed = null) {
+  const { session, patient } = record;
+  setBanner(patient);
+  const open = session.status === 'open';
+
+  // While a correction is open, its form stands in for the entry form, so that each vitals label
+  // on the page names one field and nothing is charted into the wrong one.
+  const entrySlot = h('div');
+  const sheet = flowsheet(record, {
+    editable: open,
+    onCorrecting: (vitals) => entrySlot.replaceChildren(vitals ? pausedNote(vitals) : entry.form),
+  });
+  const entry = open ? entryForm(session, entrySlot, sheet) : null;
+  entrySlot.append(entry
+    ? entry.form
+    : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
+  const signatures = signaturesSection(record, (next, done) => showSession(root, next, done));
+
+  root.replaceChildren(
+    h('div', { class: 'page-head' }, h('h1', {}, `Session ${session.session_date}`), statusBadge(session.status)),
+    h('p', { class: 'meta' },
+      `Started ${localTime(session.started_at)} · `,
+      h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
+    entrySlot,
+    sheet.node,
+    signatures.node,
+    addendaSection(record));
+  if (signed) signatures.announce(signed);
+  else entry?.time.focus();
+}
+
+function pausedNote(vitals) {
+  return h('p', { class: 'panel note' },
+    `Charting is paused while you correct the ${localTime(vitals.clinical_time)} reading. `
+    + 'Save or cancel the correction to chart new vitals.');
+}
+
+function entryForm(session, slot, sheet) {
+  const vitals = vitalsFields();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Chart vitals');
   const notes = notices();
   const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'vitals-heading' },
     h('h2', { id: 'vitals-heading' }, 'Chart vitals'),
-    h('div', { class: 'fields vitals-fields' },
-      field('Clinical time', time),
-      fields.map(({ label, input, optional }) => field(label, input, optional && 'optional'))),
+    vitals.node,
     h('div', { class: 'form-actions' }, submit, notes.node));
 
   // Until the nurse types a time, keep it at "now": an entry made long after the screen opened
   // (or after the previous entry) must not be charted at a stale time.
   let timeTyped = false;
-  time.addEventListener('input', () => { timeTyped = true; });
-  const clock = setInterval(() => {
-    if (!root.isConnected) clearInterval(clock);
-    else if (!timeTyped && document.activeElement !== time) time.value = localTime();
-  }, CLOCK_TICK_MS);
-
-  const rows = h('tbody');
-  showVitals(rows, data.vitals);
+  vitals.time.addEventListener('input', () => { timeTyped = true; });
+  const tick = () => {
+    if (!timeTyped && document.activeElement !== vitals.time) vitals.time.value = localTime();
+  };
+  keepTicking(slot, tick);
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const clinicalTime = clinicalInstant(session.session_date, time.value);
-    if (!clinicalTime) {
-      notes.clear();
-      notes.error('Enter the clinical time as HH:MM (24-hour clock).');
-      time.focus();
-      return;
-    }
-    const vitals = await save(submit, notes, () => addVitals({
-      session_id: session.id,
-      clinical_time: clinicalTime,
-      ...Object.fromEntries(fields.map(({ key, input }) => [key, numberOrNull(input)])),
-    }));
-    if (!vitals) return;
+    const reading = readVitals(vitals, session.session_date, notes);
+    if (!reading) return;
+    const saved = await save(submit, notes, () => addVitals({ session_id: session.id, ...reading }));
+    if (!saved) return;
 
-    notes.saved(`Vitals charted and saved at ${localTime(vitals.recorded_at)}`);
-    for (const { input } of fields) input.value = '';
+    notes.saved(`Vitals charted and saved at ${localTime(saved.recorded_at)}`);
+    for (const { input } of vitals.readings) input.value = '';
     timeTyped = false;
-    time.value = localTime();
-    fields[0].input.focus();
+    tick();
+    vitals.readings[0].input.focus();
     // Redraw from the core's copy, so the table shows exactly what is stored, in its order.
     try {
-      showVitals(rows, (await getSession(session.id)).vitals);
+      sheet.show((await getSession(session.id)).vitals);
     } catch (error) {
       notes.error(`The flowsheet could not be refreshed: ${error.message}`);
     }
   });
-
-  root.replaceChildren(
-    h('h1', {}, `Session ${session.session_date}`),
-    h('p', { class: 'meta' },
-      `Started ${localTime(session.started_at)} · `,
-      h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
-    form,
-    h('table', { class: 'flowsheet' },
-      h('caption', {}, 'Vitals flowsheet'),
-      h('thead', {}, h('tr', {}, COLUMNS.map((name) => h('th', { scope: 'col' }, name)))),
-      rows));
-  time.focus();
+  return { form, time: vitals.time };
 }
 
-function showVitals(rows, vitals) {
-  if (vitals.length === 0) {
-    rows.replaceChildren(h('tr', { class: 'empty' }, h('td', { colspan: COLUMNS.length }, 'No vitals charted yet')));
-    return;
-  }
-  rows.replaceChildren(...vitals.map((v) => h('tr', { 'data-vitals-id': v.id },
-    h('th', { scope: 'row' }, localTime(v.clinical_time)),
-    h('td', {}, `${v.sbp}/${v.dbp}`),
-    h('td', {}, reading(v.map, 0)),
-    h('td', {}, reading(v.hr)),
-    h('td', {}, reading(v.spo2)),
-    h('td', {}, reading(v.rr)),
-    h('td', {}, reading(v.temp_c, 1)),
-    h('td', {}, reading(v.etco2)),
-    h('td', { class: 'entered' }, localTime(v.recorded_at)))));
+/**
+ * Runs `tick` every CLOCK_TICK_MS while `slot` is on screen. Behind the lock screen it pauses and
+ * picks up again when the screen comes back; once the screen is left or redrawn, it stops.
+ */
+function keepTicking(slot, tick) {
+  const timer = setInterval(() => {
+    if (slot.isConnected) {
+      tick();
+      return;
+    }
+    clearInterval(timer);
+    whenRestored(slot).then(() => {
+      tick();
+      keepTicking(slot, tick);
+    });
+  }, CLOCK_TICK_MS);
 }

@@ -1,43 +1,21 @@
-//! The core on real SQLite files in temp folders: opening, migrating, refusing foreign or newer
-//! files, pragmas in force, and charting that survives a reopen.
+//! Opening, migrating, refusing foreign or newer files, pragmas in force, and charting that
+//! survives a reopen.
 
-use chrono::{Local, Utc};
-use infusion_chart::patients::{PatientInput, PatientSearch};
+use infusion_chart::clinic::Nothing;
+use infusion_chart::patients::PatientSearch;
 use infusion_chart::sessions::{PatientRef, SessionRef};
 use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
 use infusion_chart::vitals::VitalsInput;
-use infusion_chart::{Chart, Error};
+use infusion_chart::{Clinic, Error};
 use rusqlite::Connection;
 use tempfile::TempDir;
+
+use crate::support::{creds, password, patient_input, vitals_input, Fixture};
 
 fn temp_db() -> (TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chart").join("infusion-chart.db");
     (dir, path)
-}
-
-fn patient(mrn: &str) -> PatientInput {
-    PatientInput {
-        family_name: Some("Nguyễn-O'Brien".into()),
-        given_names: Some("Zoë".into()),
-        date_of_birth: Some("1984-03-27".into()),
-        mrn: Some(mrn.into()),
-        weight_kg: Some(72.5),
-    }
-}
-
-fn vitals(session_id: i64, sbp: f64, dbp: f64) -> VitalsInput {
-    VitalsInput {
-        session_id,
-        clinical_time: Some(Utc::now().to_rfc3339()),
-        sbp: Some(sbp),
-        dbp: Some(dbp),
-        hr: Some(76.0),
-        spo2: Some(98.0),
-        rr: Some(14.0),
-        temp_c: Some(36.8),
-        etco2: None,
-    }
 }
 
 fn open_error(path: &std::path::Path) -> String {
@@ -86,78 +64,6 @@ fn the_database_file_is_private_to_its_owner() {
     assert_eq!(mode, 0o600);
     let dir_mode = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
     assert_eq!(dir_mode, 0o700);
-}
-
-#[test]
-fn everything_charted_is_there_after_reopening() {
-    let (_dir, path) = temp_db();
-    let (patient_id, session_id, vitals_id) = {
-        let chart = Chart::open(&path, None).unwrap();
-        let p = chart.add_patient(patient("A-1")).unwrap();
-        let s = chart.start_session(PatientRef { patient_id: p.id }).unwrap();
-        let v = chart.add_vitals(vitals(s.id, 128.0, 82.0)).unwrap();
-        assert_eq!(v.map, 97);
-        (p.id, s.id, v.id)
-    };
-    let chart = Chart::open(&path, None).unwrap();
-    let record = chart.session_record(SessionRef { session_id }).unwrap();
-    assert_eq!(record.patient.id, patient_id);
-    assert_eq!(record.patient.given_names, "Zoë");
-    assert_eq!(record.session.session_date, Local::now().date_naive());
-    assert_eq!(record.vitals.len(), 1);
-    assert_eq!((record.vitals[0].id, record.vitals[0].sbp, record.vitals[0].map), (vitals_id, 128, 97));
-    assert_eq!(record.vitals[0].temp_c, Some(36.8));
-    let found = chart.search_patients(PatientSearch { query: "nguyễn".into() }).unwrap();
-    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![patient_id]);
-}
-
-#[test]
-fn refused_vitals_write_nothing() {
-    let (_dir, path) = temp_db();
-    let chart = Chart::open(&path, None).unwrap();
-    let p = chart.add_patient(patient("A-2")).unwrap();
-    let s = chart.start_session(PatientRef { patient_id: p.id }).unwrap();
-    let cases = [
-        (vitals(s.id, 80.0, 90.0), "Systolic BP (80) must be higher than diastolic BP (90)."),
-        (VitalsInput { spo2: Some(101.0), ..vitals(s.id, 120.0, 80.0) }, "SpO2 must be between 50 and 100%; 101 was entered."),
-        (VitalsInput { hr: Some(0.0), ..vitals(s.id, 120.0, 80.0) }, "Heart rate must be between 20 and 300 bpm; 0 was entered."),
-    ];
-    for (input, message) in cases {
-        assert_eq!(chart.add_vitals(input).unwrap_err(), Error::Validation(message.into()));
-    }
-    assert!(chart.session_record(SessionRef { session_id: s.id }).unwrap().vitals.is_empty());
-    assert_eq!(
-        chart.add_vitals(vitals(999, 120.0, 80.0)).unwrap_err(),
-        Error::NotFound("No session with id 999 was found.".into())
-    );
-}
-
-#[test]
-fn duplicate_mrn_and_second_session_today_are_conflicts() {
-    let (_dir, path) = temp_db();
-    let chart = Chart::open(&path, None).unwrap();
-    let p = chart.add_patient(patient("B-7")).unwrap();
-    let err = chart.add_patient(patient("b-7")).unwrap_err();
-    assert_eq!(err.kind(), "conflict");
-    assert!(err.to_string().contains("MRN B-7 already exists"), "{err}");
-    chart.start_session(PatientRef { patient_id: p.id }).unwrap();
-    assert_eq!(chart.start_session(PatientRef { patient_id: p.id }).unwrap_err().kind(), "conflict");
-    assert_eq!(chart.patient_record(PatientRef { patient_id: p.id }).unwrap().sessions.len(), 1);
-}
-
-#[test]
-fn search_treats_percent_and_underscore_literally() {
-    let (_dir, path) = temp_db();
-    let chart = Chart::open(&path, None).unwrap();
-    chart.add_patient(patient("C_1")).unwrap();
-    chart.add_patient(PatientInput { family_name: Some("Smith".into()), ..patient("C21") }).unwrap();
-    let mrns = |q: &str| {
-        chart.search_patients(PatientSearch { query: q.into() }).unwrap().into_iter().map(|p| p.mrn).collect::<Vec<_>>()
-    };
-    assert_eq!(mrns("c_1"), vec!["C_1"]);
-    assert_eq!(mrns("%"), Vec::<String>::new());
-    assert_eq!(mrns("SMI"), vec!["C21"]);
-    assert_eq!(mrns("").len(), 2);
 }
 
 #[test]
@@ -214,17 +120,85 @@ fn an_edited_migration_is_a_startup_error() {
     assert!(message.contains("0001_init.sql differs"), "{message}");
 }
 
+
+#[test]
+fn everything_charted_is_there_after_reopening() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    let p = f.add_patient("A-1");
+    let s = f.start_session(&p);
+    let v = f.chart_vitals(&s, 128.0, 82.0);
+    assert_eq!((v.map, v.entered_by.as_str()), (97, "Nina Park"));
+    f.clinic.logout(Nothing {}).unwrap();
+
+    let clinic = Clinic::open(&f.path).unwrap();
+    clinic.login(creds("nina", &password("nina"))).unwrap();
+    let record = clinic.session_record(SessionRef { session_id: s.id }).unwrap();
+    assert_eq!(record.patient.id, p.id);
+    assert_eq!(record.patient.given_names, "Zoë");
+    assert_eq!(record.vitals.len(), 1);
+    assert_eq!((record.vitals[0].id, record.vitals[0].sbp, record.vitals[0].map), (v.id, 128, 97));
+    assert_eq!(record.vitals[0].temp_c, Some(36.8));
+    let found = clinic.search_patients(PatientSearch { query: "nguyễn".into() }).unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![p.id]);
+}
+
+#[test]
+fn refused_vitals_write_nothing() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = f.add_patient("A-2");
+    let s = f.start_session(&p);
+    let now = f.clock.now();
+    let cases = [
+        (vitals_input(s.id, now, 80.0, 90.0), "Systolic BP (80) must be higher than diastolic BP (90)."),
+        (VitalsInput { spo2: Some(101.0), ..vitals_input(s.id, now, 120.0, 80.0) }, "SpO2 must be between 50 and 100%; 101 was entered."),
+        (VitalsInput { hr: Some(0.0), ..vitals_input(s.id, now, 120.0, 80.0) }, "Heart rate must be between 20 and 300 bpm; 0 was entered."),
+    ];
+    for (input, message) in cases {
+        assert_eq!(clinic.add_vitals(input).unwrap_err(), Error::Validation(message.into()));
+    }
+    assert!(clinic.session_record(SessionRef { session_id: s.id }).unwrap().vitals.is_empty());
+    assert_eq!(
+        clinic.add_vitals(vitals_input(999, now, 120.0, 80.0)).unwrap_err(),
+        Error::NotFound("No session with id 999 was found.".into())
+    );
+}
+
+#[test]
+fn duplicate_mrn_and_second_session_today_are_conflicts() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = f.add_patient("B-7");
+    let err = clinic.add_patient(patient_input("b-7")).unwrap_err();
+    assert_eq!(err.kind(), "conflict");
+    assert!(err.to_string().contains("MRN B-7 already exists"), "{err}");
+    f.start_session(&p);
+    assert_eq!(clinic.start_session(PatientRef { patient_id: p.id }).unwrap_err().kind(), "conflict");
+    assert_eq!(clinic.patient_record(PatientRef { patient_id: p.id }).unwrap().sessions.len(), 1);
+}
+
+#[test]
+fn search_treats_percent_and_underscore_literally() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("omar");
+    f.add_patient("C_1");
+    clinic.add_patient(infusion_chart::patients::PatientInput { family_name: Some("Smith".into()), ..patient_input("C21") }).unwrap();
+    let mrns = |q: &str| clinic.search_patients(PatientSearch { query: q.into() }).unwrap().into_iter().map(|p| p.mrn).collect::<Vec<_>>();
+    assert_eq!(mrns("c_1"), vec!["C_1"]);
+    assert_eq!(mrns("%"), Vec::<String>::new());
+    assert_eq!(mrns("SMI"), vec!["C21"]);
+    assert_eq!(mrns("").len(), 2);
+}
+
 #[test]
 fn a_keyed_database_is_encrypted_and_opens_only_with_its_key() {
     let (_dir, path) = temp_db();
-    let mut db = Db::open(&path, Some("correct horse")).unwrap();
-    let p = patient("K-1").validate(Local::now().date_naive()).unwrap();
-    db.insert_patient(&p, Utc::now()).unwrap();
-    drop(db);
+    drop(Db::open(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap());
     let bytes = std::fs::read(&path).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3"), "SQLCipher writes no plain header");
     assert!(open_error(&path).contains("wrong key"));
-    assert!(matches!(Db::open(&path, Some("wrong")), Err(Error::Database(_))));
-    let db = Db::open(&path, Some("correct horse")).unwrap();
-    assert_eq!(db.search_patients("K-1").unwrap().len(), 1);
+    assert!(matches!(Db::open(&path, Some("x'ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")), Err(Error::Database(_))));
+    let db = Db::open(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap();
+    assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
 }

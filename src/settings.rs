@@ -1,0 +1,38 @@
+//! Clinic settings an admin changes. Every threshold and cadence that is clinic policy belongs here,
+//! with the defaults of the clinical reference.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::validate::{Checker, Range};
+
+pub const AUTO_LOCK_MINUTES: Range = Range { label: "Auto-lock", unit: "minutes", min: 1.0, max: 30.0 };
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Minutes without activity before the screen locks itself.
+    pub auto_lock_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { auto_lock_minutes: 10 }
+    }
+}
+
+/// What the settings form sends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    pub auto_lock_minutes: Option<f64>,
+}
+
+impl SettingsInput {
+    pub fn validate(self) -> Result<Settings> {
+        let mut c = Checker::new();
+        let minutes = c.whole(self.auto_lock_minutes, AUTO_LOCK_MINUTES);
+        c.finish()?;
+        Ok(Settings { auto_lock_minutes: minutes.expect("checked") as u32 })
+    }
+}

@@ -1,0 +1,124 @@
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use super::{ts, Db};
+use crate::audit::{verify, Entry, Event, Filter, Verification, GENESIS, SEARCH_LIMIT};
+use crate::error::Result;
+use crate::users::User;
+
+const COLUMNS: &str =
+    "id, at_utc, at_local, user_id, username, action, table_name, record_id, patient_id, old_value, new_value, detail, prev_hash, hash";
+
+/// Who an audit row names: a signed-in user, or only a typed username (a failed sign-in).
+pub struct Author<'a> {
+    pub user_id: Option<i64>,
+    pub username: Option<&'a str>,
+}
+
+impl<'a> From<&'a User> for Author<'a> {
+    fn from(user: &'a User) -> Self {
+        Author { user_id: Some(user.id), username: Some(&user.username) }
+    }
+}
+
+fn entry(r: &Row) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        id: r.get(0)?,
+        at_utc: r.get(1)?,
+        at_local: r.get(2)?,
+        user_id: r.get(3)?,
+        username: r.get(4)?,
+        action: r.get(5)?,
+        table_name: r.get(6)?,
+        record_id: r.get(7)?,
+        patient_id: r.get(8)?,
+        old_value: r.get(9)?,
+        new_value: r.get(10)?,
+        detail: r.get(11)?,
+        prev_hash: r.get(12)?,
+        hash: r.get(13)?,
+    })
+}
+
+fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
+    Ok(conn
+        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Appends one row, chained to the last. Call it inside the transaction of the change it records.
+pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: DateTime<Utc>) -> Result<()> {
+    let prev_hash: String = conn
+        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
+    let mut e = Entry {
+        id: highest_id_issued(conn)? + 1,
+        at_utc: ts(&at),
+        at_local: at.with_timezone(&Local).to_rfc3339_opts(SecondsFormat::Millis, false),
+        user_id: author.user_id,
+        username: author.username.map(str::to_string),
+        action: event.action.name(),
+        table_name: event.table_name.map(str::to_string),
+        record_id: event.record_id,
+        patient_id: event.patient_id,
+        old_value: json(&event.old_value),
+        new_value: json(&event.new_value),
+        detail: event.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    e.hash = e.compute_hash();
+    conn.execute(
+        &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        rusqlite::params![
+            e.id, e.at_utc, e.at_local, e.user_id, e.username, e.action, e.table_name, e.record_id, e.patient_id,
+            e.old_value, e.new_value, e.detail, e.prev_hash, e.hash
+        ],
+    )?;
+    Ok(())
+}
+
+impl Db {
+    /// Records an event that changes nothing else (a sign-in, a lock, an export) in its own transaction.
+    pub fn audit(&mut self, author: &Author, event: &Event, at: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        append(&tx, author, event, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Matching rows, newest first; `limit` None means every match (for export).
+    pub fn audit_search(&self, f: &Filter, limit: Option<u32>) -> Result<Vec<Entry>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM audit_log
+             WHERE (?1 IS NULL OR username = ?1 COLLATE NOCASE)
+               AND (?2 IS NULL OR patient_id = ?2)
+               AND (?3 IS NULL OR action = ?3)
+               AND (?4 IS NULL OR substr(at_local, 1, 10) >= ?4)
+               AND (?5 IS NULL OR substr(at_local, 1, 10) <= ?5)
+             ORDER BY id DESC LIMIT ?6"
+        ))?;
+        let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);
+        let rows = stmt.query_map(
+            rusqlite::params![
+                f.username.as_deref().map(str::trim).filter(|u| !u.is_empty()),
+                f.patient_id,
+                f.action.map(|a| a.name()),
+                f.from.map(|d| d.to_string()),
+                f.to.map(|d| d.to_string()),
+                limit
+            ],
+            entry,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn audit_verify(&self) -> Result<Verification> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
+        let entries = stmt.query_map([], entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(verify(&entries, highest_id_issued(&self.conn)?))
+    }
+}

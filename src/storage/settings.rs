@@ -1,0 +1,36 @@
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+
+use super::audit::{append, Author};
+use super::Db;
+use crate::audit::{Action, Event};
+use crate::error::Result;
+use crate::settings::Settings;
+use crate::users::User;
+
+impl Db {
+    /// The clinic's settings; a key never set has its default.
+    pub fn settings(&self) -> Result<Settings> {
+        let mut settings = Settings::default();
+        let stored: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'settings'", [], |r| r.get(0))
+            .optional()?;
+        if let Some(json) = stored {
+            settings = serde_json::from_str(&json).unwrap_or(settings);
+        }
+        Ok(settings)
+    }
+
+    pub fn save_settings(&mut self, new: &Settings, by: &User, now: DateTime<Utc>) -> Result<Settings> {
+        let old = self.settings()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('settings', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [serde_json::to_string(new).expect("serialisable")],
+        )?;
+        append(&tx, &Author::from(by), &Event::new(Action::SettingsChanged).record("settings", 1).change(Some(&old), Some(new)), now)?;
+        tx.commit()?;
+        Ok(new.clone())
+    }
+}

@@ -1,0 +1,176 @@
+//! Sign-in, the key slots that encrypt the database, throttling, auto-lock, recovery.
+
+use infusion_chart::audit::{Action, Filter};
+use infusion_chart::clinic::{Nothing, Recovery};
+use infusion_chart::patients::PatientSearch;
+use infusion_chart::storage::Db;
+use infusion_chart::users::{ActiveChange, PasswordChange, PasswordReset, UserInput};
+use infusion_chart::Clinic;
+
+use crate::support::{creds, password, Fixture};
+
+fn kind<T: std::fmt::Debug>(r: infusion_chart::Result<T>) -> &'static str {
+    r.unwrap_err().kind()
+}
+
+#[test]
+fn first_run_needs_setup_and_setup_happens_once() {
+    let (_dir, path, _clock, clinic) = Fixture::empty();
+    assert_eq!(clinic.status(Nothing {}).unwrap().state, "setup");
+    assert_eq!(kind(clinic.login(creds("ada", "whatever-password"))), "unauthenticated");
+    let f = Fixture::staffed();
+    let again = f.clinic.setup(UserInput { username: Some("eve".into()), display_name: Some("Eve".into()), password: Some("long enough pw".into()), password_confirm: None, roles: vec![] });
+    assert_eq!(kind(again), "conflict");
+    assert!(!path.exists(), "an empty clinic writes nothing before setup");
+}
+
+#[test]
+fn a_wrong_password_opens_nothing_and_the_file_is_unreadable_without_a_key() {
+    let f = Fixture::staffed();
+    assert_eq!(
+        f.clinic.login(creds("nina", "not-her-password")).unwrap_err().to_string(),
+        "The username or password is not right. After 5 failed tries, sign-in for that username pauses for a while."
+    );
+    assert_eq!(kind(f.clinic.login(creds("nobody", "not-a-password"))), "unauthenticated");
+    assert_eq!(f.clinic.status(Nothing {}).unwrap().state, "signed_out");
+    assert_eq!(kind(f.clinic.search_patients(PatientSearch { query: String::new() })), "unauthenticated");
+    let message = Db::open(&f.path, None).err().expect("no key, no database").to_string();
+    assert!(message.contains("not an Infusion Chart database"), "{message}");
+}
+
+#[test]
+fn repeated_failures_throttle_the_username_even_after_a_restart_and_are_audited() {
+    let f = Fixture::staffed();
+    for _ in 0..5 {
+        assert_eq!(kind(f.clinic.login(creds("nina", "wrong-password"))), "unauthenticated");
+    }
+    let err = f.clinic.login(creds("nina", &password("nina"))).unwrap_err();
+    assert_eq!(err.kind(), "throttled");
+    assert!(err.to_string().starts_with("Too many failed sign-ins for nina. Try again in 30 seconds"), "{err}");
+
+    let reopened = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
+    assert_eq!(kind(reopened.login(creds("nina", &password("nina")))), "throttled", "a restart does not reset the count");
+    f.clock.advance(1);
+    reopened.login(creds("ada", &password("ada"))).unwrap();
+    let failed = reopened.audit_search(Filter { action: Some(Action::LoginFailed), ..Filter::default() }).unwrap();
+    assert_eq!(failed.len(), 5, "failures made while the database was closed reach the audit trail");
+    assert!(failed.iter().all(|e| e.username.as_deref() == Some("nina") && e.user_id.is_none()));
+}
+
+#[test]
+fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("L-1");
+    f.clock.advance(9);
+    clinic.touch(Nothing {}).unwrap();
+    f.clock.advance(9);
+    assert_eq!(clinic.status(Nothing {}).unwrap().state, "ready", "activity restarted the 10-minute clock");
+    f.clock.advance(10);
+    let err = clinic.search_patients(PatientSearch { query: String::new() }).unwrap_err();
+    assert_eq!(err.kind(), "locked");
+    assert_eq!(err.to_string(), "The screen is locked. Nina Park or another user must unlock it.");
+    assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
+    assert_eq!(kind(clinic.unlock(creds("nina", "wrong-password"))), "unauthenticated");
+    assert!(clinic.unlock(creds("nina", &password("nina"))).unwrap().same_user);
+    assert_eq!(clinic.patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id }).unwrap().patient.mrn, "L-1");
+
+    clinic.lock(Nothing {}).unwrap();
+    let other = clinic.unlock(creds("omar", &password("omar"))).unwrap();
+    assert!(!other.same_user);
+    assert_eq!(other.status.user.unwrap().username, "omar");
+}
+
+#[test]
+fn the_auto_lock_minutes_are_a_setting() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("ada");
+    let err = clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(45.0) }).unwrap_err();
+    assert_eq!(err.to_string(), "Auto-lock must be between 1 and 30 minutes; 45 was entered.");
+    clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(2.0) }).unwrap();
+    assert_eq!(clinic.status(Nothing {}).unwrap().auto_lock_minutes, 2);
+    f.clock.advance(2);
+    assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
+}
+
+#[test]
+fn changing_a_password_rewraps_only_that_users_slot() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let bad = clinic.change_password(PasswordChange {
+        current_password: password("nina"),
+        new_password: "short".into(),
+        new_password_confirm: "shorter".into(),
+    });
+    assert_eq!(bad.unwrap_err().to_string(), "New password must be at least 10 characters. The two new password entries do not match.");
+    clinic
+        .change_password(PasswordChange {
+            current_password: password("nina"),
+            new_password: "a brand new passphrase".into(),
+            new_password_confirm: "a brand new passphrase".into(),
+        })
+        .unwrap();
+    clinic.logout(Nothing {}).unwrap();
+    assert_eq!(kind(clinic.login(creds("nina", &password("nina")))), "unauthenticated");
+    clinic.login(creds("nina", "a brand new passphrase")).unwrap();
+    clinic.logout(Nothing {}).unwrap();
+    clinic.login(creds("omar", &password("omar"))).unwrap();
+}
+
+#[test]
+fn a_disabled_user_cannot_sign_in_and_a_reset_password_must_be_changed() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("ada");
+    let nina = clinic.list_users(Nothing {}).unwrap().into_iter().find(|u| u.username == "nina").unwrap();
+    let ada = clinic.list_users(Nothing {}).unwrap().into_iter().find(|u| u.username == "ada").unwrap();
+    assert_eq!(kind(clinic.set_user_active(ActiveChange { user_id: ada.id, active: false })), "conflict");
+    clinic.set_user_active(ActiveChange { user_id: nina.id, active: false }).unwrap();
+    clinic.logout(Nothing {}).unwrap();
+    assert_eq!(kind(clinic.login(creds("nina", &password("nina")))), "unauthenticated");
+
+    clinic.login(creds("ada", &password("ada"))).unwrap();
+    assert_eq!(kind(clinic.reset_password(PasswordReset { user_id: nina.id, new_password: "temporary-again".into() })), "conflict");
+    clinic.set_user_active(ActiveChange { user_id: nina.id, active: true }).unwrap();
+    clinic.reset_password(PasswordReset { user_id: nina.id, new_password: "temporary-again".into() }).unwrap();
+    clinic.logout(Nothing {}).unwrap();
+    let status = clinic.login(creds("nina", "temporary-again")).unwrap();
+    assert!(status.must_change_password);
+    let err = clinic.search_patients(PatientSearch { query: String::new() }).unwrap_err();
+    assert_eq!((err.kind(), err.to_string().as_str()), ("forbidden", "Change your temporary password first (Change password, at the top of the screen)."));
+}
+
+#[test]
+fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
+    let f = Fixture::staffed();
+    let wrong = f.clinic.recover(Recovery { recovery_key: "00".repeat(32), username: "ada".into(), new_password: "recovered password".into() });
+    assert_eq!(wrong.unwrap_err().to_string(), "That recovery key does not open this database.");
+    let status = f
+        .clinic
+        .recover(Recovery { recovery_key: f.recovery_key.to_lowercase(), username: "ada".into(), new_password: "recovered password".into() })
+        .unwrap();
+    assert_eq!((status.state, status.user.unwrap().username.as_str()), ("ready", "ada"));
+    f.clinic.logout(Nothing {}).unwrap();
+    f.clinic.login(creds("ada", "recovered password")).unwrap();
+    let used = f.clinic.audit_search(Filter { action: Some(Action::RecoveryKeyUsed), ..Filter::default() }).unwrap();
+    assert_eq!(used.len(), 1);
+}
+
+#[test]
+fn no_patient_name_appears_in_the_database_its_wal_or_the_key_file() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    let p = f.add_patient("S-1");
+    let s = f.start_session(&p);
+    f.chart_vitals(&s, 120.0, 80.0);
+    let needles: [&[u8]; 3] = [b"Brien", "Nguyễn".as_bytes(), b"S-1"];
+    let dir = f.path.parent().unwrap();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        files += 1;
+        for needle in needles {
+            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{:?} found in a file", String::from_utf8_lossy(needle));
+        }
+    }
+    assert!(files >= 3, "database, WAL and key file were all checked");
+}

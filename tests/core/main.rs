@@ -1,0 +1,9 @@
+//! The core on real SQLite files in temp folders: storage, sign-in and encryption, the role
+//! matrix, signing and addenda, and the audit trail. One test binary, several modules.
+
+mod access;
+mod audit_trail;
+mod roles;
+mod signing;
+mod storage;
+mod support;

@@ -1,0 +1,101 @@
+//! The role matrix: every role-gated action, tried by each role. A refusal is `forbidden` and says
+//! who may; an allowed action may still fail for other reasons, but never as `forbidden`.
+
+use infusion_chart::audit::{ExportRequest, Filter};
+use infusion_chart::clinic::Nothing;
+use infusion_chart::patients::PatientSearch;
+use infusion_chart::sessions::{PatientRef, SessionRef};
+use infusion_chart::settings::SettingsInput;
+use infusion_chart::signing::AddendumInput;
+use infusion_chart::users::{ActiveChange, PasswordReset, Role, RolesChange, UserInput};
+use infusion_chart::vitals::VitalsCorrection;
+use infusion_chart::{Clinic, Result};
+
+use crate::support::{patient_input, vitals_input, Fixture};
+
+type Action = Box<dyn Fn(&Clinic) -> Result<()>>;
+
+fn ok<T>(r: Result<T>) -> Result<()> {
+    r.map(drop)
+}
+
+#[test]
+fn each_role_may_do_exactly_its_part_of_every_command() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    let patient = f.add_patient("R-1");
+    let session = f.start_session(&patient);
+    let vitals = f.chart_vitals(&session, 120.0, 80.0);
+    let (p, s, now) = (patient.id, session.id, f.clock.now());
+    let export = f.path.with_file_name("audit.csv").display().to_string();
+    let omar = 3;
+
+    use Role::*;
+    let matrix: Vec<(&str, &[Role], Action)> = vec![
+        ("add_patient", &[Nurse, Physician], Box::new(|c| ok(c.add_patient(patient_input("R-2"))))),
+        ("search_patients", &[Nurse, Physician], Box::new(|c| ok(c.search_patients(PatientSearch { query: "R".into() })))),
+        ("get_patient", &[Nurse, Physician], Box::new(move |c| ok(c.patient_record(PatientRef { patient_id: p })))),
+        ("start_session", &[Nurse, Physician], Box::new(move |c| ok(c.start_session(PatientRef { patient_id: p })))),
+        ("get_session", &[Nurse, Physician], Box::new(move |c| ok(c.session_record(SessionRef { session_id: s })))),
+        ("add_vitals", &[Nurse, Physician], Box::new(move |c| ok(c.add_vitals(vitals_input(s, now, 130.0, 85.0))))),
+        (
+            "correct_vitals",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.correct_vitals(VitalsCorrection {
+                    vitals_id: vitals.id,
+                    reason: Some("typo".into()),
+                    vitals: vitals_input(s, now, 122.0, 80.0),
+                }))
+            }),
+        ),
+        ("sign_session", &[Nurse], Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s })))),
+        ("cosign_session", &[Physician], Box::new(move |c| ok(c.cosign_session(SessionRef { session_id: s })))),
+        (
+            "add_addendum",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.add_addendum(AddendumInput { session_id: s, reason: Some("late".into()), text: Some("note".into()) }))),
+        ),
+        ("list_users", &[Admin], Box::new(|c| ok(c.list_users(Nothing {})))),
+        (
+            "add_user",
+            &[Admin],
+            Box::new(|c| {
+                ok(c.add_user(UserInput {
+                    username: Some("newbie".into()),
+                    display_name: Some("New Nurse".into()),
+                    password: Some("temporary-newbie".into()),
+                    password_confirm: None,
+                    roles: vec![Nurse],
+                }))
+            }),
+        ),
+        ("set_user_roles", &[Admin], Box::new(move |c| ok(c.set_user_roles(RolesChange { user_id: omar, roles: vec![Physician] })))),
+        ("set_user_active", &[Admin], Box::new(move |c| ok(c.set_user_active(ActiveChange { user_id: omar, active: true })))),
+        ("reset_password", &[Admin], Box::new(move |c| ok(c.reset_password(PasswordReset { user_id: omar, new_password: "password-omar-1".into() })))),
+        ("get_settings", &[Admin], Box::new(|c| ok(c.settings(Nothing {})))),
+        ("update_settings", &[Admin], Box::new(|c| ok(c.update_settings(SettingsInput { auto_lock_minutes: Some(10.0) })))),
+        ("audit_search", &[Admin], Box::new(|c| ok(c.audit_search(Filter::default())))),
+        ("audit_verify", &[Admin], Box::new(|c| ok(c.audit_verify(Nothing {})))),
+        (
+            "audit_export",
+            &[Admin],
+            Box::new(move |c| ok(c.audit_export(ExportRequest { filter: Filter::default(), path: export.clone() }))),
+        ),
+    ];
+
+    // Admin last: resetting Dr Haddad's password would otherwise stop him signing in.
+    for (username, role) in [("nina", Nurse), ("omar", Physician), ("ada", Admin)] {
+        let clinic = f.as_user(username);
+        for (command, allowed, action) in &matrix {
+            let result = action(clinic);
+            let refused = matches!(&result, Err(e) if e.kind() == "forbidden");
+            assert_eq!(!refused, allowed.contains(&role), "{username} ({role:?}) → {command}: {result:?}");
+            if let Err(e) = &result {
+                if refused {
+                    assert!(e.to_string().starts_with("Only "), "a refusal says who may: {e}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Signing locks a session; the database itself refuses changes to it; corrections after signing
+//! are addenda, and corrections before signing keep the old values in the audit trail.
+
+use infusion_chart::audit::{Action, Filter};
+use infusion_chart::sessions::{SessionRef, SessionStatus};
+use infusion_chart::signing::AddendumInput;
+use infusion_chart::users::Role;
+use infusion_chart::vitals::VitalsCorrection;
+
+use crate::support::{vitals_input, Fixture};
+
+#[test]
+fn a_signed_session_is_locked_then_co_signed_and_amended_only_by_addenda() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("S-10");
+    let session = f.start_session(&patient);
+    let vitals = f.chart_vitals(&session, 128.0, 82.0);
+    let id = SessionRef { session_id: session.id };
+
+    assert_eq!(
+        clinic.add_addendum(AddendumInput { session_id: session.id, reason: Some("x".into()), text: Some("y".into()) }).unwrap_err().kind(),
+        "conflict",
+        "an open session is corrected directly, not by addendum"
+    );
+    f.as_user("omar");
+    assert_eq!(f.clinic.cosign_session(SessionRef { session_id: session.id }).unwrap_err().kind(), "conflict", "co-sign waits for the nurse");
+
+    let clinic = f.as_user("nina");
+    let signed = clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(signed.session.status, SessionStatus::Signed);
+    assert_eq!((signed.signatures[0].role, signed.signatures[0].display_name.as_str()), (Role::Nurse, "Nina Park"));
+    let refused = clinic.add_vitals(vitals_input(session.id, f.clock.now(), 120.0, 80.0)).unwrap_err();
+    assert_eq!(refused.to_string(), "This session is signed and locked. Corrections are added as addenda.");
+    let correction = VitalsCorrection { vitals_id: vitals.id, reason: Some("typo".into()), vitals: vitals_input(session.id, f.clock.now(), 118.0, 80.0) };
+    assert_eq!(clinic.correct_vitals(correction).unwrap_err().kind(), "conflict");
+
+    let clinic = f.as_user("omar");
+    let cosigned = clinic.cosign_session(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(cosigned.session.status, SessionStatus::Cosigned);
+    let amended = clinic
+        .add_addendum(AddendumInput { session_id: session.id, reason: Some("Late entry".into()), text: Some("Patient reported mild nausea at 10:50.".into()) })
+        .unwrap();
+    assert_eq!(amended.addenda.len(), 1);
+    assert_eq!((amended.addenda[0].author.as_str(), amended.addenda[0].reason.as_str()), ("Dr Omar Haddad", "Late entry"));
+    assert_eq!(clinic.session_record(id).unwrap().vitals[0].sbp, 128, "the signed reading is unchanged");
+}
+
+#[test]
+fn only_a_nurse_who_charted_the_session_may_sign_it() {
+    let f = Fixture::staffed();
+    f.as_user("omar");
+    let patient = f.add_patient("S-11");
+    let session = f.start_session(&patient);
+    f.chart_vitals(&session, 120.0, 80.0);
+    let err = f.as_user("nina").sign_session(SessionRef { session_id: session.id }).unwrap_err();
+    assert_eq!(err.to_string(), "Only a nurse who charted this session may sign it. Nina Park has not charted in it.");
+}
+
+#[test]
+fn the_database_refuses_raw_sql_changes_to_a_signed_session() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    let patient = f.add_patient("S-12");
+    let session = f.start_session(&patient);
+    f.chart_vitals(&session, 128.0, 82.0);
+    f.clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+
+    let raw = f.raw();
+    let attempts = [
+        "UPDATE vitals SET sbp = 90",
+        "DELETE FROM vitals",
+        "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr) SELECT session_id, clinical_time, recorded_at, 100, 60, 73, 60, 99, 12 FROM vitals",
+        "UPDATE sessions SET session_date = '2020-01-01'",
+        "DELETE FROM signatures",
+        "UPDATE signatures SET user_id = 1",
+        "DELETE FROM patients",
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET detail = 'x'",
+    ];
+    for sql in attempts {
+        let err = raw.execute(sql, []).expect_err(sql);
+        assert!(err.to_string().starts_with("Refused:"), "{sql}: {err}");
+    }
+    drop(raw);
+    let record = f.clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!((record.vitals.len(), record.vitals[0].sbp, record.signatures.len()), (1, 128, 1));
+}
+
+#[test]
+fn a_correction_before_signing_keeps_the_old_value_in_the_audit_trail() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("S-13");
+    let session = f.start_session(&patient);
+    let vitals = f.chart_vitals(&session, 182.0, 82.0);
+    let no_reason = VitalsCorrection { vitals_id: vitals.id, reason: None, vitals: vitals_input(session.id, f.clock.now(), 128.0, 82.0) };
+    assert_eq!(clinic.correct_vitals(no_reason).unwrap_err().to_string(), "Reason for correction is required.");
+    let fixed = clinic
+        .correct_vitals(VitalsCorrection {
+            vitals_id: vitals.id,
+            reason: Some("Digits swapped".into()),
+            vitals: vitals_input(session.id, f.clock.now(), 128.0, 82.0),
+        })
+        .unwrap();
+    assert!(fixed.corrected);
+    assert_eq!((fixed.sbp, fixed.map), (128, 97));
+
+    let clinic = f.as_user("ada");
+    let rows = clinic.audit_search(Filter { action: Some(Action::VitalsCorrected), ..Filter::default() }).unwrap();
+    assert_eq!(rows.len(), 1);
+    let old: serde_json::Value = serde_json::from_str(rows[0].old_value.as_deref().unwrap()).unwrap();
+    let new: serde_json::Value = serde_json::from_str(rows[0].new_value.as_deref().unwrap()).unwrap();
+    assert_eq!((old["sbp"].as_i64(), new["sbp"].as_i64()), (Some(182), Some(128)));
+    assert_eq!(rows[0].detail.as_deref(), Some("Digits swapped"));
+    assert_eq!(rows[0].patient_id, Some(patient.id));
+}

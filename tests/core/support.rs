@@ -1,0 +1,161 @@
+//! A clinic on a temp-dir database with a clock the test moves, and its staff.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Local, TimeZone, Utc};
+use infusion_chart::clinic::{Clock, Nothing};
+use infusion_chart::crypto::DataKey;
+use infusion_chart::patients::{Patient, PatientInput};
+use infusion_chart::sessions::{PatientRef, Session};
+use infusion_chart::users::{Credentials, PasswordChange, Role, User, UserInput};
+use infusion_chart::vitals::{Vitals, VitalsInput};
+use infusion_chart::Clinic;
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        TestClock::now(self)
+    }
+}
+
+impl TestClock {
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+
+    pub fn advance(&self, minutes: i64) {
+        *self.0.lock().unwrap() += Duration::minutes(minutes);
+    }
+}
+
+pub struct Fixture {
+    _dir: TempDir,
+    pub path: PathBuf,
+    pub clinic: Clinic,
+    pub clock: Arc<TestClock>,
+    pub recovery_key: String,
+}
+
+pub fn password(username: &str) -> String {
+    format!("{username}-password-1")
+}
+
+impl Fixture {
+    /// A clinic before setup.
+    pub fn empty() -> (TempDir, PathBuf, Arc<TestClock>, Clinic) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("infusion-chart.db");
+        // Local noon today: moving the clock by minutes or hours never rolls "today" over mid-test.
+        let noon = Local::now().date_naive().and_hms_opt(12, 0, 0).unwrap();
+        let noon = Local.from_local_datetime(&noon).earliest().unwrap().with_timezone(&Utc);
+        let clock = Arc::new(TestClock(Mutex::new(noon)));
+        let clinic = Clinic::with_clock(&path, clock.clone()).unwrap();
+        (dir, path, clock, clinic)
+    }
+
+    /// Set up with admin "ada" (admin only), nurse "nina" and physician "omar", nobody signed in.
+    pub fn staffed() -> Fixture {
+        let (dir, path, clock, clinic) = Fixture::empty();
+        let done = clinic
+            .setup(UserInput {
+                username: Some("ada".into()),
+                display_name: Some("Ada Admin".into()),
+                password: Some(password("ada")),
+                password_confirm: Some(password("ada")),
+                roles: vec![],
+            })
+            .unwrap();
+        let f = Fixture { _dir: dir, path, clinic, clock, recovery_key: done.recovery_key };
+        f.add_user("nina", "Nina Park", Role::Nurse);
+        f.add_user("omar", "Dr Omar Haddad", Role::Physician);
+        f.clinic.logout(Nothing {}).unwrap();
+        for name in ["nina", "omar"] {
+            f.first_sign_in(name);
+        }
+        f
+    }
+
+    fn add_user(&self, username: &str, name: &str, role: Role) -> User {
+        self.clinic
+            .add_user(UserInput {
+                username: Some(username.into()),
+                display_name: Some(name.into()),
+                password: Some(format!("temporary-{username}")),
+                password_confirm: None,
+                roles: vec![role],
+            })
+            .unwrap()
+    }
+
+    /// Signs in with the temporary password and sets the real one, then signs out.
+    fn first_sign_in(&self, username: &str) {
+        self.clinic.login(creds(username, &format!("temporary-{username}"))).unwrap();
+        self.clinic
+            .change_password(PasswordChange {
+                current_password: format!("temporary-{username}"),
+                new_password: password(username),
+                new_password_confirm: password(username),
+            })
+            .unwrap();
+        self.clinic.logout(Nothing {}).unwrap();
+    }
+
+    /// Signs out whoever is signed in and signs `username` in.
+    pub fn as_user(&self, username: &str) -> &Clinic {
+        self.clinic.logout(Nothing {}).unwrap();
+        self.clinic.login(creds(username, &password(username))).unwrap();
+        &self.clinic
+    }
+
+    pub fn add_patient(&self, mrn: &str) -> Patient {
+        self.clinic.add_patient(patient_input(mrn)).unwrap()
+    }
+
+    pub fn start_session(&self, patient: &Patient) -> Session {
+        self.clinic.start_session(PatientRef { patient_id: patient.id }).unwrap()
+    }
+
+    pub fn chart_vitals(&self, session: &Session, sbp: f64, dbp: f64) -> Vitals {
+        self.clinic.add_vitals(vitals_input(session.id, self.clock.now(), sbp, dbp)).unwrap()
+    }
+
+    /// A raw connection to the file, as someone with the key and the sqlite3 tool would have.
+    pub fn raw(&self) -> Connection {
+        let conn = Connection::open(&self.path).unwrap();
+        let key = DataKey::from_recovery_code(&self.recovery_key).unwrap();
+        conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
+        conn
+    }
+}
+
+pub fn creds(username: &str, password: &str) -> Credentials {
+    Credentials { username: username.into(), password: password.into() }
+}
+
+pub fn patient_input(mrn: &str) -> PatientInput {
+    PatientInput {
+        family_name: Some("Nguyễn-O'Brien".into()),
+        given_names: Some("Zoë".into()),
+        date_of_birth: Some("1984-03-27".into()),
+        mrn: Some(mrn.into()),
+        weight_kg: Some(72.5),
+    }
+}
+
+pub fn vitals_input(session_id: i64, at: DateTime<Utc>, sbp: f64, dbp: f64) -> VitalsInput {
+    VitalsInput {
+        session_id,
+        clinical_time: Some(at.to_rfc3339()),
+        sbp: Some(sbp),
+        dbp: Some(dbp),
+        hr: Some(76.0),
+        spo2: Some(98.0),
+        rr: Some(14.0),
+        temp_c: Some(36.8),
+        etco2: None,
+    }
+}

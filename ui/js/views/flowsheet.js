@@ -1,0 +1,115 @@
+// The vitals flowsheet. While the session is open each reading can be corrected, with a reason;
+// the core keeps the old values in the audit trail and marks the row as corrected.
+
+import { correctVitals, getSession } from '../api.js';
+import { field, h } from '../dom.js';
+import { localTime, reading } from '../format.js';
+import { checkTyped, notices, save } from './common.js';
+import { readVitals, vitalsFields } from './vitals-form.js';
+
+const COLUMNS = ['Time', 'BP', 'MAP', 'HR', 'SpO2', 'RR', 'Temp', 'EtCO2', 'Entered', 'By'];
+
+/**
+ * `editable`: offer a Correct button per row. `onCorrecting(vitals)` is told when a correction
+ * form opens (with the reading) and closes (with null).
+ */
+export function flowsheet(record, { editable, onCorrecting }) {
+  const { session } = record;
+  const columnCount = COLUMNS.length + (editable ? 1 : 0);
+  const rows = h('tbody');
+  const notes = notices();
+  let open = null; // the correction form's row and the button that opened it
+
+  function show(vitals) {
+    if (vitals.length === 0) {
+      rows.replaceChildren(h('tr', { class: 'empty' }, h('td', { colspan: columnCount }, 'No vitals charted yet')));
+      return;
+    }
+    rows.replaceChildren(...vitals.map(row));
+  }
+
+  function row(v) {
+    const timeId = `vitals-${v.id}-time`;
+    return h('tr', { 'data-vitals-id': v.id },
+      h('th', { scope: 'row', id: timeId },
+        localTime(v.clinical_time),
+        v.corrected && h('span', { class: 'tag', title: 'Corrected before signing; the audit trail keeps the values it replaced' }, 'corrected')),
+      h('td', {}, `${v.sbp}/${v.dbp}`),
+      h('td', {}, reading(v.map, 0)),
+      h('td', {}, reading(v.hr)),
+      h('td', {}, reading(v.spo2)),
+      h('td', {}, reading(v.rr)),
+      h('td', {}, reading(v.temp_c, 1)),
+      h('td', {}, reading(v.etco2)),
+      h('td', { class: 'entered' }, localTime(v.recorded_at)),
+      h('td', { class: 'by' }, v.entered_by),
+      editable && h('td', { class: 'row-action' }, correctButton(v, timeId)));
+  }
+
+  function correctButton(v, timeId) {
+    const button = h('button', { type: 'button', class: 'secondary small', 'aria-describedby': timeId }, 'Correct');
+    button.addEventListener('click', () => {
+      close(false);
+      const { form, first } = correctionForm(v);
+      const formRow = h('tr', { class: 'correction-row' }, h('td', { colspan: columnCount }, form));
+      button.closest('tr').after(formRow);
+      open = { formRow, button };
+      onCorrecting(v);
+      first.focus();
+    });
+    return button;
+  }
+
+  function close(refocus) {
+    if (!open) return;
+    open.formRow.remove();
+    if (refocus) open.button.focus();
+    open = null;
+    onCorrecting(null);
+  }
+
+  function correctionForm(v) {
+    const vitals = vitalsFields('-correction', v);
+    const reason = h('input', { id: 'correction-reason', type: 'text', required: true, autocomplete: 'off' });
+    const submit = h('button', { type: 'submit', class: 'primary' }, 'Save correction');
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const formNotes = notices();
+    const form = h('form', { class: 'correction', novalidate: true, 'aria-labelledby': 'correction-heading' },
+      h('h3', { id: 'correction-heading' }, `Correct the ${localTime(v.clinical_time)} reading`),
+      vitals.node,
+      h('div', { class: 'fields reason-field' }, field('Reason for correction', reason, 'required')),
+      h('div', { class: 'form-actions' }, submit, cancel, formNotes.node));
+
+    cancel.addEventListener('click', () => close(true));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!checkTyped(form, formNotes)) return;
+      const values = readVitals(vitals, session.session_date, formNotes);
+      if (!values) return;
+      const saved = await save(submit, formNotes, () => correctVitals({ vitals_id: v.id, reason: reason.value, ...values }));
+      if (!saved) return;
+      close(false);
+      notes.clear();
+      notes.saved(`Correction saved for the ${localTime(saved.clinical_time)} reading`);
+      try {
+        show((await getSession(session.id)).vitals);
+      } catch (error) {
+        notes.error(`The flowsheet could not be refreshed: ${error.message}`);
+      }
+      rows.querySelector(`tr[data-vitals-id="${saved.id}"] button`)?.focus();
+    });
+    return { form, first: vitals.time };
+  }
+
+  show(record.vitals);
+  const head = COLUMNS.map((name) => h('th', { scope: 'col' }, name));
+  if (editable) head.push(h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Correct')));
+  const node = h('div', { class: 'flowsheet-section' },
+    notes.node,
+    h('div', { class: 'table-scroll' },
+      h('table', { class: 'flowsheet' },
+        h('caption', {}, 'Vitals flowsheet'),
+        h('thead', {}, h('tr', {}, head)),
+        rows)));
+  return { node, show };
+}
