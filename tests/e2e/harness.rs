@@ -172,11 +172,25 @@ impl App {
     }
 
     pub async fn click_button(&self, text: &str) {
-        self.wait_for(&format!("//button[normalize-space()={}]", xpath_literal(text))).await.click().await.unwrap();
+        self.click(&format!("//button[normalize-space()={}]", xpath_literal(text))).await;
     }
 
     pub async fn click_link(&self, text: &str) {
-        self.wait_for(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text))).await.click().await.unwrap();
+        self.click(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text))).await;
+    }
+
+    /// Clicks the element at `xpath` once it is there, finding it again if the view redrew it meanwhile.
+    async fn click(&self, xpath: &str) {
+        let start = Instant::now();
+        loop {
+            match self.wait_for(xpath).await.click().await {
+                Ok(()) => return,
+                Err(e) if start.elapsed() < WAIT && format!("{e:?}").contains("StaleElementReference") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => self.fail(&format!("clicking {xpath} failed: {e}")).await,
+            }
+        }
     }
 
     /// Waits until one of the elements at `xpath` shows text containing `expected`, and returns its text.
@@ -195,6 +209,32 @@ impl App {
                 self.fail(&format!("{xpath} shows {seen:?}, never {expected:?}")).await;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ticks or unticks the checkbox a label names.
+    pub async fn tick(&self, label: &str) {
+        self.field(label).await.click().await.unwrap();
+    }
+
+    /// What the field a label names holds right now.
+    pub async fn value_of(&self, label: &str) -> String {
+        self.field(label).await.prop("value").await.unwrap().unwrap_or_default()
+    }
+
+    /// Everything the window shows as text.
+    pub async fn page_text(&self) -> String {
+        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    }
+
+    /// Waits, up to `limit`, for the page to show `text` anywhere.
+    pub async fn wait_for_page_text(&self, text: &str, limit: Duration) {
+        let start = Instant::now();
+        while !self.page_text().await.contains(text) {
+            if start.elapsed() > limit {
+                self.fail(&format!("the page never showed {text:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 

@@ -1,46 +1,94 @@
 //! End to end: the real `infusion-chart` binary in a real window under Xvfb, driven through
-//! tauri-driver and WebKitWebDriver as a nurse would use it, including a quit and relaunch.
+//! tauri-driver and WebKitWebDriver as the clinic's staff would use it, including an auto-lock,
+//! a quit and a relaunch.
 
 mod harness;
 
+use std::time::Duration;
+
 use harness::{output_dir, App, Display};
-use infusion_chart::sessions::SessionRef;
-use infusion_chart::Chart;
 
 const VITALS_ROWS: &str = "//table[caption[normalize-space()='Vitals flowsheet']]//tr[@data-vitals-id]";
+const STATUS: &str = "//*[@role='status']";
+
+async fn sign_in(app: &App, username: &str, password: &str) {
+    app.type_into("Username", username).await;
+    app.type_into("Password", password).await;
+    app.click_button("Sign in").await;
+}
+
+/// First sign-in with a temporary password: the app asks for a new one before anything else.
+async fn first_sign_in(app: &App, username: &str) {
+    sign_in(app, username, &format!("temporary-{username}")).await;
+    app.type_into("Current password", &format!("temporary-{username}")).await;
+    app.type_into("New password", &format!("{username}-password-1")).await;
+    app.type_into("Confirm new password", &format!("{username}-password-1")).await;
+    app.click_button("Change password").await;
+}
+
+async fn add_user(app: &App, username: &str, name: &str, role: &str) {
+    app.type_into("New user's username", username).await;
+    app.type_into("New user's full name", name).await;
+    app.type_into("Temporary password", &format!("temporary-{username}")).await;
+    app.tick(role).await;
+    app.click_button("Add user").await;
+    app.wait_for_text("//table", username).await;
+}
+
+async fn open_session(app: &App, mrn: &str) {
+    app.click_link("Patients").await;
+    app.type_into("Search patients", mrn).await;
+    app.click_link("Nguyễn-O'Brien").await;
+    app.click_link("Session ").await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_nurse_charts_vitals_and_finds_them_after_a_restart() {
+async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_restart() {
     let display = Display::start();
     let data = tempfile::tempdir().unwrap();
-
     let app = App::launch(&display, data.path()).await;
-    // Add a patient whose name needs Unicode.
+
+    // First run: the admin account, the recovery key shown once, staff, a short auto-lock.
+    app.type_into("Username", "ada").await;
+    app.type_into("Full name", "Ada Admin").await;
+    app.type_into("Password", "ada-password-1").await;
+    app.type_into("Confirm password", "ada-password-1").await;
+    app.click_button("Create admin account").await;
+    app.wait_for_page_text("Recovery key", harness::WAIT).await;
+    display.screenshot(&output_dir().join("e2e-recovery-key.png"));
+    app.click_button("I have stored the recovery key").await;
+    add_user(&app, "nina", "Nina Park", "Nurse").await;
+    add_user(&app, "omar", "Dr Omar Haddad", "Physician").await;
+    app.type_into("Auto-lock after (minutes)", "1").await;
+    app.click_button("Save settings").await;
+    app.wait_for_text(STATUS, "aved").await;
+    display.screenshot(&output_dir().join("e2e-admin.png"));
+    app.click_button("Sign out").await;
+
+    // The nurse: a patient whose name needs Unicode, today's session, vitals.
+    first_sign_in(&app, "nina").await;
     app.type_into("Family name", "Nguyễn-O'Brien").await;
     app.type_into("Given names", "Zoë").await;
     app.pick("Date of birth", "1984-03-27").await;
     app.type_into("MRN", "E2E-001").await;
     app.type_into("Weight (kg)", "72.5").await;
     app.click_button("Add patient").await;
-    app.wait_for_text("//*[@role='status']", "added").await;
-
-    // Find them by MRN, open them, start today's session.
+    app.wait_for_text(STATUS, "added").await;
     app.type_into("Search patients", "e2e-001").await;
     app.wait_for_text("//a", "Nguyễn-O'Brien").await;
     display.screenshot(&output_dir().join("e2e-patients.png"));
     app.click_link("Nguyễn-O'Brien").await;
     app.click_button("Start today's session").await;
 
-    // Chart a reading: Enter in the last field commits it, no Save button.
-    app.field("Systolic BP (mmHg)").await;
+    // Enter in the last field commits the row: no Save button.
     app.type_into("Systolic BP (mmHg)", "128").await;
     app.type_into("Diastolic BP (mmHg)", "82").await;
     app.type_into("Heart rate (bpm)", "76").await;
     app.type_into("SpO2 (%)", "98").await;
     app.type_into("Respiratory rate (/min)", "14\u{E007}").await;
-    app.wait_for_text("//*[@role='status']", "Vitals charted and saved").await;
+    app.wait_for_text(STATUS, "Vitals charted and saved").await;
     let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
-    assert!(row.contains("97"), "MAP computed by the core is shown: {row}");
+    assert!(row.contains("97") && row.contains("Nina Park"), "MAP computed by the core and the author shown: {row}");
 
     // An impossible value is refused with the core's words, and nothing is added.
     app.type_into("Systolic BP (mmHg)", "130").await;
@@ -52,24 +100,50 @@ async fn a_nurse_charts_vitals_and_finds_them_after_a_restart() {
     app.wait_for_text("//*[@role='alert']", "SpO2 must be between 50 and 100%; 101 was entered.").await;
     assert_eq!(app.count(VITALS_ROWS).await, 1, "the refused reading is not in the flowsheet");
     display.screenshot(&output_dir().join("e2e-session.png"));
+
+    // Half a row typed, then the nurse walks away: the screen locks by itself and shows no patient.
+    app.type_into("SpO2 (%)", "97").await;
+    app.wait_for_page_text("Screen locked", Duration::from_secs(100)).await;
+    let locked = app.page_text().await;
+    assert!(!locked.contains("Nguyễn") && !locked.contains("E2E-001") && !locked.contains("128/82"), "lock screen shows no patient data: {locked}");
+    display.screenshot(&output_dir().join("e2e-locked.png"));
+    app.type_into("Password", "nina-password-1").await;
+    app.click_button("Unlock").await;
+    app.wait_for_text(VITALS_ROWS, "128/82").await;
+    assert_eq!(app.value_of("SpO2 (%)").await, "97", "the half-typed row survived the lock");
+    assert_eq!(app.value_of("Systolic BP (mmHg)").await, "130");
+
+    app.click_button("Sign session").await;
+    app.click_button("Confirm signature").await;
+    app.wait_for_page_text("Signed by Nina Park", harness::WAIT).await;
+    app.click_button("Sign out").await;
+
+    // The physician co-signs and adds an addendum.
+    first_sign_in(&app, "omar").await;
+    open_session(&app, "E2E").await;
+    app.click_button("Co-sign session").await;
+    app.click_button("Confirm co-signature").await;
+    app.wait_for_page_text("Co-signed by Dr Omar Haddad", harness::WAIT).await;
+    app.type_into("Reason for addendum", "Late entry").await;
+    app.type_into("Addendum", "Mild nausea at 10:50, resolved without medication.").await;
+    app.click_button("Add addendum").await;
+    app.wait_for_page_text("Mild nausea at 10:50", harness::WAIT).await;
+    display.screenshot(&output_dir().join("e2e-signed.png"));
     app.quit().await;
 
     // Relaunch on the same data: everything acknowledged is there.
     let app = App::launch(&display, data.path()).await;
-    app.type_into("Search patients", "E2E").await;
-    app.click_link("Nguyễn-O'Brien").await;
-    app.click_link("Session ").await;
+    sign_in(&app, "nina", "nina-password-1").await;
+    open_session(&app, "E2E").await;
     let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
     assert!(row.contains("98"), "{row}");
     assert_eq!(app.count(VITALS_ROWS).await, 1);
+    let page = app.page_text().await;
+    for expected in ["Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50"] {
+        assert!(page.contains(expected), "{expected} missing after restart");
+    }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));
     app.quit().await;
-
-    // And the file itself holds it, read by the core with the app closed.
-    let chart = Chart::open(&data.path().join("infusion-chart.db"), None).unwrap();
-    let record = chart.session_record(SessionRef { session_id: 1 }).unwrap();
-    assert_eq!(record.patient.family_name, "Nguyễn-O'Brien");
-    assert_eq!((record.vitals.len(), record.vitals[0].sbp, record.vitals[0].spo2), (1, 128, 98));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { h } from './dom.js';
+import { localTime } from './format.js';
 import { initHeader, markCurrent, renderHeader, showHeaderProblem } from './header.js';
 import { armAutoLock, disarmAutoLock } from './lock.js';
 import { park, restore } from './parked-views.js';
@@ -68,8 +69,11 @@ function renderPassword(root) {
   });
 }
 
-/** Shows what the core's status calls for. */
-function show(next) {
+/**
+ * Shows what the core's status calls for. `sameUser`: the core says nobody else was signed in
+ * since this user's screen was put away (an unlock by the one who locked).
+ */
+function show(next, sameUser = false) {
   setStatus(next);
   switch (next.state) {
     case 'setup':
@@ -77,11 +81,13 @@ function show(next) {
     case 'signed_out':
       return screen(renderSignIn, show);
     case 'locked':
-      return screen(renderLockScreen, next.user, show);
+      return screen(renderLockScreen, next.user, unlocked);
     default:
-      return openApp();
+      return openApp(sameUser);
   }
 }
+
+const unlocked = (result) => show(result.status, result.same_user);
 
 /** A screen outside the app (set-up, sign-in, lock): the header shows only the app's name. */
 function screen(render, ...args) {
@@ -95,14 +101,29 @@ function screen(render, ...args) {
 }
 
 /** The signed-in user's screen: theirs as they left it if they locked it, else where they start. */
-function openApp() {
+function openApp(sameUser) {
   const wasInApp = inApp;
   const { user, must_change_password: forced } = status();
   inApp = true;
   renderHeader(status());
   armAutoLock(lockApp);
-  if (!forced && !wasInApp && restore(user.id)) markCurrent(location.hash);
-  else go(forced ? PASSWORD : landingHash());
+  const parkedAt = !forced && !wasInApp ? restore(user.id) : null;
+  if (!parkedAt) {
+    go(forced ? PASSWORD : landingHash());
+    return;
+  }
+  markCurrent(location.hash);
+  if (!sameUser) view.prepend(staleNotice(parkedAt));
+}
+
+// Someone else worked in the meantime, and what they charted or signed is not on the kept screen.
+function staleNotice(parkedAt) {
+  const reload = h('button', { type: 'button', class: 'secondary small' }, 'Reload this screen');
+  reload.addEventListener('click', route);
+  return h('div', { class: 'stale', role: 'status' },
+    h('p', {}, `This screen is as you left it at ${localTime(parkedAt)}. Someone else has used Infusion Chart since, `
+      + 'so it may not show their changes. Reload it before relying on it; entries not yet saved are then cleared.'),
+    reload);
 }
 
 /** Takes the user's screen out of the document, kept for them alone until they unlock or sign in. */
@@ -135,7 +156,7 @@ async function lockApp() {
       refresh();
       return;
     }
-    screen(renderLockScreen, user, show);
+    screen(renderLockScreen, user, unlocked);
     showHeaderProblem(error.message);
   }
 }
@@ -143,9 +164,7 @@ async function lockApp() {
 // Signing out closes the database; the screen on show goes with it.
 async function signOut() {
   try {
-    const next = await api.logout();
-    inApp = false;
-    show(next);
+    show(await api.logout());
   } catch (error) {
     if (error.kind !== 'locked' && error.kind !== 'unauthenticated') showHeaderProblem(error.message);
   }

@@ -18,16 +18,17 @@ export function park(userId) {
     hash: location.hash,
     scroll: window.scrollY,
     focused,
+    parkedAt: new Date(),
   });
   view.replaceChildren();
   banner.replaceChildren();
   banner.hidden = true;
 }
 
-/** Puts `userId`'s screen back as it was; false if there is none. */
+/** Puts `userId`'s screen back as it was; returns when it was put away, or null if there is none. */
 export function restore(userId) {
   const saved = parked.get(userId);
-  if (!saved) return false;
+  if (!saved) return null;
   parked.delete(userId);
   // Back to that screen's address without a hashchange, which would draw it afresh.
   history.replaceState(null, '', saved.hash || '#');
@@ -37,7 +38,7 @@ export function restore(userId) {
   window.scrollTo(0, saved.scroll);
   saved.focused?.focus({ preventScroll: true });
   for (const node of saved.nodes) node.dispatchEvent(new Event(RESTORED));
-  return true;
+  return saved.parkedAt;
 }
 
 /**

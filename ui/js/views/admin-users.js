@@ -48,7 +48,7 @@ function usersTable(users, notes) {
         saveRoles),
       h('td', {}, user.active ? 'Active' : 'Disabled'),
       h('td', {}, user.must_change_password ? 'Yes' : 'No'),
-      h('td', { class: 'actions' }, toggle, reset));
+      h('td', {}, h('div', { class: 'actions' }, toggle, reset)));
 
     const replace = (updated, action) => {
       closeReset();

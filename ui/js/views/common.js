@@ -36,14 +36,21 @@ export async function load(root, request) {
     await whenRestored(root);
     return data;
   } catch (error) {
-    // The lock (or sign-in) screen has already taken this one away: ask again once it is back.
-    if ((error.kind === 'locked' || error.kind === 'unauthenticated') && !root.isConnected) {
-      await whenRestored(root);
-      return load(root, request);
-    }
+    if (await cameBack(root, error)) return load(root, request);
     root.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
     return null;
   }
+}
+
+/**
+ * For a command refused because the screen locked (or nobody is signed in): the lock or sign-in
+ * screen has already put `node`'s screen away. Waits until it is back and says true, so the caller
+ * can ask again instead of leaving "the screen is locked" on an unlocked screen.
+ */
+export async function cameBack(node, error) {
+  if ((error.kind !== 'locked' && error.kind !== 'unauthenticated') || node.isConnected) return false;
+  await whenRestored(node);
+  return true;
 }
 
 /** The status line ("saved") and error line that sit beside a form's button. */
@@ -81,7 +88,9 @@ export async function save(button, notes, request) {
   try {
     return await request();
   } catch (error) {
-    notes.error(error.message);
+    // Never resent by itself: the person checks what they typed and saves again.
+    if (await cameBack(button, error)) notes.error('Not saved: the screen locked first. Check the entries and save again.');
+    else notes.error(error.message);
     return null;
   } finally {
     button.disabled = false;

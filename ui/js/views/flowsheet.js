@@ -86,7 +86,7 @@ export function flowsheet(record, { editable, onCorrecting }) {
       if (!checkTyped(form, formNotes)) return;
       const values = readVitals(vitals, session.session_date, formNotes);
       if (!values) return;
-      const saved = await save(submit, formNotes, () => correctVitals({ vitals_id: v.id, reason: reason.value, ...values }));
+      const saved = await save(submit, formNotes, () => correctVitals({ vitals_id: v.id, reason: reason.value, vitals: { session_id: session.id, ...values } }));
       if (!saved) return;
       close(false);
       notes.clear();

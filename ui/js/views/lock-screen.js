@@ -4,7 +4,7 @@ import { unlock } from '../api.js';
 import { field, h } from '../dom.js';
 import { notices, save } from './common.js';
 
-/** `lockedBy` is the user whose screen is locked (may be null); `onUnlocked(status)` runs on success. */
+/** `lockedBy` is the user whose screen is locked (may be null); `onUnlocked({status, same_user})` runs on success. */
 export function renderLockScreen(root, lockedBy, onUnlocked) {
   const username = h('input', {
     id: 'unlock-username', type: 'text', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false',
@@ -24,7 +24,7 @@ export function renderLockScreen(root, lockedBy, onUnlocked) {
     event.preventDefault();
     const unlocked = await save(submit, notes, () => unlock(username.value.trim(), password.value));
     if (unlocked) {
-      onUnlocked(unlocked.status);
+      onUnlocked(unlocked);
       return;
     }
     password.value = '';

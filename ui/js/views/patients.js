@@ -3,7 +3,7 @@
 import { addPatient, searchPatients } from '../api.js';
 import { field, h } from '../dom.js';
 import { patientName, todayLocal } from '../format.js';
-import { checkTyped, notices, numberOrNull, patientHref, patientLine, save } from './common.js';
+import { cameBack, checkTyped, notices, numberOrNull, patientHref, patientLine, save } from './common.js';
 
 // Quick enough to feel live, slow enough not to ask the core on every keystroke.
 const SEARCH_DELAY_MS = 150;
@@ -26,7 +26,8 @@ export function renderPatients(root) {
       resultsHeading.textContent = query ? 'Matching patients' : 'Recently added';
       results.replaceChildren(...resultItems(patients, query));
     } catch (error) {
-      if (ticket === latest) searchNotes.error(error.message);
+      if (await cameBack(results, error)) refresh();
+      else if (ticket === latest) searchNotes.error(error.message);
     }
   }
 

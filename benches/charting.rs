@@ -1,0 +1,101 @@
+//! What a nurse waits for: signing in (argon2id key unwrap + opening the encrypted database) and
+//! charting one vitals entry (validate + commit + audit row), against a bare INSERT on a plain
+//! SQLite file with the same pragmas. Run with `cargo bench`; figures are in the README.
+
+use std::hint::black_box;
+
+use chrono::Utc;
+use criterion::{criterion_group, criterion_main, Criterion};
+use infusion_chart::clinic::Nothing;
+use infusion_chart::patients::PatientInput;
+use infusion_chart::sessions::PatientRef;
+use infusion_chart::users::{Credentials, UserInput};
+use infusion_chart::vitals::VitalsInput;
+use infusion_chart::Clinic;
+use rusqlite::Connection;
+
+const PASSWORD: &str = "bench-password-1";
+
+fn set_up(dir: &std::path::Path) -> Clinic {
+    let clinic = Clinic::open(&dir.join("infusion-chart.db")).unwrap();
+    clinic
+        .setup(UserInput {
+            username: Some("nina".into()),
+            display_name: Some("Nina Park".into()),
+            password: Some(PASSWORD.into()),
+            password_confirm: Some(PASSWORD.into()),
+            roles: vec![infusion_chart::users::Role::Nurse],
+        })
+        .unwrap();
+    clinic
+}
+
+fn login(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = set_up(dir.path());
+    clinic.logout(Nothing {}).unwrap();
+    c.bench_function("login (argon2id unwrap + open encrypted database)", |b| {
+        b.iter(|| {
+            clinic.login(Credentials { username: "nina".into(), password: PASSWORD.into() }).unwrap();
+            clinic.logout(Nothing {}).unwrap();
+        })
+    });
+}
+
+fn chart_vitals(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = set_up(dir.path());
+    let patient = clinic
+        .add_patient(PatientInput {
+            family_name: Some("Okafor".into()),
+            given_names: Some("Ada".into()),
+            date_of_birth: Some("1980-01-01".into()),
+            mrn: Some("B-1".into()),
+            weight_kg: Some(70.0),
+        })
+        .unwrap();
+    let session = clinic.start_session(PatientRef { patient_id: patient.id }).unwrap();
+    let mut group = c.benchmark_group("chart one vitals entry");
+    group.bench_function("Clinic::add_vitals (validate + commit + audit, encrypted)", |b| {
+        b.iter(|| {
+            let input = VitalsInput {
+                session_id: session.id,
+                clinical_time: Some(Utc::now().to_rfc3339()),
+                sbp: Some(128.0),
+                dbp: Some(82.0),
+                hr: Some(76.0),
+                spo2: Some(98.0),
+                rr: Some(14.0),
+                temp_c: None,
+                etco2: None,
+            };
+            black_box(clinic.add_vitals(input).unwrap());
+        })
+    });
+
+    let bare = Connection::open(dir.path().join("bare.db")).unwrap();
+    bare.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE vitals (id INTEGER PRIMARY KEY, session_id INTEGER, clinical_time TEXT, recorded_at TEXT,
+             sbp INTEGER, dbp INTEGER, map INTEGER, hr INTEGER, spo2 INTEGER, rr INTEGER);",
+    )
+    .unwrap();
+    group.bench_function("bare rusqlite INSERT (same pragmas, plain file)", |b| {
+        b.iter(|| {
+            let now = Utc::now().to_rfc3339();
+            bare.execute(
+                "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr) VALUES (1, ?1, ?1, 128, 82, 97, 76, 98, 14)",
+                [now],
+            )
+            .unwrap();
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = login, chart_vitals
+}
+criterion_main!(benches);
