@@ -68,6 +68,7 @@ pub struct Recovery {
     pub recovery_key: String,
     pub username: String,
     pub new_password: String,
+    pub new_password_confirm: String,
 }
 
 /// An empty command input (`{}`).
@@ -275,7 +276,7 @@ impl Clinic {
             .find(|u| u.username.eq_ignore_ascii_case(&recovery.username) && u.active)
             .ok_or_else(|| Error::NotFound(format!("There is no active user {}.", recovery.username)))?;
         let mut c = Checker::new();
-        check_password(&mut c, "New password", Some(&recovery.new_password), None);
+        check_password(&mut c, "New password", Some(&recovery.new_password), Some(&recovery.new_password_confirm));
         c.finish()?;
         let wrapped = key.wrap(&recovery.new_password, DEFAULT_KDF)?;
         let mut open = Open { settings: db.settings()?, db, key, login: None };

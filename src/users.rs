@@ -185,7 +185,7 @@ pub fn check_roles(roles: &[Role]) -> Result<Vec<Role>> {
 }
 
 impl UserInput {
-    /// The account and its password, checked; `confirm` says whether the password was typed twice.
+    /// The account and its password, checked (against the confirmation too, when the screen asked for one).
     pub fn validate(self) -> Result<(NewUser, String)> {
         let mut c = Checker::new();
         let username = c.text(self.username, "Username", 32).map(|u| u.to_lowercase());

@@ -67,9 +67,7 @@ impl Db {
         let rows = stmt.query_map([patient_id], session)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
 
-impl Db {
     /// Whether `user_id` started the session or charted any entry in it.
     pub fn charted_in_session(&self, session_id: i64, user_id: i64) -> Result<bool> {
         Ok(self.conn.query_row(

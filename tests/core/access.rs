@@ -142,12 +142,15 @@ fn a_disabled_user_cannot_sign_in_and_a_reset_password_must_be_changed() {
 #[test]
 fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
     let f = Fixture::staffed();
-    let wrong = f.clinic.recover(Recovery { recovery_key: "00".repeat(32), username: "ada".into(), new_password: "recovered password".into() });
+    let recovery = |key: &str| Recovery {
+        recovery_key: key.into(),
+        username: "ada".into(),
+        new_password: "recovered password".into(),
+        new_password_confirm: "recovered password".into(),
+    };
+    let wrong = f.clinic.recover(recovery(&"00".repeat(32)));
     assert_eq!(wrong.unwrap_err().to_string(), "That recovery key does not open this database.");
-    let status = f
-        .clinic
-        .recover(Recovery { recovery_key: f.recovery_key.to_lowercase(), username: "ada".into(), new_password: "recovered password".into() })
-        .unwrap();
+    let status = f.clinic.recover(recovery(&f.recovery_key.to_lowercase())).unwrap();
     assert_eq!((status.state, status.user.unwrap().username.as_str()), ("ready", "ada"));
     f.clinic.logout(Nothing {}).unwrap();
     f.clinic.login(creds("ada", "recovered password")).unwrap();

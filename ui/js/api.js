@@ -42,6 +42,7 @@ export const lock = () => call('lock', {});
 export const unlock = (username, password) => call('unlock', { username, password });
 export const touch = () => call('touch', {});
 export const changePassword = (change) => call('change_password', change);
+export const recover = (recovery) => call('recover', recovery);
 
 // Charting.
 export const addPatient = (patient) => call('add_patient', patient);

@@ -1,14 +1,16 @@
-// Sign in: username and password unlock the database for this user.
+// Sign in: username and password unlock the database for this user. When every password is lost,
+// the recovery key printed at set-up opens it instead and sets a new password.
 
-import { login } from '../api.js';
+import { login, recover } from '../api.js';
 import { field, h } from '../dom.js';
 import { notices, save } from './common.js';
 
-/** `onSignedIn(status)` runs with the core's status once the password is accepted. */
+/** `onSignedIn(status)` runs with the core's status once the password (or recovery key) is accepted. */
 export function renderSignIn(root, onSignedIn) {
   const username = h('input', { id: 'signin-username', type: 'text', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' });
   const password = h('input', { id: 'signin-password', type: 'password', autocomplete: 'current-password' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
+  const useKey = h('button', { type: 'button', class: 'link-button' }, 'Every password lost? Use the recovery key');
   const notes = notices();
   const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'signin-heading' },
     h('div', { class: 'fields stack' }, field('Username', username), field('Password', password)),
@@ -24,7 +26,38 @@ export function renderSignIn(root, onSignedIn) {
     password.value = '';
     (username.value ? password : username).focus();
   });
+  useKey.addEventListener('click', () => renderRecover(root, onSignedIn));
 
-  root.replaceChildren(h('div', { class: 'auth' }, h('h1', { id: 'signin-heading' }, 'Sign in'), form));
+  root.replaceChildren(h('div', { class: 'auth' }, h('h1', { id: 'signin-heading' }, 'Sign in'), form, useKey));
   username.focus();
+}
+
+function renderRecover(root, onSignedIn) {
+  const key = h('input', { id: 'recover-key', type: 'text', autocomplete: 'off', spellcheck: 'false', class: 'mono' });
+  const username = h('input', { id: 'recover-username', type: 'text', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' });
+  const password = h('input', { id: 'recover-password', type: 'password', autocomplete: 'new-password' });
+  const confirm = h('input', { id: 'recover-confirm', type: 'password', autocomplete: 'new-password' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Recover access');
+  const back = h('button', { type: 'button', class: 'secondary' }, 'Back to sign in');
+  const notes = notices();
+  const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'recover-heading' },
+    h('p', {}, 'Type the recovery key printed at set-up, the username of an active account, and a new password for it.'),
+    h('div', { class: 'fields stack' },
+      field('Recovery key', key), field('Username', username), field('New password', password), field('Confirm new password', confirm)),
+    h('div', { class: 'form-actions' }, submit, back, notes.node));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = await save(submit, notes, () => recover({
+      recovery_key: key.value,
+      username: username.value.trim(),
+      new_password: password.value,
+      new_password_confirm: confirm.value,
+    }));
+    if (status) onSignedIn(status);
+  });
+  back.addEventListener('click', () => renderSignIn(root, onSignedIn));
+
+  root.replaceChildren(h('div', { class: 'auth' }, h('h1', { id: 'recover-heading' }, 'Recover access'), form));
+  key.focus();
 }
