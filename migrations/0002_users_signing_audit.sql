@@ -45,6 +45,10 @@ CREATE TRIGGER cosign_after_nurse BEFORE INSERT ON signatures
 WHEN NEW.role = 'physician'
  AND NOT EXISTS (SELECT 1 FROM signatures WHERE session_id = NEW.session_id AND role = 'nurse')
 BEGIN SELECT RAISE(ABORT, 'Refused: a session is co-signed only after the nurse has signed it.'); END;
+CREATE TRIGGER cosign_by_another BEFORE INSERT ON signatures
+WHEN NEW.role = 'physician'
+ AND EXISTS (SELECT 1 FROM signatures WHERE session_id = NEW.session_id AND role = 'nurse' AND user_id = NEW.user_id)
+BEGIN SELECT RAISE(ABORT, 'Refused: the co-signing physician must be someone other than the signing nurse.'); END;
 CREATE TRIGGER signatures_never_updated BEFORE UPDATE ON signatures
 BEGIN SELECT RAISE(ABORT, 'Refused: signatures cannot be changed.'); END;
 CREATE TRIGGER signatures_never_deleted BEFORE DELETE ON signatures

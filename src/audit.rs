@@ -116,8 +116,9 @@ pub struct Entry {
 impl Entry {
     /// SHA-256 over the previous hash and every field but the row's own hash, unambiguously joined.
     pub fn compute_hash(&self) -> String {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "\u{0}".into());
-        let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_else(|| "\u{0}".into());
+        // "-" for a missing value, "+" before a present one: no text can hash like a missing value.
+        let opt = |v: &Option<String>| v.as_ref().map_or_else(|| "-".to_string(), |t| format!("+{t}"));
+        let num = |v: Option<i64>| opt(&v.map(|n| n.to_string()));
         let fields = [
             self.prev_hash.clone(),
             self.id.to_string(),

@@ -98,6 +98,9 @@ pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Sessi
         SessionStatus::Cosigned => return Err(Error::Conflict("This session is already co-signed.".into())),
         SessionStatus::Signed => {}
     }
+    if db.signatures_of(s.id)?.iter().any(|g| g.role == Role::Nurse && g.user_id == by.id) {
+        return Err(Error::Forbidden("A physician other than the nurse who signed must co-sign this session.".into()));
+    }
     db.insert_signature(s.id, s.patient_id, Role::Physician, by, now)?;
     session_record(db, session)
 }

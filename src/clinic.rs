@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Action, Event, Exported, ExportRequest, Filter, Verification};
 use crate::chart;
-use crate::crypto::{self, DataKey, DEFAULT_KDF};
+use crate::crypto::{self, DataKey};
 use crate::error::{Error, Result};
 use crate::keyring::{Keyring, Slot};
 use crate::patients::{Patient, PatientInput, PatientSearch};
@@ -114,15 +114,19 @@ impl Clinic {
     pub fn with_clock(database: &Path, clock: Arc<dyn Clock>) -> Result<Clinic> {
         let keys = Keyring::path_beside(database);
         let keyring = Keyring::load(&keys)?;
-        let has_data = std::fs::metadata(database).map(|m| m.len() > 0).unwrap_or(false);
-        if keyring.is_none() && has_data {
+        let clinic = Clinic { database: database.to_path_buf(), keys, clock, state: Mutex::new(State { keyring, open: None }) };
+        let has_keys = clinic.state().keyring.is_some();
+        if has_keys && !database.exists() && clinic.staging_path().exists() {
+            clinic.finish_setup()?;
+        }
+        if !has_keys && database.exists() {
             return Err(Error::Database(format!(
                 "The chart database {} exists but its key file {} is missing. Restore the key file from a backup.",
                 database.display(),
-                keys.display()
+                clinic.keys.display()
             )));
         }
-        Ok(Clinic { database: database.to_path_buf(), keys, clock, state: Mutex::new(State { keyring, open: None }) })
+        Ok(clinic)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -144,6 +148,8 @@ impl Clinic {
     }
 
     /// First run: creates the encrypted database, its key, and the admin account, and signs them in.
+    /// The database is built under a temporary name and moved into place only once the key file
+    /// holds the admin's slot, so an interrupted setup never leaves a database nobody can open.
     pub fn setup(&self, mut input: UserInput) -> Result<SetupDone> {
         let now = self.now();
         let mut state = self.state();
@@ -153,11 +159,14 @@ impl Clinic {
         input.roles.push(Role::Admin);
         let (account, password) = input.validate()?;
         let key = DataKey::generate()?;
-        let mut db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
-        let user = db.insert_user(&account, false, None, now)?;
+        let staging = self.staging_path();
+        remove_database_files(&staging);
+        let user = Db::create(&staging, Some(&key.sqlcipher_key()))?.insert_user(&account, false, None, now)?;
         let mut keyring = Keyring::new();
-        keyring.put_slot(Slot { user_id: user.id, username: user.username.clone(), wrapped: key.wrap(&password, DEFAULT_KDF)? });
+        keyring.put_slot(Slot::new(user.id, &user.username, &key, &password)?);
         keyring.save(&self.keys)?;
+        self.finish_setup()?;
+        let mut db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
         db.audit(&Author::from(&user), &Event::new(Action::Login), now)?;
         let recovery_key = key.recovery_code();
         state.keyring = Some(keyring);
@@ -171,16 +180,14 @@ impl Clinic {
         if let Some(login) = state.open.as_ref().and_then(|o| o.login.as_ref()) {
             return Err(Error::Conflict(format!("{} is signed in on this computer. Sign out or unlock first.", login.user.display_name)));
         }
-        let (key, user_id) = self.authenticate(&mut state, &credentials, now)?;
-        if state.open.is_none() {
-            let db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
-            state.open = Some(Open { settings: db.settings()?, db, key, login: None });
-        }
-        self.flush_failures(&mut state)?;
-        let open = state.open.as_mut().expect("opened above");
-        let user = active_user(&open.db, user_id)?;
-        open.db.audit(&Author::from(&user), &Event::new(Action::Login), now)?;
+        let (key, slot) = self.authenticate(&mut state, &credentials, now)?;
+        let db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
+        let mut open = Open { settings: db.settings()?, db, key, login: None };
+        let keyring = state.keyring.as_mut().expect("authenticated");
+        let user = self.admit(keyring, &mut open, &slot, Event::new(Action::Login), now)?;
+        // Kept only now: a sign-in that failed on the way leaves the database closed and its key dropped.
         open.login = Some(Login { user, locked: false, last_activity: now });
+        state.open = Some(open);
         Ok(status(&state))
     }
 
@@ -188,22 +195,23 @@ impl Clinic {
     pub fn unlock(&self, credentials: Credentials) -> Result<Unlocked> {
         let now = self.now();
         let mut state = self.state();
-        let locked_user = match state.open.as_mut().and_then(|o| o.login.as_mut()) {
-            Some(login) if login.locked => login.user.id,
+        if let Some(open) = state.open.as_mut() {
+            expire(open, now)?;
+        }
+        let locked_user = match state.open.as_ref().and_then(|o| o.login.as_ref()) {
+            Some(login) if login.locked => login.user.clone(),
             Some(_) => return Err(Error::Conflict("The screen is not locked.".into())),
             None => return Err(Error::Unauthenticated("Nobody is signed in. Sign in instead.".into())),
         };
-        let (_, user_id) = self.authenticate(&mut state, &credentials, now)?;
-        self.flush_failures(&mut state)?;
-        let open = state.open.as_mut().expect("a locked screen has an open database");
-        let user = active_user(&open.db, user_id)?;
-        let same_user = user.id == locked_user;
+        let (_, slot) = self.authenticate(&mut state, &credentials, now)?;
+        let same_user = slot.user_id == locked_user.id;
         let mut event = Event::new(Action::Unlock);
         if !same_user {
-            let previous = open.db.user(locked_user)?;
-            event = event.detail(format!("unlocked by another user; {} was signed in", previous.username));
+            event = event.detail(format!("unlocked by another user; {} was signed in", locked_user.username));
         }
-        open.db.audit(&Author::from(&user), &event, now)?;
+        let State { keyring, open } = &mut *state;
+        let open = open.as_mut().expect("a locked screen has an open database");
+        let user = self.admit(keyring.as_mut().expect("authenticated"), open, &slot, event, now)?;
         open.login = Some(Login { user, locked: false, last_activity: now });
         Ok(Unlocked { status: status(&state), same_user })
     }
@@ -238,12 +246,17 @@ impl Clinic {
         self.status(Nothing {})
     }
 
+    /// Rewraps only this user's key slot. Wrong current passwords count toward the sign-in throttle.
     pub fn change_password(&self, change: PasswordChange) -> Result<Status> {
         let now = self.now();
         let mut state = self.state();
         let user = signed_in(&mut state, now)?.clone();
-        let slot = state.keyring.as_ref().and_then(|k| k.slot(&user.username)).cloned().ok_or_else(not_signed_in)?;
-        let Some(key) = DataKey::unwrap(&slot.wrapped, &change.current_password)? else {
+        let keyring = state.keyring.as_mut().expect("signed in");
+        keyring.check_throttle(&user.username, now)?;
+        let old_slot = keyring.slot(&user.username).cloned().ok_or_else(not_signed_in)?;
+        let Some(key) = old_slot.open(&change.current_password)? else {
+            keyring.record_failure(&user.username, now);
+            keyring.save(&self.keys)?;
             return Err(Error::Validation("The current password is not right.".into()));
         };
         let mut c = Checker::new();
@@ -252,11 +265,19 @@ impl Clinic {
             c.problem("The new password must differ from the current one.");
         }
         c.finish()?;
-        let wrapped = key.wrap(&change.new_password, DEFAULT_KDF)?;
-        self.save_slot(&mut state, Slot { wrapped, ..slot })?;
+        keyring.put_slot(Slot::new(user.id, &user.username, &key, &change.new_password)?);
+        keyring.save(&self.keys)?;
         let open = state.open.as_mut().expect("signed in");
-        let updated = open.db.update_user(user.id, Action::PasswordChanged, &user, now, |u| u.must_change_password = false)?;
-        open.login.as_mut().expect("signed in").user = updated;
+        match open.db.update_user(user.id, Action::PasswordChanged, &user, now, |u| u.must_change_password = false) {
+            Ok(updated) => refresh_login(open, &updated),
+            Err(e) => {
+                // Not audited, so not done: the old password stays the one that works.
+                let keyring = state.keyring.as_mut().expect("signed in");
+                keyring.put_slot(old_slot);
+                keyring.save(&self.keys)?;
+                return Err(e);
+            }
+        }
         Ok(status(&state))
     }
 
@@ -268,26 +289,32 @@ impl Clinic {
             return Err(Error::Conflict("Someone is signed in on this computer. Sign out first.".into()));
         }
         let key = DataKey::from_recovery_code(&recovery.recovery_key)?;
-        let db = Db::open(&self.database, Some(&key.sqlcipher_key()))
-            .map_err(|_| Error::Unauthenticated("That recovery key does not open this database.".into()))?;
-        let user = db
-            .users()?
-            .into_iter()
-            .find(|u| u.username.eq_ignore_ascii_case(&recovery.username) && u.active)
-            .ok_or_else(|| Error::NotFound(format!("There is no active user {}.", recovery.username)))?;
+        let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
+            Error::Database(m) if m.contains("not an Infusion Chart database") => {
+                Error::Unauthenticated("That recovery key does not open this database.".into())
+            }
+            other => other,
+        })?;
         let mut c = Checker::new();
         check_password(&mut c, "New password", Some(&recovery.new_password), Some(&recovery.new_password_confirm));
         c.finish()?;
-        let wrapped = key.wrap(&recovery.new_password, DEFAULT_KDF)?;
+        let user = db
+            .users()?
+            .into_iter()
+            .find(|u| u.username.eq_ignore_ascii_case(recovery.username.trim()) && u.active)
+            .ok_or_else(|| Error::NotFound(format!("There is no active user {}.", recovery.username.trim())))?;
         let mut open = Open { settings: db.settings()?, db, key, login: None };
+        let slot = Slot::new(user.id, &user.username, &open.key, &recovery.new_password)?;
+        let keyring = state.keyring.get_or_insert_with(Keyring::new);
+        keyring.clear_failures(&user.username);
+        keyring.put_slot(slot.clone());
+        keyring.save(&self.keys)?;
         open.db.audit(&Author::from(&user), &Event::new(Action::RecoveryKeyUsed).record("users", user.id), now)?;
-        let user = open.db.update_user(user.id, Action::PasswordReset, &user, now, |u| u.must_change_password = false)?;
-        state.keyring.get_or_insert_with(Keyring::new).clear_failures(&user.username);
-        state.open = Some(open);
-        self.save_slot(&mut state, Slot { user_id: user.id, username: user.username.clone(), wrapped })?;
-        let open = state.open.as_mut().expect("opened above");
-        open.db.audit(&Author::from(&user), &Event::new(Action::Login).detail("with the recovery key"), now)?;
+        open.db.update_user(user.id, Action::PasswordReset, &user, now, |u| u.must_change_password = false)?;
+        let event = Event::new(Action::Login).detail("with the recovery key");
+        let user = self.admit(state.keyring.as_mut().expect("set above"), &mut open, &slot, event, now)?;
         open.login = Some(Login { user, locked: false, last_activity: now });
+        state.open = Some(open);
         Ok(status(&state))
     }
 
@@ -342,46 +369,61 @@ impl Clinic {
     /// Adds an account with a temporary password (changed at first sign-in) and its key slot.
     pub fn add_user(&self, input: UserInput) -> Result<User> {
         let (account, password) = input.validate()?;
-        let (user, key) = self.act_open(Some(Permission::Administer), "manage users", |open, by, now| {
-            Ok((open.db.insert_user(&account, true, Some(by), now)?, open.key.clone()))
-        })?;
-        let wrapped = key.wrap(&password, DEFAULT_KDF)?;
-        self.save_slot(&mut self.state(), Slot { user_id: user.id, username: user.username.clone(), wrapped })?;
-        Ok(user)
+        self.act_state(Some(Permission::Administer), "manage users", |state, by, now| {
+            let open = state.open.as_mut().expect("signed in");
+            let user = open.db.insert_user(&account, true, Some(by), now)?;
+            let slot = Slot::new(user.id, &user.username, &open.key, &password)?;
+            let keyring = state.keyring.as_mut().expect("set up");
+            keyring.put_slot(slot);
+            keyring.save(&self.keys)?;
+            Ok(user)
+        })
     }
 
     pub fn set_user_roles(&self, change: RolesChange) -> Result<User> {
         let roles = check_roles(&change.roles)?;
-        self.act(Some(Permission::Administer), "manage users", |db, by, now| {
+        self.act_open(Some(Permission::Administer), "manage users", |open, by, now| {
             if !roles.contains(&Role::Admin) {
-                keep_an_admin(db, change.user_id)?;
+                keep_an_admin(&open.db, change.user_id)?;
             }
-            db.update_user(change.user_id, Action::UserRolesChanged, by, now, |u| u.roles = roles)
+            let user = open.db.update_user(change.user_id, Action::UserRolesChanged, by, now, |u| u.roles = roles)?;
+            refresh_login(open, &user);
+            Ok(user)
         })
     }
 
-    /// Disabling removes the user's key slot (their password opens nothing); the account stays, never deleted.
+    /// Disabling removes the user's key slot first (their password opens nothing), then records it;
+    /// the account stays, never deleted. Enabling needs a password reset to give them a slot again.
     pub fn set_user_active(&self, change: ActiveChange) -> Result<User> {
-        let user = self.act(Some(Permission::Administer), "manage users", |db, by, now| {
+        self.act_state(Some(Permission::Administer), "manage users", |state, by, now| {
+            let open = state.open.as_mut().expect("signed in");
+            let target = open.db.user(change.user_id)?;
+            if target.active == change.active {
+                return Ok(target);
+            }
             if change.active {
-                return db.update_user(change.user_id, Action::UserEnabled, by, now, |u| {
+                return open.db.update_user(target.id, Action::UserEnabled, by, now, |u| {
                     u.active = true;
                     u.must_change_password = true;
                 });
             }
-            if change.user_id == by.id {
+            if target.id == by.id {
                 return Err(Error::Conflict("You cannot disable your own account.".into()));
             }
-            keep_an_admin(db, change.user_id)?;
-            db.update_user(change.user_id, Action::UserDisabled, by, now, |u| u.active = false)
-        })?;
-        if !user.active {
-            let mut state = self.state();
+            keep_an_admin(&open.db, target.id)?;
             let keyring = state.keyring.as_mut().expect("set up");
-            keyring.remove_slot(user.id);
+            let slot = keyring.slot(&target.username).cloned();
+            keyring.remove_slot(target.id);
             keyring.save(&self.keys)?;
-        }
-        Ok(user)
+            let open = state.open.as_mut().expect("signed in");
+            open.db.update_user(target.id, Action::UserDisabled, by, now, |u| u.active = false).inspect_err(|_| {
+                // Not recorded, so not done: give the slot back.
+                if let (Some(slot), Some(keyring)) = (slot, state.keyring.as_mut()) {
+                    keyring.put_slot(slot);
+                    let _ = keyring.save(&self.keys);
+                }
+            })
+        })
     }
 
     /// Sets a temporary password; the user must change it at their next sign-in.
@@ -389,18 +431,21 @@ impl Clinic {
         let mut c = Checker::new();
         check_password(&mut c, "New temporary password", Some(&reset.new_password), None);
         c.finish()?;
-        let (user, key) = self.act_open(Some(Permission::Administer), "manage users", |open, by, now| {
-            if !open.db.user(reset.user_id)?.active {
+        self.act_state(Some(Permission::Administer), "manage users", |state, by, now| {
+            let open = state.open.as_mut().expect("signed in");
+            let target = open.db.user(reset.user_id)?;
+            if !target.active {
                 return Err(Error::Conflict("This account is disabled. Enable it first, then set its password.".into()));
             }
-            let user = open.db.update_user(reset.user_id, Action::PasswordReset, by, now, |u| u.must_change_password = true)?;
-            Ok((user, open.key.clone()))
-        })?;
-        let wrapped = key.wrap(&reset.new_password, DEFAULT_KDF)?;
-        let mut state = self.state();
-        state.keyring.as_mut().expect("set up").clear_failures(&user.username);
-        self.save_slot(&mut state, Slot { user_id: user.id, username: user.username.clone(), wrapped })?;
-        Ok(user)
+            let slot = Slot::new(target.id, &target.username, &open.key, &reset.new_password)?;
+            let user = open.db.update_user(target.id, Action::PasswordReset, by, now, |u| u.must_change_password = true)?;
+            refresh_login(open, &user);
+            let keyring = state.keyring.as_mut().expect("set up");
+            keyring.clear_failures(&user.username);
+            keyring.put_slot(slot);
+            keyring.save(&self.keys)?;
+            Ok(user)
+        })
     }
 
     pub fn settings(&self, _: Nothing) -> Result<Settings> {
@@ -425,28 +470,40 @@ impl Clinic {
         self.act(Some(Permission::Administer), "review the audit trail", |db, _, _| db.audit_verify())
     }
 
-    /// Writes every matching row to a CSV file; the export itself is audited.
+    /// Writes every matching row to a CSV file (temp file, fsync, rename); the export is audited,
+    /// and the audit row commits only if the file was written. Never writes into the data folder.
     pub fn audit_export(&self, request: ExportRequest) -> Result<Exported> {
         self.act(Some(Permission::Administer), "export the audit trail", |db, by, now| {
+            let target = PathBuf::from(&request.path);
+            let data_dir = self.database.parent().and_then(|d| d.canonicalize().ok());
+            let target_dir = target.parent().and_then(|d| d.canonicalize().ok());
+            if target_dir.is_none() || target_dir == data_dir {
+                return Err(Error::Validation(format!(
+                    "Choose a folder that exists and is not Infusion Chart's own data folder for the export (not {}).",
+                    request.path
+                )));
+            }
             let entries = db.audit_search(&request.filter, None)?;
-            let fail = |e: std::io::Error| Error::Storage(format!("The file {} could not be written ({e}).", request.path));
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&request.path).map_err(fail)?);
-            audit::write_csv(&entries, &mut file)?;
-            file.into_inner().map_err(|e| fail(e.into_error()))?.sync_all().map_err(fail)?;
             let event = Event::new(Action::AuditExported).detail(format!("{} rows to {}", entries.len(), request.path));
-            db.audit(&Author::from(by), &event, now)?;
+            db.audit_around(&Author::from(by), &event, now, || write_file_atomically(&target, |out| audit::write_csv(&entries, out)))?;
             Ok(Exported { path: request.path.clone(), rows: entries.len() })
         })
     }
 
     // ---- the checks every action passes ----
 
-    /// Runs `f` for the signed-in, unlocked user, if `permission` allows (None: any role).
+    /// Runs `f` on the database for the signed-in, unlocked user, if `permission` allows (None: any role).
     fn act<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut Db, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
         self.act_open(permission, action, |open, by, now| f(&mut open.db, by, now))
     }
 
     fn act_open<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut Open, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
+        self.act_state(permission, action, |state, by, now| f(state.open.as_mut().expect("signed in"), by, now))
+    }
+
+    /// The check every action passes: someone signed in, not locked or idle too long, with a role
+    /// that allows `permission` (None: any role) and no temporary password left to change.
+    fn act_state<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut State, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
         let now = self.now();
         let mut state = self.state();
         let user = signed_in(&mut state, now)?.clone();
@@ -458,57 +515,80 @@ impl Clinic {
         }
         let open = state.open.as_mut().expect("signed in");
         open.login.as_mut().expect("signed in").last_activity = now;
-        f(open, &user, now)
+        f(&mut state, &user, now)
     }
 
     /// Checks the password against the username's key slot; counts and throttles failures.
-    fn authenticate(&self, state: &mut State, c: &Credentials, now: DateTime<Utc>) -> Result<(DataKey, i64)> {
+    fn authenticate(&self, state: &mut State, c: &Credentials, now: DateTime<Utc>) -> Result<(DataKey, Slot)> {
+        let username = c.username.trim();
         let keyring = state.keyring.as_mut().ok_or_else(|| Error::Unauthenticated("Infusion Chart is not set up yet.".into()))?;
-        keyring.check_throttle(c.username.trim(), now)?;
-        let slot = keyring.slot(c.username.trim()).cloned();
+        keyring.check_throttle(username, now)?;
+        let slot = keyring.slot(username).cloned();
         let key = match &slot {
-            Some(slot) => DataKey::unwrap(&slot.wrapped, &c.password)?,
+            Some(slot) => slot.open(&c.password)?,
             None => {
                 // Same work as a real check, so the time taken does not reveal which usernames exist.
                 crypto::spend_like_unwrap(&c.password)?;
                 None
             }
         };
-        match (key, slot) {
-            (Some(key), Some(slot)) => {
-                keyring.clear_failures(&slot.username);
-                keyring.save(&self.keys)?;
-                Ok((key, slot.user_id))
-            }
-            _ => {
-                keyring.record_failure(c.username.trim(), now);
-                keyring.save(&self.keys)?;
-                self.flush_failures(state)?;
-                Err(Error::Unauthenticated(WRONG_CREDENTIALS.into()))
+        if let (Some(key), Some(slot)) = (key, slot) {
+            keyring.clear_failures(&slot.username);
+            keyring.save(&self.keys)?;
+            return Ok((key, slot));
+        }
+        keyring.record_failure(username, now);
+        keyring.save(&self.keys)?;
+        if let (Some(keyring), Some(open)) = (state.keyring.as_mut(), state.open.as_mut()) {
+            // Written now if the database is open; otherwise at the next sign-in. Either way the
+            // nurse is told the password was wrong, not about the bookkeeping.
+            if let Err(e) = self.flush_failures(keyring, open) {
+                eprintln!("infusion-chart: failed sign-in not yet audited: {e}");
             }
         }
+        Err(Error::Unauthenticated(WRONG_CREDENTIALS.into()))
     }
 
-    /// Writes failed sign-ins noted while the database was closed into the audit trail.
-    fn flush_failures(&self, state: &mut State) -> Result<()> {
-        let (Some(keyring), Some(open)) = (state.keyring.as_mut(), state.open.as_mut()) else {
-            return Ok(());
-        };
+    /// Lets the slot's user in: the account must be theirs and active; pending failures and `event`
+    /// (sign-in or unlock) go to the audit trail.
+    fn admit(&self, keyring: &mut Keyring, open: &mut Open, slot: &Slot, event: Event, now: DateTime<Utc>) -> Result<User> {
+        let user = open.db.user(slot.user_id)?;
+        if !user.username.eq_ignore_ascii_case(&slot.username) {
+            return Err(Error::Unauthenticated("The key file does not match the user records. Ask an admin to restore it.".into()));
+        }
+        if !user.active {
+            return Err(Error::Unauthenticated("This account is disabled. Ask an admin.".into()));
+        }
+        self.flush_failures(keyring, open)?;
+        open.db.audit(&Author::from(&user), &event, now)?;
+        Ok(user)
+    }
+
+    /// Writes failed sign-ins noted while the database was closed into the audit trail, in one transaction.
+    fn flush_failures(&self, keyring: &mut Keyring, open: &mut Open) -> Result<()> {
         if keyring.pending_failures.is_empty() {
             return Ok(());
         }
-        for failure in &keyring.pending_failures {
-            let author = Author { user_id: None, username: Some(&failure.username) };
-            open.db.audit(&author, &Event::new(Action::LoginFailed), failure.at)?;
-        }
+        let rows: Vec<_> = keyring
+            .pending_failures
+            .iter()
+            .map(|f| (Author { user_id: None, username: Some(&f.username) }, Event::new(Action::LoginFailed), f.at))
+            .collect();
+        open.db.audit_all(&rows)?;
         keyring.pending_failures.clear();
         keyring.save(&self.keys)
     }
 
-    fn save_slot(&self, state: &mut State, slot: Slot) -> Result<()> {
-        let keyring = state.keyring.get_or_insert_with(Keyring::new);
-        keyring.put_slot(slot);
-        keyring.save(&self.keys)
+    /// Where setup builds the database before moving it into place.
+    fn staging_path(&self) -> PathBuf {
+        let name = self.database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.database.with_file_name(format!("{name}.setup"))
+    }
+
+    /// Moves a set-up database into place (also after a crash between saving the key file and this).
+    fn finish_setup(&self) -> Result<()> {
+        std::fs::rename(self.staging_path(), &self.database)
+            .map_err(|e| Error::Storage(format!("The new database could not be moved into place at {} ({e}).", self.database.display())))
     }
 }
 
@@ -557,12 +637,28 @@ fn status(state: &State) -> Status {
     }
 }
 
-fn active_user(db: &Db, id: i64) -> Result<User> {
-    let user = db.user(id)?;
-    if !user.active {
-        return Err(Error::Unauthenticated("This account is disabled. Ask an admin.".into()));
+/// After an admin changes their own account, the signed-in copy follows (roles, forced password change).
+fn refresh_login(open: &mut Open, user: &User) {
+    if let Some(login) = open.login.as_mut().filter(|l| l.user.id == user.id) {
+        login.user = user.clone();
     }
-    Ok(user)
+}
+
+/// Writes `path` through a temporary file beside it, fsynced and renamed: a reader never sees half a file.
+fn write_file_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
+    let fail = |e: std::io::Error| Error::Storage(format!("The file {} could not be written ({e}). Nothing was exported.", path.display()));
+    let temp = path.with_extension("partial");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&temp).map_err(fail)?);
+    write(&mut out)?;
+    out.into_inner().map_err(|e| fail(e.into_error()))?.sync_all().map_err(fail)?;
+    std::fs::rename(&temp, path).map_err(fail)
+}
+
+/// Removes what an interrupted setup left under the staging name; it never holds charted data.
+fn remove_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
 /// Refuses a change that would leave the clinic without an active admin.

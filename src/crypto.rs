@@ -3,7 +3,7 @@
 //! wraps a copy of it (a key slot). The recovery key is the data key itself, written for paper.
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
@@ -57,7 +57,15 @@ fn random<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// Upper bounds for settings read from the key file, so a damaged file cannot exhaust memory.
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_PASSES: u32 = 16;
+const MAX_LANES: u32 = 8;
+
 fn derive(secret: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; KEY_LEN]>> {
+    if kdf.memory_kib > MAX_MEMORY_KIB || kdf.passes > MAX_PASSES || kdf.lanes > MAX_LANES {
+        return Err(Error::Database("The key file has unusable key-derivation settings.".into()));
+    }
     let params = Params::new(kdf.memory_kib, kdf.passes, kdf.lanes, Some(KEY_LEN))
         .map_err(|e| Error::Database(format!("The key file has unusable key-derivation settings ({e}).")))?;
     let mut out = Zeroizing::new([0u8; KEY_LEN]);
@@ -93,25 +101,26 @@ impl DataKey {
         Ok(DataKey(key))
     }
 
-    /// Encrypts this key under `secret` (a password) for a key slot.
-    pub fn wrap(&self, secret: &str, kdf: KdfParams) -> Result<WrappedKey> {
+    /// Encrypts this key under `secret` (a password) for a key slot. `owner` (user id and name) is
+    /// authenticated with it, so a slot moved to another user in the key file no longer opens.
+    pub fn wrap(&self, secret: &str, owner: &str, kdf: KdfParams) -> Result<WrappedKey> {
         let salt: [u8; SALT_LEN] = random()?;
         let nonce: [u8; NONCE_LEN] = random()?;
         let kek = derive(secret, &salt, kdf)?;
         let ciphertext = XChaCha20Poly1305::new(kek.as_ref().into())
-            .encrypt(XNonce::from_slice(&nonce), self.0.as_slice())
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: self.0.as_slice(), aad: owner.as_bytes() })
             .map_err(|_| Error::Storage("Encrypting the key failed.".into()))?;
         Ok(WrappedKey { kdf, salt: hex(&salt), nonce: hex(&nonce), ciphertext: hex(&ciphertext) })
     }
 
-    /// The key inside `wrapped`, or `None` if `secret` is not the one it was wrapped with.
-    pub fn unwrap(wrapped: &WrappedKey, secret: &str) -> Result<Option<DataKey>> {
+    /// The key inside `wrapped`, or `None` if `secret` or `owner` is not the one it was wrapped with.
+    pub fn unwrap(wrapped: &WrappedKey, secret: &str, owner: &str) -> Result<Option<DataKey>> {
         let damaged = || Error::Database("The key file is damaged (a key slot cannot be read).".into());
         let salt = unhex(&wrapped.salt).ok_or_else(damaged)?;
         let nonce = unhex(&wrapped.nonce).filter(|n| n.len() == NONCE_LEN).ok_or_else(damaged)?;
         let ciphertext = unhex(&wrapped.ciphertext).ok_or_else(damaged)?;
         let kek = derive(secret, &salt, wrapped.kdf)?;
-        let Ok(plain) = XChaCha20Poly1305::new(kek.as_ref().into()).decrypt(XNonce::from_slice(&nonce), ciphertext.as_slice()) else {
+        let Ok(plain) = XChaCha20Poly1305::new(kek.as_ref().into()).decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: owner.as_bytes() }) else {
             return Ok(None);
         };
         let plain = Zeroizing::new(plain);
@@ -147,11 +156,14 @@ mod tests {
     #[test]
     fn a_wrapped_key_opens_with_its_password_only() {
         let key = DataKey::generate().unwrap();
-        let slot = key.wrap("correct horse battery", FAST).unwrap();
-        assert_eq!(DataKey::unwrap(&slot, "correct horse battery").unwrap(), Some(key.clone()));
-        assert_eq!(DataKey::unwrap(&slot, "correct horse batterY").unwrap(), None);
-        let other = key.wrap("correct horse battery", FAST).unwrap();
+        let slot = key.wrap("correct horse battery", "2:nina", FAST).unwrap();
+        assert_eq!(DataKey::unwrap(&slot, "correct horse battery", "2:nina").unwrap(), Some(key.clone()));
+        assert_eq!(DataKey::unwrap(&slot, "correct horse batterY", "2:nina").unwrap(), None);
+        assert_eq!(DataKey::unwrap(&slot, "correct horse battery", "1:ada").unwrap(), None, "a slot moved to another user opens nothing");
+        let other = key.wrap("correct horse battery", "2:nina", FAST).unwrap();
         assert_ne!(slot.salt, other.salt, "every slot has its own salt");
+        let greedy = WrappedKey { kdf: KdfParams { memory_kib: u32::MAX, passes: 1, lanes: 1 }, ..slot };
+        assert_eq!(DataKey::unwrap(&greedy, "correct horse battery", "2:nina").unwrap_err().kind(), "database");
     }
 
     #[test]

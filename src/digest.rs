@@ -1,4 +1,4 @@
-//! SHA-256 as lower-case hex: migration checksums, instance ids (and later the audit hash chain).
+//! SHA-256 as lower-case hex: migration checksums, the audit hash chain, instance ids.
 
 use sha2::{Digest, Sha256};
 

@@ -21,8 +21,8 @@ pub enum Error {
     /// The request clashes with what is already charted (a duplicate MRN, a second session today).
     #[error("{0}")]
     Conflict(String),
-    /// The database file cannot be used: another app's file, not a database, a newer schema,
-    /// an edited migration. Raised at open, before anything is written.
+    /// The database or key file cannot be used: another app's file, not a database, a newer schema,
+    /// an edited migration, a damaged key file. Nothing was written.
     #[error("{0}")]
     Database(String),
     /// Nobody is signed in, or the username or password is not right.

@@ -10,12 +10,16 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::WrappedKey;
+use crate::crypto::{DataKey, WrappedKey, DEFAULT_KDF};
 use crate::error::{Error, Result};
 
 const FORMAT: u32 = 1;
 /// Failed sign-ins allowed before a username must wait.
-const FREE_ATTEMPTS: u32 = 5;
+const FREE_ATTEMPTS: u32 = 4;
+/// Failed sign-ins kept for the audit trail while the database is closed; older ones are dropped.
+const MAX_PENDING: usize = 1000;
+/// How a failed sign-in with a username that has no account is recorded: what was typed may be a password.
+pub const UNKNOWN_USERNAME: &str = "(unknown username)";
 const FIRST_WAIT_SECONDS: i64 = 30;
 const LONGEST_WAIT_SECONDS: i64 = 15 * 60;
 
@@ -24,6 +28,23 @@ pub struct Slot {
     pub user_id: i64,
     pub username: String,
     pub wrapped: WrappedKey,
+}
+
+impl Slot {
+    /// Wraps `key` under `password` for this user; the slot opens only for them.
+    pub fn new(user_id: i64, username: &str, key: &DataKey, password: &str) -> Result<Slot> {
+        let wrapped = key.wrap(password, &owner(user_id, username), DEFAULT_KDF)?;
+        Ok(Slot { user_id, username: username.to_string(), wrapped })
+    }
+
+    /// The data key, if `password` is this slot's.
+    pub fn open(&self, password: &str) -> Result<Option<DataKey>> {
+        DataKey::unwrap(&self.wrapped, password, &owner(self.user_id, &self.username))
+    }
+}
+
+fn owner(user_id: i64, username: &str) -> String {
+    format!("{user_id}:{}", username.to_lowercase())
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -82,11 +103,21 @@ impl Keyring {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&temp).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            // A leftover temp file from a crash keeps its old mode; make sure this one is private.
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(fail)?;
+        }
         file.write_all(serde_json::to_string_pretty(self).expect("serialisable").as_bytes()).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         fs::rename(&temp, path).map_err(fail)?;
+        // The rename is durable only once the folder is; Windows has no folder fsync (and needs none).
+        #[cfg(unix)]
         if let Some(dir) = path.parent() {
-            fs::File::open(dir).and_then(|d| d.sync_all()).map_err(fail)?;
+            fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| Error::Storage(format!("The key file {} was written but its folder could not be synced ({e}).", path.display())))?;
         }
         Ok(())
     }
@@ -118,16 +149,24 @@ impl Keyring {
         Err(Error::Throttled(format!("Too many failed sign-ins for {username}. Try again in {wait}, or ask an admin to reset the password.")))
     }
 
-    /// Counts a failure; from the sixth on, each doubles the wait (30 s, 1 min, 2 min … up to 15 min).
+    /// Counts a failure. For an existing account, from the fifth on each makes the username wait,
+    /// doubling (30 s, 1 min, 2 min … up to 15 min); an unknown username is recorded without its text.
     pub fn record_failure(&mut self, username: &str, now: DateTime<Utc>) {
-        let entry = self.throttle.entry(username.to_lowercase()).or_default();
-        entry.failures += 1;
-        if entry.failures >= FREE_ATTEMPTS {
-            let doublings = (entry.failures - FREE_ATTEMPTS).min(10);
-            let wait = (FIRST_WAIT_SECONDS << doublings).min(LONGEST_WAIT_SECONDS);
-            entry.blocked_until = Some(now + Duration::seconds(wait));
+        let known = self.slot(username).is_some();
+        if known {
+            let entry = self.throttle.entry(username.to_lowercase()).or_default();
+            entry.failures += 1;
+            if entry.failures > FREE_ATTEMPTS {
+                let doublings = (entry.failures - FREE_ATTEMPTS - 1).min(10);
+                let wait = (FIRST_WAIT_SECONDS << doublings).min(LONGEST_WAIT_SECONDS);
+                entry.blocked_until = Some(now + Duration::seconds(wait));
+            }
         }
-        self.pending_failures.push(PendingFailure { username: username.to_string(), at: now });
+        let username = if known { username.to_lowercase() } else { UNKNOWN_USERNAME.to_string() };
+        self.pending_failures.push(PendingFailure { username, at: now });
+        if self.pending_failures.len() > MAX_PENDING {
+            self.pending_failures.remove(0);
+        }
     }
 
     pub fn clear_failures(&mut self, username: &str) {
@@ -145,9 +184,16 @@ impl Default for Keyring {
 mod tests {
     use super::*;
 
+    fn ring_with_nina() -> Keyring {
+        let mut ring = Keyring::new();
+        let wrapped = WrappedKey { kdf: DEFAULT_KDF, salt: String::new(), nonce: String::new(), ciphertext: String::new() };
+        ring.put_slot(Slot { user_id: 2, username: "nina".into(), wrapped });
+        ring
+    }
+
     #[test]
     fn repeated_failures_make_the_username_wait_longer_each_time() {
-        let mut ring = Keyring::new();
+        let mut ring = ring_with_nina();
         let t0 = Utc::now();
         for _ in 0..4 {
             ring.record_failure("Nina", t0);
@@ -164,6 +210,14 @@ mod tests {
         ring.clear_failures("nina");
         assert!(ring.check_throttle("nina", t0).is_ok());
         assert_eq!(ring.pending_failures.len(), 6);
+    }
+
+    #[test]
+    fn a_username_without_an_account_is_recorded_without_its_text() {
+        let mut ring = ring_with_nina();
+        ring.record_failure("MySecretPassw0rd", Utc::now());
+        assert_eq!(ring.pending_failures[0].username, UNKNOWN_USERNAME);
+        assert!(ring.throttle.is_empty());
     }
 
     #[test]

@@ -21,6 +21,17 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// Each value inside its allowed range, or its default: a damaged row must not lock every screen at once.
+    pub fn sanitised(self) -> Settings {
+        let defaults = Settings::default();
+        let in_range = |v: u32, r: Range| (r.min..=r.max).contains(&(v as f64));
+        Settings {
+            auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) { self.auto_lock_minutes } else { defaults.auto_lock_minutes },
+        }
+    }
+}
+
 /// What the settings form sends.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

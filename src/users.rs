@@ -58,7 +58,7 @@ pub enum Permission {
     Chart,
     /// Sign a session as its charting nurse.
     Sign,
-    /// Co-sign a nurse-signed session; override holds and limits.
+    /// Co-sign a nurse-signed session.
     Cosign,
     /// Users, settings and the audit trail.
     Administer,
@@ -130,12 +130,6 @@ pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
     pub new_password_confirm: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserRef {
-    pub user_id: i64,
 }
 
 #[derive(Debug, Deserialize)]

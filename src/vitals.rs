@@ -84,7 +84,8 @@ pub fn mean_arterial_pressure(sbp: i64, dbp: i64) -> i64 {
 }
 
 impl VitalsInput {
-    /// Checks the reading; the clinical time must fall on the session's local date and not in the future.
+    /// Checks the reading; the clinical time must fall on the session's local date (or the night
+    /// after) and not in the future.
     pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewVitals> {
         let mut c = Checker::new();
         let clinical_time = c.text(self.clinical_time, "Clinical time", 40).and_then(|text| {
@@ -100,8 +101,9 @@ impl VitalsInput {
                     now.with_timezone(&Local).format("%H:%M")
                 ));
                 None
-            } else if t.with_timezone(&Local).date_naive() != session_date {
-                c.problem(format!("Clinical time must be on the session's date, {session_date}."));
+            } else if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
+                // The day after too: an evening session may run past midnight.
+                c.problem(format!("Clinical time must be on the session's date, {session_date}, or the day after."));
                 None
             } else {
                 Some(t)
@@ -197,7 +199,7 @@ mod tests {
         check(VitalsInput { clinical_time: Some("10:40".into()), ..good() }, Err("Clinical time must be a time like 10:40."));
         check(
             VitalsInput { clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()), ..good() },
-            Err("Clinical time must be on the session's date, 2026-11-22."),
+            Err("Clinical time must be on the session's date, 2026-11-22, or the day after."),
         );
         check(
             VitalsInput { hr: Some(0.0), spo2: Some(120.0), ..good() },

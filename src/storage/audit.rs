@@ -82,12 +82,29 @@ pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: Date
 }
 
 impl Db {
-    /// Records an event that changes nothing else (a sign-in, a lock, an export) in its own transaction.
+    /// Records an event that changes nothing else in the database (a sign-in, a lock) in its own transaction.
     pub fn audit(&mut self, author: &Author, event: &Event, at: DateTime<Utc>) -> Result<()> {
+        self.audit_around(author, event, at, || Ok(()))
+    }
+
+    /// Records several events in one transaction: all of them or none.
+    pub fn audit_all(&mut self, rows: &[(Author, Event, DateTime<Utc>)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        append(&tx, author, event, at)?;
+        for (author, event, at) in rows {
+            append(&tx, author, event, *at)?;
+        }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Records `event` and runs `f` (work outside the database, such as writing an export file);
+    /// the row is committed only if `f` succeeds.
+    pub fn audit_around<T>(&mut self, author: &Author, event: &Event, at: DateTime<Utc>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        append(&tx, author, event, at)?;
+        let out = f()?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Matching rows, newest first; `limit` None means every match (for export).

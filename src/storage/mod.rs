@@ -32,13 +32,21 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (creating if absent, mode 0600) the chart database at `path`. `key` is the SQLCipher key;
-    /// `None` keeps a plain SQLite file. Refuses, without writing to it, a file that is not a database,
+    /// Creates a new chart database at `path` (mode 0600, folder 0700), refusing to touch an existing file.
+    pub fn create(path: &Path, key: Option<&str>) -> Result<Db> {
+        create_private_file(path).map_err(|e| {
+            Error::Database(format!("The chart database {} could not be created ({e}).", path.display()))
+        })?;
+        Db::open(path, key)
+    }
+
+    /// Opens the existing chart database at `path`. `key` is the SQLCipher key; `None` means a plain
+    /// SQLite file. Refuses, without writing to it, a missing file, a file that is not a database,
     /// another application's database, and one whose schema is newer than this program.
     pub fn open(path: &Path, key: Option<&str>) -> Result<Db> {
         let describe = |reason: &str| Error::Database(format!("The chart database {} cannot be opened: {reason}", path.display()));
         if !path.exists() {
-            create_private_file(path).map_err(|e| describe(&format!("the file could not be created ({e}).")))?;
+            return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| describe(&format!("{e}.")))?;

@@ -9,17 +9,13 @@ use crate::settings::Settings;
 use crate::users::User;
 
 impl Db {
-    /// The clinic's settings; a key never set has its default.
+    /// The clinic's settings; a value never set, unreadable or out of range has its default.
     pub fn settings(&self) -> Result<Settings> {
-        let mut settings = Settings::default();
         let stored: Option<String> = self
             .conn
             .query_row("SELECT value FROM settings WHERE key = 'settings'", [], |r| r.get(0))
             .optional()?;
-        if let Some(json) = stored {
-            settings = serde_json::from_str(&json).unwrap_or(settings);
-        }
-        Ok(settings)
+        Ok(stored.and_then(|json| serde_json::from_str::<Settings>(&json).ok()).map(Settings::sanitised).unwrap_or_default())
     }
 
     pub fn save_settings(&mut self, new: &Settings, by: &User, now: DateTime<Utc>) -> Result<Settings> {

@@ -177,3 +177,60 @@ fn no_patient_name_appears_in_the_database_its_wal_or_the_key_file() {
     }
     assert!(files >= 3, "database, WAL and key file were all checked");
 }
+
+#[test]
+fn a_key_slot_moved_to_another_user_in_the_key_file_opens_nothing() {
+    let f = Fixture::staffed();
+    let keys = infusion_chart::keyring::Keyring::path_beside(&f.path);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    // Nina's slot relabelled as Ada's (user 1): an attempt to sign in as the admin with Nina's password.
+    let mut ring: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for slot in ring["slots"].as_array_mut().unwrap() {
+        if slot["username"] == "nina" {
+            slot["user_id"] = 1.into();
+            slot["username"] = "ada".into();
+        } else if slot["username"] == "ada" {
+            slot["username"] = "ada-original".into();
+        }
+    }
+    std::fs::write(&keys, serde_json::to_string(&ring).unwrap()).unwrap();
+    let clinic = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
+    assert_eq!(kind(clinic.login(creds("ada", &password("nina")))), "unauthenticated");
+    assert_eq!(clinic.status(Nothing {}).unwrap().state, "signed_out");
+}
+
+#[test]
+fn a_missing_database_is_reported_not_replaced_by_an_empty_one() {
+    let f = Fixture::staffed();
+    let unplugged = f.path.with_file_name("elsewhere.db");
+    std::fs::rename(&f.path, &unplugged).unwrap();
+    let err = f.clinic.login(creds("nina", &password("nina"))).unwrap_err();
+    assert_eq!(err.kind(), "database");
+    assert!(err.to_string().contains("the file is missing"), "{err}");
+    assert!(!f.path.exists());
+    std::fs::rename(&unplugged, &f.path).unwrap();
+    f.clinic.login(creds("nina", &password("nina"))).unwrap();
+}
+
+#[test]
+fn a_setup_interrupted_after_the_key_file_was_saved_is_finished_at_the_next_start() {
+    let f = Fixture::staffed();
+    let staged = f.path.with_file_name("infusion-chart.db.setup");
+    std::fs::rename(&f.path, &staged).unwrap();
+    let clinic = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
+    assert!(f.path.exists() && !staged.exists());
+    clinic.login(creds("ada", &password("ada"))).unwrap();
+}
+
+#[test]
+fn the_audit_export_never_writes_into_the_data_folder() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("ada");
+    let request = |path: &std::path::Path| infusion_chart::audit::ExportRequest { filter: Filter::default(), path: path.display().to_string() };
+    let before = std::fs::read(&f.path).unwrap();
+    let err = clinic.audit_export(request(&f.path)).unwrap_err();
+    assert_eq!(err.kind(), "validation");
+    assert_eq!(std::fs::read(&f.path).unwrap(), before, "the database was not overwritten");
+    let elsewhere = tempfile::tempdir().unwrap();
+    assert!(clinic.audit_export(request(&elsewhere.path().join("audit.csv"))).unwrap().rows > 5);
+}

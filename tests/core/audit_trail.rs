@@ -76,7 +76,8 @@ fn verify_finds_an_edit_a_deletion_and_an_insertion_made_in_the_file() {
 #[test]
 fn the_csv_export_has_every_row_and_no_formulas_and_is_itself_audited() {
     let f = charted();
-    let path = f.path.with_file_name("audit.csv");
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("audit.csv");
     let exported = f.clinic.audit_export(ExportRequest { filter: Filter::default(), path: path.display().to_string() }).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), exported.rows + 1, "a header and one line per row");

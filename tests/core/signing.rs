@@ -58,6 +58,25 @@ fn only_a_nurse_who_charted_the_session_may_sign_it() {
 }
 
 #[test]
+fn nobody_co_signs_their_own_signature() {
+    let f = Fixture::staffed();
+    f.as_user("ada");
+    f.add_user_with_roles("sam", "Sam Both", &[Role::Nurse, Role::Physician]);
+    f.clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
+    f.first_sign_in("sam");
+    let clinic = f.as_user("sam");
+    let patient = f.add_patient("S-14");
+    let session = f.start_session(&patient);
+    f.chart_vitals(&session, 120.0, 80.0);
+    clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+    let err = clinic.cosign_session(SessionRef { session_id: session.id }).unwrap_err();
+    assert_eq!(err.to_string(), "A physician other than the nurse who signed must co-sign this session.");
+    let raw = f.raw().execute("INSERT INTO signatures (session_id, role, user_id, signed_at) VALUES (?1, 'physician', 4, 'now')", [session.id]);
+    assert!(raw.unwrap_err().to_string().starts_with("Refused: the co-signing physician must be someone other"));
+    assert_eq!(f.as_user("omar").cosign_session(SessionRef { session_id: session.id }).unwrap().signatures.len(), 2);
+}
+
+#[test]
 fn the_database_refuses_raw_sql_changes_to_a_signed_session() {
     let f = Fixture::staffed();
     f.as_user("nina");

@@ -29,7 +29,7 @@ fn open_error(path: &std::path::Path) -> String {
 #[test]
 fn a_new_database_is_migrated_to_the_latest_schema_with_our_application_id() {
     let (_dir, path) = temp_db();
-    let db = Db::open(&path, None).unwrap();
+    let db = Db::create(&path, None).unwrap();
     assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
     assert_eq!(db.pragma("application_id").unwrap(), APPLICATION_ID.to_string());
     drop(db);
@@ -41,7 +41,7 @@ fn a_new_database_is_migrated_to_the_latest_schema_with_our_application_id() {
 #[test]
 fn pragmas_are_really_in_force_on_the_open_connection() {
     let (_dir, path) = temp_db();
-    let db = Db::open(&path, None).unwrap();
+    let db = Db::create(&path, None).unwrap();
     let cases = [
         ("journal_mode", "wal"),
         ("synchronous", "2"),
@@ -59,7 +59,7 @@ fn pragmas_are_really_in_force_on_the_open_connection() {
 fn the_database_file_is_private_to_its_owner() {
     use std::os::unix::fs::PermissionsExt;
     let (_dir, path) = temp_db();
-    Db::open(&path, None).unwrap();
+    Db::create(&path, None).unwrap();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let dir_mode = std::fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777;
@@ -99,7 +99,7 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
 #[test]
 fn a_database_from_a_newer_version_is_refused_untouched() {
     let (_dir, path) = temp_db();
-    drop(Db::open(&path, None).unwrap());
+    drop(Db::create(&path, None).unwrap());
     Connection::open(&path).unwrap().pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
     let before = std::fs::read(&path).unwrap();
     let message = open_error(&path);
@@ -110,7 +110,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
 #[test]
 fn an_edited_migration_is_a_startup_error() {
     let (_dir, path) = temp_db();
-    drop(Db::open(&path, None).unwrap());
+    drop(Db::create(&path, None).unwrap());
     // What the database recorded no longer matches the SQL embedded in this binary.
     Connection::open(&path)
         .unwrap()
@@ -194,11 +194,21 @@ fn search_treats_percent_and_underscore_literally() {
 #[test]
 fn a_keyed_database_is_encrypted_and_opens_only_with_its_key() {
     let (_dir, path) = temp_db();
-    drop(Db::open(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap());
+    drop(Db::create(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap());
     let bytes = std::fs::read(&path).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3"), "SQLCipher writes no plain header");
     assert!(open_error(&path).contains("wrong key"));
     assert!(matches!(Db::open(&path, Some("x'ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")), Err(Error::Database(_))));
     let db = Db::open(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap();
     assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
+}
+
+#[test]
+fn opening_never_creates_a_database_and_creating_never_touches_an_existing_one() {
+    let (_dir, path) = temp_db();
+    let message = open_error(&path);
+    assert!(message.contains("the file is missing"), "{message}");
+    assert!(!path.exists(), "a missing database (an unplugged drive) is not replaced by an empty one");
+    drop(Db::create(&path, None).unwrap());
+    assert!(matches!(Db::create(&path, None), Err(Error::Database(m)) if m.contains("could not be created")));
 }

@@ -79,20 +79,25 @@ impl Fixture {
         f
     }
 
-    fn add_user(&self, username: &str, name: &str, role: Role) -> User {
+    /// Adds an account (the admin must be signed in) with the temporary password `temporary-NAME`.
+    pub fn add_user(&self, username: &str, name: &str, role: Role) -> User {
+        self.add_user_with_roles(username, name, &[role])
+    }
+
+    pub fn add_user_with_roles(&self, username: &str, name: &str, roles: &[Role]) -> User {
         self.clinic
             .add_user(UserInput {
                 username: Some(username.into()),
                 display_name: Some(name.into()),
                 password: Some(format!("temporary-{username}")),
                 password_confirm: None,
-                roles: vec![role],
+                roles: roles.to_vec(),
             })
             .unwrap()
     }
 
     /// Signs in with the temporary password and sets the real one, then signs out.
-    fn first_sign_in(&self, username: &str) {
+    pub fn first_sign_in(&self, username: &str) {
         self.clinic.login(creds(username, &format!("temporary-{username}"))).unwrap();
         self.clinic
             .change_password(PasswordChange {

@@ -7,7 +7,7 @@ import { h } from './dom.js';
 import { localTime } from './format.js';
 import { initHeader, markCurrent, renderHeader, showHeaderProblem } from './header.js';
 import { armAutoLock, disarmAutoLock } from './lock.js';
-import { park, restore } from './parked-views.js';
+import { discardAll, park, restore } from './parked-views.js';
 import { canChart, hasRole, landingHash, setStatus, status } from './session-state.js';
 import { renderAdmin } from './views/admin.js';
 import { setBanner } from './views/common.js';
@@ -79,6 +79,7 @@ function show(next, sameUser = false) {
     case 'setup':
       return screen(renderSetup, (created) => screen(renderRecoveryKey, created.recovery_key, refresh));
     case 'signed_out':
+      discardAll();
       return screen(renderSignIn, show);
     case 'locked':
       return screen(renderLockScreen, next.user, unlocked);

@@ -51,3 +51,8 @@ export function whenRestored(node) {
   while (top.parentNode) top = top.parentNode;
   return new Promise((resolve) => top.addEventListener(RESTORED, resolve, { once: true }));
 }
+
+/** Forgets every put-away screen: once nobody is signed in, no patient data stays in memory. */
+export function discardAll() {
+  parked.clear();
+}
