@@ -123,7 +123,8 @@ mod tests {
 
     #[test]
     fn whole_numbers_are_checked_against_range_with_named_field() {
-        let cases: &[(Option<f64>, Result<Option<i64>, &str>)] = &[
+        type Case = (Option<f64>, Result<Option<i64>, &'static str>);
+        let cases: &[Case] = &[
             (Some(72.0), Ok(Some(72))),
             (Some(20.0), Ok(Some(20))),
             (Some(300.0), Ok(Some(300))),

@@ -193,7 +193,7 @@ mod tests {
         check(VitalsInput { temp_c: Some(45.0), ..good() }, Err("Temperature must be between 30 and 43 °C; 45 was entered."));
         check(
             VitalsInput { clinical_time: Some(at(10, 51)), ..good() },
-            Err(&format!("Clinical time cannot be in the future (it is 10:45 now).")),
+            Err("Clinical time cannot be in the future (it is 10:45 now)."),
         );
         check(VitalsInput { clinical_time: Some(at(10, 50)), ..good() }, Ok(()));
         check(VitalsInput { clinical_time: Some("10:40".into()), ..good() }, Err("Clinical time must be a time like 10:40."));
