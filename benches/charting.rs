@@ -8,7 +8,7 @@ use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::patients::PatientInput;
-use infusion_chart::sessions::PatientRef;
+use infusion_chart::protocols::{DoseInput, WeightUnit};
 use infusion_chart::users::{Credentials, UserInput};
 use infusion_chart::vitals::VitalsInput;
 use infusion_chart::Clinic;
@@ -54,7 +54,17 @@ fn chart_vitals(c: &mut Criterion) {
             weight_kg: Some(70.0),
         })
         .unwrap();
-    let session = clinic.start_session(PatientRef { patient_id: patient.id }).unwrap();
+    let session = clinic
+        .start_session(DoseInput {
+            patient_id: patient.id,
+            protocol_id: 1,
+            weight: Some(70.0),
+            weight_unit: Some(WeightUnit::Kg),
+            dose_mg_per_kg: None,
+            weight_confirmed: false,
+            override_reason: None,
+        })
+        .unwrap();
     let mut group = c.benchmark_group("chart one vitals entry");
     group.bench_function("Clinic::add_vitals (validate + commit + audit, encrypted)", |b| {
         b.iter(|| {

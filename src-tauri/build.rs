@@ -13,6 +13,8 @@ fn main() {
         "add_patient",
         "search_patients",
         "get_patient",
+        "list_protocols",
+        "dose_preview",
         "start_session",
         "get_session",
         "add_vitals",

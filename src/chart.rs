@@ -6,10 +6,11 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
+use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
 use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus};
 use crate::signing::AddendumInput;
-use crate::storage::Db;
-use crate::users::{Role, User};
+use crate::storage::{Db, NewDose};
+use crate::users::{require, Permission, Role, User};
 use crate::validate::Checker;
 use crate::vitals::{Vitals, VitalsCorrection, VitalsInput};
 
@@ -28,10 +29,31 @@ pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
     Ok(PatientRecord { patient: db.patient(patient.patient_id)?, sessions: db.sessions_of_patient(patient.patient_id)? })
 }
 
-/// Starts the patient's session for today's local date.
-pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, patient: PatientRef) -> Result<Session> {
-    db.patient(patient.patient_id)?;
-    db.insert_session(patient.patient_id, now.with_timezone(&Local).date_naive(), by, now)
+pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
+    db.protocols()
+}
+
+/// The dose a session would start with, its arithmetic, and what still needs resolving. Writes nothing.
+pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
+    let patient = db.patient(input.patient_id)?;
+    db.protocol(input.protocol_id)?.plan(input, patient.weight_kg)
+}
+
+/// Starts the patient's session for today's local date on a protocol, once its dose plan has nothing
+/// left to resolve. A dose above the soft limit needs a physician and their reason.
+pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInput) -> Result<Session> {
+    let plan = dose_preview(db, &input)?;
+    let override_reason = input.override_reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    if plan.limit == Limit::AboveSoft {
+        require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
+    }
+    plan.ready()?;
+    let dose = NewDose {
+        protocol_id: input.protocol_id,
+        override_reason: override_reason.filter(|_| plan.limit == Limit::AboveSoft),
+        plan,
+    };
+    db.insert_session(input.patient_id, now.with_timezone(&Local).date_naive(), &dose, by, now)
 }
 
 pub fn session_record(db: &Db, session: SessionRef) -> Result<SessionRecord> {

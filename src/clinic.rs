@@ -14,6 +14,7 @@ use crate::crypto::{self, DataKey};
 use crate::error::{Error, Result};
 use crate::keyring::{Keyring, Slot};
 use crate::patients::{Patient, PatientInput, PatientSearch};
+use crate::protocols::{DoseInput, DosePlan, Protocol};
 use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
 use crate::settings::{Settings, SettingsInput};
 use crate::signing::AddendumInput;
@@ -332,8 +333,16 @@ impl Clinic {
         self.act(Some(Permission::Chart), "view patient records", |db, _, _| chart::patient_record(db, patient))
     }
 
-    pub fn start_session(&self, patient: PatientRef) -> Result<Session> {
-        self.act(Some(Permission::Chart), "start sessions", |db, by, now| chart::start_session(db, by, now, patient))
+    pub fn protocols(&self, _: Nothing) -> Result<Vec<Protocol>> {
+        self.act(Some(Permission::Chart), "view protocols", |db, _, _| chart::protocols(db))
+    }
+
+    pub fn dose_preview(&self, input: DoseInput) -> Result<DosePlan> {
+        self.act(Some(Permission::Chart), "plan doses", |db, _, _| chart::dose_preview(db, &input))
+    }
+
+    pub fn start_session(&self, input: DoseInput) -> Result<Session> {
+        self.act(Some(Permission::Chart), "start sessions", |db, by, now| chart::start_session(db, by, now, input))
     }
 
     pub fn session_record(&self, session: SessionRef) -> Result<SessionRecord> {

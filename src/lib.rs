@@ -11,6 +11,7 @@ pub mod ipc;
 pub mod keyring;
 pub mod paths;
 pub mod patients;
+pub mod protocols;
 pub mod sessions;
 pub mod settings;
 pub mod signing;

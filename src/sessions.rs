@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::patients::Patient;
+use crate::protocols::SessionDose;
 use crate::signing::{Addendum, Signature};
 use crate::vitals::Vitals;
 
@@ -26,6 +27,8 @@ pub struct Session {
     pub session_date: NaiveDate,
     pub started_at: DateTime<Utc>,
     pub status: SessionStatus,
+    /// The protocol and dose it was started with (none for sessions charted before protocols existed).
+    pub dose: Option<SessionDose>,
 }
 
 /// Names one patient in a request.

@@ -58,7 +58,7 @@ pub enum Permission {
     Chart,
     /// Sign a session as its charting nurse.
     Sign,
-    /// Co-sign a nurse-signed session.
+    /// Co-sign a nurse-signed session; confirm a dose above a protocol's soft limit.
     Cosign,
     /// Users, settings and the audit trail.
     Administer,

@@ -38,6 +38,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::add_patient,
         commands::search_patients,
         commands::get_patient,
+        commands::list_protocols,
+        commands::dose_preview,
         commands::start_session,
         commands::get_session,
         commands::add_vitals,

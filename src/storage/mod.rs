@@ -4,6 +4,7 @@
 mod audit;
 mod migrations;
 mod patients;
+mod protocols;
 mod sessions;
 mod settings;
 mod signing;
@@ -11,6 +12,7 @@ mod users;
 mod vitals;
 
 pub use audit::Author;
+pub use sessions::NewDose;
 
 use std::fs;
 use std::path::Path;

@@ -5,14 +5,24 @@ use super::audit::{append, Author};
 use super::{parse_date, parse_ts, ts, Db};
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
+use crate::protocols::{DosePlan, SessionDose};
 use crate::sessions::{Session, SessionStatus};
 use crate::users::User;
 
-/// The columns of a session, its status derived from its signatures.
+/// The columns of a session: its status derived from its signatures, its dose with the protocol's name.
 const COLUMNS: &str = "id, patient_id, session_date, started_at,
     CASE WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'physician') THEN 'cosigned'
          WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'nurse') THEN 'signed'
-         ELSE 'open' END";
+         ELSE 'open' END,
+    protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), dose_plan, dose_override_reason,
+    (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by)";
+
+/// The dose a new session starts with; `override_reason` is a physician's, for a dose above the soft limit.
+pub struct NewDose {
+    pub protocol_id: i64,
+    pub plan: DosePlan,
+    pub override_reason: Option<String>,
+}
 
 fn session(r: &Row) -> rusqlite::Result<Session> {
     let status = match r.get::<_, String>(4)?.as_str() {
@@ -20,18 +30,30 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         "signed" => SessionStatus::Signed,
         _ => SessionStatus::Open,
     };
+    let dose = match (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<String>>(7)?) {
+        (Some(protocol_id), Some(plan)) => Some(SessionDose {
+            protocol_id,
+            protocol_name: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+            plan: serde_json::from_str(&plan)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e)))?,
+            override_reason: r.get(8)?,
+            override_by: r.get(9)?,
+        }),
+        _ => None,
+    };
     Ok(Session {
         id: r.get(0)?,
         patient_id: r.get(1)?,
         session_date: parse_date(2, r.get(2)?)?,
         started_at: parse_ts(3, r.get(3)?)?,
         status,
+        dose,
     })
 }
 
 impl Db {
-    /// Starts the patient's session for `date`; refused if one already exists that day.
-    pub fn insert_session(&mut self, patient_id: i64, date: NaiveDate, by: &User, now: DateTime<Utc>) -> Result<Session> {
+    /// Starts the patient's session for `date` with its dose; refused if one already exists that day.
+    pub fn insert_session(&mut self, patient_id: i64, date: NaiveDate, dose: &NewDose, by: &User, now: DateTime<Utc>) -> Result<Session> {
         let tx = self.conn.transaction()?;
         let exists: Option<i64> = tx
             .query_row(
@@ -44,8 +66,19 @@ impl Db {
             return Err(Error::Conflict(format!("This patient already has a session on {date}. Open it from the patient's list.")));
         }
         tx.execute(
-            "INSERT INTO sessions (patient_id, session_date, started_at, started_by) VALUES (?1, ?2, ?3, ?4)",
-            (patient_id, date.to_string(), ts(&now), by.id),
+            "INSERT INTO sessions (patient_id, session_date, started_at, started_by, protocol_id, dose_plan, dose_override_reason,
+                                   dose_override_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                patient_id,
+                date.to_string(),
+                ts(&now),
+                by.id,
+                dose.protocol_id,
+                serde_json::to_string(&dose.plan).expect("serialisable"),
+                dose.override_reason,
+                dose.override_reason.as_ref().map(|_| by.id)
+            ],
         )?;
         let id = tx.last_insert_rowid();
         let created = tx.query_row(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"), [id], session)?;

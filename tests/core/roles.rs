@@ -11,7 +11,7 @@ use infusion_chart::users::{ActiveChange, PasswordReset, Role, RolesChange, User
 use infusion_chart::vitals::VitalsCorrection;
 use infusion_chart::{Clinic, Result};
 
-use crate::support::{patient_input, vitals_input, Fixture};
+use crate::support::{dose_input, patient_input, vitals_input, Fixture};
 
 type Action = Box<dyn Fn(&Clinic) -> Result<()>>;
 
@@ -26,6 +26,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
     let patient = f.add_patient("R-1");
     let session = f.start_session(&patient);
     let vitals = f.chart_vitals(&session, 120.0, 80.0);
+    let second = f.add_patient("R-3");
     let (p, s, now) = (patient.id, session.id, f.clock.now());
     let out = tempfile::tempdir().unwrap();
     let export = out.path().join("audit.csv").display().to_string();
@@ -36,7 +37,9 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
         ("add_patient", &[Nurse, Physician], Box::new(|c| ok(c.add_patient(patient_input("R-2"))))),
         ("search_patients", &[Nurse, Physician], Box::new(|c| ok(c.search_patients(PatientSearch { query: "R".into() })))),
         ("get_patient", &[Nurse, Physician], Box::new(move |c| ok(c.patient_record(PatientRef { patient_id: p })))),
-        ("start_session", &[Nurse, Physician], Box::new(move |c| ok(c.start_session(PatientRef { patient_id: p })))),
+        ("list_protocols", &[Nurse, Physician], Box::new(|c| ok(c.protocols(Nothing {})))),
+        ("dose_preview", &[Nurse, Physician], Box::new(move |c| ok(c.dose_preview(dose_input(&patient))))),
+        ("start_session", &[Nurse, Physician], Box::new(move |c| ok(c.start_session(dose_input(&second))))),
         ("get_session", &[Nurse, Physician], Box::new(move |c| ok(c.session_record(SessionRef { session_id: s })))),
         ("add_vitals", &[Nurse, Physician], Box::new(move |c| ok(c.add_vitals(vitals_input(s, now, 130.0, 85.0))))),
         (

@@ -10,7 +10,7 @@ use infusion_chart::{Clinic, Error};
 use rusqlite::Connection;
 use tempfile::TempDir;
 
-use crate::support::{creds, password, patient_input, vitals_input, Fixture};
+use crate::support::{creds, dose_input, password, patient_input, vitals_input, Fixture};
 
 fn temp_db() -> (TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -174,7 +174,7 @@ fn duplicate_mrn_and_second_session_today_are_conflicts() {
     assert_eq!(err.kind(), "conflict");
     assert!(err.to_string().contains("MRN B-7 already exists"), "{err}");
     f.start_session(&p);
-    assert_eq!(clinic.start_session(PatientRef { patient_id: p.id }).unwrap_err().kind(), "conflict");
+    assert_eq!(clinic.start_session(dose_input(&p)).unwrap_err().kind(), "conflict");
     assert_eq!(clinic.patient_record(PatientRef { patient_id: p.id }).unwrap().sessions.len(), 1);
 }
 

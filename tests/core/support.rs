@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Local, TimeZone, Utc};
 use infusion_chart::clinic::{Clock, Nothing};
 use infusion_chart::crypto::DataKey;
 use infusion_chart::patients::{Patient, PatientInput};
-use infusion_chart::sessions::{PatientRef, Session};
+use infusion_chart::protocols::{DoseInput, WeightUnit};
+use infusion_chart::sessions::Session;
 use infusion_chart::users::{Credentials, PasswordChange, Role, User, UserInput};
 use infusion_chart::vitals::{Vitals, VitalsInput};
 use infusion_chart::Clinic;
@@ -121,7 +122,7 @@ impl Fixture {
     }
 
     pub fn start_session(&self, patient: &Patient) -> Session {
-        self.clinic.start_session(PatientRef { patient_id: patient.id }).unwrap()
+        self.clinic.start_session(dose_input(patient)).unwrap()
     }
 
     pub fn chart_vitals(&self, session: &Session, sbp: f64, dbp: f64) -> Vitals {
@@ -134,6 +135,19 @@ impl Fixture {
         let key = DataKey::from_recovery_code(&self.recovery_key).unwrap();
         conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
         conn
+    }
+}
+
+/// Today's session on the default protocol (0.5 mg/kg over 40 min) at the recorded weight.
+pub fn dose_input(patient: &Patient) -> DoseInput {
+    DoseInput {
+        patient_id: patient.id,
+        protocol_id: 1,
+        weight: Some(patient.weight_kg),
+        weight_unit: Some(WeightUnit::Kg),
+        dose_mg_per_kg: None,
+        weight_confirmed: false,
+        override_reason: None,
     }
 }
 

@@ -256,6 +256,8 @@ fn app_environment<'a>(cmd: &'a mut Command, display: &str, data_dir: &Path) -> 
 
 /// Captures the whole X screen (WebKitWebDriver's own screenshot call hangs under Xvfb).
 fn screenshot(display: &str, file: &Path) {
+    // WebDriver answers from the DOM; give WebKit a moment to paint what it holds.
+    std::thread::sleep(Duration::from_millis(400));
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     let status = Command::new("import")
         .args(["-display", display, "-window", "root", file.to_str().unwrap()])

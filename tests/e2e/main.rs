@@ -78,7 +78,11 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_text("//a", "Nguyễn-O'Brien").await;
     display.screenshot(&output_dir().join("e2e-patients.png"));
     app.click_link("Nguyễn-O'Brien").await;
+    // The dose, with its arithmetic, from the protocol and today's weight in an explicit unit.
+    app.wait_for_page_text("72.5 kg × 0.5 mg/kg = 36.3 mg", harness::WAIT).await;
+    display.screenshot(&output_dir().join("e2e-start-session.png"));
     app.click_button("Start today's session").await;
+    app.wait_for_page_text("36.3 mg · 36.3 mL at 54.5 mL/h over 40 min", harness::WAIT).await;
 
     // Enter in the last field commits the row: no Save button.
     app.type_into("Systolic BP (mmHg)", "128").await;
@@ -139,7 +143,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     assert!(row.contains("98"), "{row}");
     assert_eq!(app.count(VITALS_ROWS).await, 1);
     let page = app.page_text().await;
-    for expected in ["Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50"] {
+    for expected in ["Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));

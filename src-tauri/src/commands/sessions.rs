@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use infusion_chart::protocols::{DosePlan, Protocol};
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
 use infusion_chart::ipc::parse;
@@ -8,6 +9,16 @@ use serde_json::Value;
 use tauri::State;
 
 use super::blocking;
+
+#[tauri::command]
+pub async fn list_protocols(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Vec<Protocol>> {
+    blocking(clinic, |c| c.protocols(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn dose_preview(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<DosePlan> {
+    blocking(clinic, |c| c.dose_preview(parse(input)?)).await
+}
 
 #[tauri::command]
 pub async fn start_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Session> {

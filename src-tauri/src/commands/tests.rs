@@ -68,6 +68,11 @@ impl Harness {
     }
 }
 
+/// Today's session on the default protocol at the patient's recorded weight.
+fn start(patient: &Value) -> Value {
+    json!({"input": {"patient_id": patient["id"], "protocol_id": 1, "weight": patient["weight_kg"], "weight_unit": "kg"}})
+}
+
 #[test]
 fn the_charting_slice_works_through_ipc() {
     let h = Harness::set_up();
@@ -76,7 +81,10 @@ fn the_charting_slice_works_through_ipc() {
     assert_eq!(patient["date_of_birth"], "1990-05-01");
     let found = h.invoke("search_patients", json!({"input": {"query": "m-42"}})).unwrap();
     assert_eq!(found.as_array().unwrap().len(), 1);
-    let session = h.invoke("start_session", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    let plan = h.invoke("dose_preview", start(&patient)).unwrap();
+    assert_eq!(plan["arithmetic"][0], "68 kg × 0.5 mg/kg = 34 mg");
+    let session = h.invoke("start_session", start(&patient)).unwrap();
+    assert_eq!(session["dose"]["plan"]["total_mg"], 34.0);
     let now = chrono::Utc::now().to_rfc3339();
     let vitals = h
         .invoke(
@@ -96,7 +104,7 @@ fn the_charting_slice_works_through_ipc() {
 fn errors_cross_ipc_as_kind_and_message() {
     let h = Harness::set_up();
     let patient = h.add_patient();
-    let session = h.invoke("start_session", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    let session = h.invoke("start_session", start(&patient)).unwrap();
     let now = chrono::Utc::now().to_rfc3339();
     let cases = [
         (
@@ -121,7 +129,7 @@ fn errors_cross_ipc_as_kind_and_message() {
         ),
         (
             "start_session",
-            json!({"input": {"patient_id": patient["id"]}}),
+            start(&patient),
             json!({"kind": "conflict", "message": format!("This patient already has a session on {}. Open it from the patient's list.", session["session_date"].as_str().unwrap())}),
         ),
     ];

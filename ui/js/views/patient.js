@@ -1,9 +1,10 @@
-// Patient screen: the patient's sessions with how far each is signed, and the button that starts today's.
+// Patient screen: the patient's sessions with how far each is signed, and the form that starts today's.
 
-import { getPatient, startSession } from '../api.js';
+import { getPatient } from '../api.js';
 import { h } from '../dom.js';
 import { localTime, todayLocal } from '../format.js';
-import { load, notices, save, sessionHref, setBanner, statusBadge } from './common.js';
+import { load, sessionHref, setBanner, statusBadge } from './common.js';
+import { renderStartSession } from './start-session.js';
 
 export async function renderPatient(root, patientId) {
   const data = await load(root, () => getPatient(patientId));
@@ -14,15 +15,7 @@ export async function renderPatient(root, patientId) {
   // The core allows one session per patient per day; don't offer a button it would refuse.
   const today = todayLocal();
   const hasToday = sessions.some((session) => session.session_date === today);
-  const notes = notices();
-  let start = null;
-  if (!hasToday) {
-    start = h('button', { type: 'button', class: 'primary' }, "Start today's session");
-    start.addEventListener('click', async () => {
-      const session = await save(start, notes, () => startSession(patient.id));
-      if (session) location.hash = sessionHref(session.id);
-    });
-  }
+  const start = hasToday ? null : h('div');
 
   const list = sessions.length === 0
     ? h('p', { class: 'empty' }, 'No sessions yet.')
@@ -35,10 +28,13 @@ export async function renderPatient(root, patientId) {
   root.replaceChildren(
     h('h1', {}, 'Sessions'),
     h('div', { class: 'panel' },
-      start
-        ? h('div', { class: 'form-actions' }, start, notes.node)
-        : h('p', { class: 'note' }, "Today's session has already been started. Open it from the list below."),
+      start ?? h('p', { class: 'note' }, "Today's session has already been started. Open it from the list below."),
       h('h2', { id: 'sessions-heading' }, 'All sessions'),
       list));
-  (start ?? root.querySelector('.link-list a'))?.focus();
+  if (start) {
+    await renderStartSession(start, patient, (session) => { location.hash = sessionHref(session.id); });
+    start.querySelector('select')?.focus();
+  } else {
+    root.querySelector('.link-list a')?.focus();
+  }
 }

@@ -42,12 +42,27 @@ function showSession(root, record, signed = null) {
     h('p', { class: 'meta' },
       `Started ${localTime(session.started_at)} · `,
       h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
+    doseSummary(session.dose),
     entrySlot,
     sheet.node,
     signatures.node,
     addendaSection(record));
   if (signed) signatures.announce(signed);
   else entry?.time.focus();
+}
+
+/** The protocol and dose the session was started with, with the arithmetic the nurse checked. */
+function doseSummary(dose) {
+  if (!dose) return null;
+  const { plan } = dose;
+  return h('section', { class: 'panel dose-summary', 'aria-labelledby': 'dose-heading' },
+    h('h2', { id: 'dose-heading' }, dose.protocol_name),
+    h('p', { class: 'dose-figures' },
+      `${plan.total_mg} mg · ${plan.volume_ml} mL at ${plan.rate_ml_per_h} mL/h over ${plan.duration_min} min · `
+      + `${plan.weight_kg} kg (${plan.weight_lb} lb)`),
+    h('ol', { class: 'arithmetic' }, plan.arithmetic.map((line) => h('li', {}, line))),
+    dose.override_reason && h('p', { class: 'warning' },
+      `Above the soft limit, confirmed by ${dose.override_by}: ${dose.override_reason}`));
 }
 
 function pausedNote(vitals) {

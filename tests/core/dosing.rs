@@ -1,0 +1,69 @@
+//! Starting a session on a protocol: the dose plan is stored with its arithmetic; limits and weight
+//! checks are enforced by the core whoever calls it.
+
+use infusion_chart::clinic::Nothing;
+use infusion_chart::protocols::{DoseInput, Limit, WeightUnit};
+use infusion_chart::sessions::SessionRef;
+
+use crate::support::{dose_input, Fixture};
+
+#[test]
+fn the_shipped_protocols_are_the_reference_defaults() {
+    let f = Fixture::staffed();
+    let protocols = f.as_user("nina").protocols(Nothing {}).unwrap();
+    let summary: Vec<_> = protocols.iter().map(|p| (p.name.as_str(), p.dose_mg_per_kg, p.duration_min, p.soft_limit_mg_per_kg, p.hard_limit_mg_per_kg)).collect();
+    assert_eq!(
+        summary,
+        vec![("Ketamine IV 0.5 mg/kg over 40 min", 0.5, 40, 0.75, 1.5), ("Ketamine IV 0.5 mg/kg over 100 min", 0.5, 100, 0.75, 1.5)]
+    );
+}
+
+#[test]
+fn a_session_keeps_the_dose_it_was_started_with() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("D-1");
+    let session = clinic.start_session(DoseInput { weight: Some(159.8), weight_unit: Some(WeightUnit::Lb), ..dose_input(&patient) }).unwrap();
+    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let dose = record.session.dose.expect("a dose");
+    assert_eq!(dose.protocol_name, "Ketamine IV 0.5 mg/kg over 40 min");
+    assert_eq!((dose.plan.weight_kg, dose.plan.total_mg, dose.plan.rate_ml_per_h), (72.5, 36.3, 54.5));
+    assert_eq!(dose.plan.arithmetic[0], "72.5 kg × 0.5 mg/kg = 36.3 mg");
+    assert_eq!(dose.override_reason, None);
+}
+
+#[test]
+fn above_the_soft_limit_only_a_physician_with_a_reason_may_start() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("D-2");
+    let high = |reason: Option<&str>| DoseInput { dose_mg_per_kg: Some(0.9), override_reason: reason.map(str::to_string), ..dose_input(&patient) };
+    assert_eq!(clinic.dose_preview(high(None)).unwrap().limit, Limit::AboveSoft);
+    let err = clinic.start_session(high(Some("titration"))).unwrap_err();
+    assert_eq!(err.to_string(), "Only a physician may confirm a dose above the protocol's soft limit. You are signed in as Nina Park (nurse).");
+    let clinic = f.as_user("omar");
+    let err = clinic.start_session(high(None)).unwrap_err();
+    assert_eq!(err.to_string(), "0.9 mg/kg is above this protocol's soft limit of 0.75 mg/kg: a physician must confirm it with a reason.");
+    let session = clinic.start_session(high(Some("Titrated course; partial response at 0.75"))).unwrap();
+    let dose = session.dose.unwrap();
+    assert_eq!(dose.override_reason.as_deref(), Some("Titrated course; partial response at 0.75"));
+    assert_eq!(dose.override_by.as_deref(), Some("Dr Omar Haddad"));
+}
+
+#[test]
+fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("omar");
+    let patient = f.add_patient("D-3");
+    let cases = [
+        (DoseInput { dose_mg_per_kg: Some(2.0), override_reason: Some("x".into()), ..dose_input(&patient) }, "2 mg/kg is above this protocol's hard limit of 1.5 mg/kg and cannot be given."),
+        (DoseInput { weight: Some(159.8), ..dose_input(&patient) }, "159.8 kg is 120% away from the recorded 72.5 kg. Check the unit (kg or lb) and confirm the weight."),
+        (DoseInput { protocol_id: 99, ..dose_input(&patient) }, "No protocol with id 99 was found."),
+    ];
+    for (input, message) in cases {
+        assert_eq!(clinic.start_session(input).unwrap_err().to_string(), message);
+    }
+    assert!(clinic.patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id }).unwrap().sessions.is_empty());
+    let confirmed = DoseInput { weight: Some(80.0), weight_confirmed: true, ..dose_input(&patient) };
+    assert_eq!(clinic.start_session(confirmed).unwrap().dose.unwrap().plan.weight_kg, 80.0);
+}
