@@ -19,6 +19,7 @@ fn main() {
         "get_session",
         "add_vitals",
         "correct_vitals",
+        "acknowledge_alert",
         "sign_session",
         "cosign_session",
         "add_addendum",

@@ -35,6 +35,8 @@ pub enum Action {
     SessionStarted,
     VitalsAdded,
     VitalsCorrected,
+    AlertRaised,
+    AlertAcknowledged,
     SessionSigned,
     SessionCosigned,
     AddendumAdded,

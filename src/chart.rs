@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Local, Utc};
 
+use crate::alerts::{AlertRef, Thresholds};
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
@@ -61,6 +62,7 @@ pub fn session_record(db: &Db, session: SessionRef) -> Result<SessionRecord> {
     Ok(SessionRecord {
         patient: db.patient(s.patient_id)?,
         vitals: db.vitals_of_session(s.id)?,
+        alerts: db.alerts_of_session(s.id)?,
         signatures: db.signatures_of(s.id)?,
         addenda: db.addenda_of(s.id)?,
         session: s,
@@ -75,15 +77,16 @@ fn open_session(db: &Db, session_id: i64) -> Result<Session> {
     Ok(session)
 }
 
-/// Validates and commits one vitals reading; returns it only once it is durably stored.
-pub fn add_vitals(db: &mut Db, by: &User, now: DateTime<Utc>, input: VitalsInput) -> Result<Vitals> {
+/// Validates and commits one vitals reading, and the alerts it raises; returns it only once it is
+/// durably stored.
+pub fn add_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime<Utc>, input: VitalsInput) -> Result<Vitals> {
     let session = open_session(db, input.session_id)?;
     let reading = input.validate(session.session_date, now)?;
-    db.insert_vitals(&reading, session.patient_id, by, now)
+    db.insert_vitals(&reading, session.patient_id, thresholds, by, now)
 }
 
 /// Replaces a reading of an unsigned session; the old values stay in the audit trail.
-pub fn correct_vitals(db: &mut Db, by: &User, now: DateTime<Utc>, correction: VitalsCorrection) -> Result<Vitals> {
+pub fn correct_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime<Utc>, correction: VitalsCorrection) -> Result<Vitals> {
     let stored = db.vitals(correction.vitals_id)?;
     if correction.vitals.session_id != stored.session_id {
         return Err(Error::InvalidRequest("The correction names another session than the entry it corrects. Nothing was saved.".into()));
@@ -96,12 +99,27 @@ pub fn correct_vitals(db: &mut Db, by: &User, now: DateTime<Utc>, correction: Vi
         c.problem(e.to_string());
     }
     c.finish()?;
-    db.correct_vitals(stored.id, &reading?, &reason.expect("checked"), session.patient_id, by, now)
+    db.correct_vitals(stored.id, &reading?, &reason.expect("checked"), session.patient_id, thresholds, by, now)
+}
+
+/// Records that a nurse or physician has seen an alert (once; never after signing).
+pub fn acknowledge_alert(db: &mut Db, by: &User, now: DateTime<Utc>, alert: AlertRef) -> Result<SessionRecord> {
+    let (session_id, acknowledged) = db.alert_owner(alert.alert_id)?;
+    let session = open_session(db, session_id)?;
+    if acknowledged {
+        return Err(Error::Conflict("This alert was already acknowledged.".into()));
+    }
+    db.acknowledge_alert(alert.alert_id, session.patient_id, by, now)?;
+    session_record(db, SessionRef { session_id })
 }
 
 /// The charting nurse signs: the session is locked from then on.
 pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = open_session(db, session.session_id)?;
+    let open_alerts = db.alerts_of_session(s.id)?.iter().filter(|a| a.acknowledged_at.is_none()).count();
+    if open_alerts > 0 {
+        return Err(Error::Conflict(format!("Acknowledge the {open_alerts} open alert(s) before signing.")));
+    }
     if !db.charted_in_session(s.id, by.id)? {
         return Err(Error::Forbidden(format!(
             "Only a nurse who charted this session may sign it. {} has not charted in it.",

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::AlertRef;
 use crate::audit::{self, Action, Event, Exported, ExportRequest, Filter, Verification};
 use crate::chart;
 use crate::crypto::{self, DataKey};
@@ -350,11 +351,19 @@ impl Clinic {
     }
 
     pub fn add_vitals(&self, input: VitalsInput) -> Result<Vitals> {
-        self.act(Some(Permission::Chart), "chart vitals", |db, by, now| chart::add_vitals(db, by, now, input))
+        self.act_open(Some(Permission::Chart), "chart vitals", |open, by, now| {
+            chart::add_vitals(&mut open.db, &open.settings.alerts, by, now, input)
+        })
     }
 
     pub fn correct_vitals(&self, correction: VitalsCorrection) -> Result<Vitals> {
-        self.act(Some(Permission::Chart), "correct vitals", |db, by, now| chart::correct_vitals(db, by, now, correction))
+        self.act_open(Some(Permission::Chart), "correct vitals", |open, by, now| {
+            chart::correct_vitals(&mut open.db, &open.settings.alerts, by, now, correction)
+        })
+    }
+
+    pub fn acknowledge_alert(&self, alert: AlertRef) -> Result<SessionRecord> {
+        self.act(Some(Permission::Chart), "acknowledge alerts", |db, by, now| chart::acknowledge_alert(db, by, now, alert))
     }
 
     pub fn sign_session(&self, session: SessionRef) -> Result<SessionRecord> {
@@ -462,8 +471,8 @@ impl Clinic {
     }
 
     pub fn update_settings(&self, input: SettingsInput) -> Result<Settings> {
-        let settings = input.validate()?;
         self.act_open(Some(Permission::Administer), "change settings", |open, by, now| {
+            let settings = input.apply_to(&open.settings)?;
             open.settings = open.db.save_settings(&settings, by, now)?;
             Ok(open.settings.clone())
         })

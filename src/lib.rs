@@ -1,6 +1,7 @@
 //! Infusion Chart core: the domain rules and SQLite storage of ketamine IV session charting.
 //! It never depends on tauri; the desktop shell and the command line both drive it through `Clinic`.
 
+pub mod alerts;
 pub mod audit;
 pub mod chart;
 pub mod clinic;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::Alert;
 use crate::patients::Patient;
 use crate::protocols::SessionDose;
 use crate::signing::{Addendum, Signature};
@@ -58,6 +59,7 @@ pub struct SessionRecord {
     pub session: Session,
     pub patient: Patient,
     pub vitals: Vec<Vitals>,
+    pub alerts: Vec<Alert>,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::alerts::Thresholds;
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
@@ -13,11 +14,13 @@ pub const AUTO_LOCK_MINUTES: Range = Range { label: "Auto-lock", unit: "minutes"
 pub struct Settings {
     /// Minutes without activity before the screen locks itself.
     pub auto_lock_minutes: u32,
+    /// The vitals alert rules' thresholds.
+    pub alerts: Thresholds,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { auto_lock_minutes: 10 }
+        Settings { auto_lock_minutes: 10, alerts: Thresholds::default() }
     }
 }
 
@@ -28,6 +31,7 @@ impl Settings {
         let in_range = |v: u32, r: Range| (r.min..=r.max).contains(&(v as f64));
         Settings {
             auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) { self.auto_lock_minutes } else { defaults.auto_lock_minutes },
+            alerts: self.alerts,
         }
     }
 }
@@ -40,10 +44,11 @@ pub struct SettingsInput {
 }
 
 impl SettingsInput {
-    pub fn validate(self) -> Result<Settings> {
+    /// `current` with what the form changed, checked.
+    pub fn apply_to(self, current: &Settings) -> Result<Settings> {
         let mut c = Checker::new();
         let minutes = c.whole(self.auto_lock_minutes, AUTO_LOCK_MINUTES);
         c.finish()?;
-        Ok(Settings { auto_lock_minutes: minutes.expect("checked") as u32 })
+        Ok(Settings { auto_lock_minutes: minutes.expect("checked") as u32, ..current.clone() })
     }
 }

@@ -44,6 +44,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::get_session,
         commands::add_vitals,
         commands::correct_vitals,
+        commands::acknowledge_alert,
         commands::sign_session,
         commands::cosign_session,
         commands::add_addendum,

@@ -1,6 +1,7 @@
 //! The only code that writes SQL. `Db::open` is the one place a connection is made and configured:
 //! it identifies the file before changing anything, sets and verifies every pragma, then migrates.
 
+mod alerts;
 mod audit;
 mod migrations;
 mod patients;

@@ -1,8 +1,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row};
 
+use super::alerts;
 use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
+use crate::alerts::Thresholds;
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::users::User;
@@ -38,9 +40,17 @@ fn read(conn: &Connection, id: i64) -> Result<Vitals> {
         .ok_or_else(|| Error::NotFound(format!("No vitals entry with id {id} was found.")))
 }
 
+/// A session's readings in clinical-time order, on any connection or transaction.
+pub(super) fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"))?;
+    let rows = stmt.query_map([session_id], vitals)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Db {
     /// Commits one reading with its audit row (durably: WAL + synchronous=FULL) and returns it as stored.
-    pub fn insert_vitals(&mut self, v: &NewVitals, patient_id: i64, by: &User, recorded_at: DateTime<Utc>) -> Result<Vitals> {
+    /// Alerts the reading raises are stored in the same transaction (`thresholds`: the clinic's setting).
+    pub fn insert_vitals(&mut self, v: &NewVitals, patient_id: i64, thresholds: &Thresholds, by: &User, recorded_at: DateTime<Utc>) -> Result<Vitals> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by)
@@ -54,6 +64,7 @@ impl Db {
         let stored = read(&tx, tx.last_insert_rowid())?;
         let event = Event::new(Action::VitalsAdded).record("vitals", stored.id).patient(patient_id).change(None::<()>, Some(&stored));
         append(&tx, &Author::from(by), &event, recorded_at)?;
+        alerts::record(&tx, v.session_id, patient_id, thresholds, by, recorded_at)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -63,7 +74,7 @@ impl Db {
     }
 
     /// Replaces a reading before signing; the audit row keeps the old values and the reason.
-    pub fn correct_vitals(&mut self, id: i64, v: &NewVitals, reason: &str, patient_id: i64, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
+    pub fn correct_vitals(&mut self, id: i64, v: &NewVitals, reason: &str, patient_id: i64, thresholds: &Thresholds, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
         let tx = self.conn.transaction()?;
         let old = read(&tx, id)?;
         tx.execute(
@@ -78,16 +89,13 @@ impl Db {
         let new = read(&tx, id)?;
         let event = Event::new(Action::VitalsCorrected).record("vitals", id).patient(patient_id).change(Some(&old), Some(&new)).detail(reason);
         append(&tx, &Author::from(by), &event, now)?;
+        alerts::record(&tx, old.session_id, patient_id, thresholds, by, now)?;
         tx.commit()?;
         Ok(new)
     }
 
     /// A session's flowsheet in clinical-time order (late entries sit where they happened).
     pub fn vitals_of_session(&self, session_id: i64) -> Result<Vec<Vitals>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"
-        ))?;
-        let rows = stmt.query_map([session_id], vitals)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        series(&self.conn, session_id)
     }
 }

@@ -1,6 +1,7 @@
 //! The role matrix: every role-gated action, tried by each role. A refusal is `forbidden` and says
 //! who may; an allowed action may still fail for other reasons, but never as `forbidden`.
 
+use infusion_chart::alerts::AlertRef;
 use infusion_chart::audit::{ExportRequest, Filter};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::patients::PatientSearch;
@@ -53,6 +54,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
+        ("acknowledge_alert", &[Nurse, Physician], Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 })))),
         ("sign_session", &[Nurse], Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s })))),
         ("cosign_session", &[Physician], Box::new(move |c| ok(c.cosign_session(SessionRef { session_id: s })))),
         (

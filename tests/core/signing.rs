@@ -134,3 +134,29 @@ fn a_correction_before_signing_keeps_the_old_value_in_the_audit_trail() {
     assert_eq!(rows[0].detail.as_deref(), Some("Digits swapped"));
     assert_eq!(rows[0].patient_id, Some(patient.id));
 }
+
+#[test]
+fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing() {
+    use infusion_chart::alerts::{AlertRef, Rule};
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("S-15");
+    let session = f.start_session(&patient);
+    f.chart_vitals(&session, 185.0, 100.0);
+    f.clock.advance(3);
+    let second = f.chart_vitals(&session, 188.0, 104.0);
+    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(record.alerts.len(), 1);
+    assert_eq!((record.alerts[0].rule, record.alerts[0].vitals_id), (Rule::RepeatedHypertension, second.id));
+    let err = clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err();
+    assert_eq!(err.to_string(), "Acknowledge the 1 open alert(s) before signing.");
+    let acknowledged = clinic.acknowledge_alert(AlertRef { alert_id: record.alerts[0].id }).unwrap();
+    assert_eq!(acknowledged.alerts[0].acknowledged_by.as_deref(), Some("Nina Park"));
+    assert_eq!(clinic.acknowledge_alert(AlertRef { alert_id: record.alerts[0].id }).unwrap_err().kind(), "conflict");
+    clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+
+    let clinic = f.as_user("ada");
+    let raised = clinic.audit_search(Filter { action: Some(Action::AlertRaised), ..Filter::default() }).unwrap();
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].detail.as_deref(), Some(record.alerts[0].message.as_str()));
+}

@@ -117,6 +117,14 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     assert_eq!(app.value_of("SpO2 (%)").await, "97", "the half-typed row survived the lock");
     assert_eq!(app.value_of("Systolic BP (mmHg)").await, "130");
 
+    // A low SpO2 raises an alert the core records; it is acknowledged before signing.
+    app.type_into("SpO2 (%)", "90\u{E007}").await;
+    app.wait_for_page_text("Alerts: 1 to acknowledge", harness::WAIT).await;
+    assert!(app.page_text().await.contains("is below 92%"));
+    display.screenshot(&output_dir().join("e2e-alert.png"));
+    app.click_button("Acknowledge").await;
+    app.wait_for_page_text("acknowledged by Nina Park", harness::WAIT).await;
+
     app.click_button("Sign session").await;
     app.click_button("Confirm signature").await;
     app.wait_for_page_text("Signed by Nina Park", harness::WAIT).await;
@@ -141,9 +149,10 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     open_session(&app, "E2E").await;
     let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
     assert!(row.contains("98"), "{row}");
-    assert_eq!(app.count(VITALS_ROWS).await, 1);
+    app.wait_for_text(VITALS_ROWS, "130/85").await;
+    assert_eq!(app.count(VITALS_ROWS).await, 2);
     let page = app.page_text().await;
-    for expected in ["Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
+    for expected in ["acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));

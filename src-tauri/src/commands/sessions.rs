@@ -54,3 +54,8 @@ pub async fn cosign_session(clinic: State<'_, Arc<Clinic>>, input: Option<Value>
 pub async fn add_addendum(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
     blocking(clinic, |c| c.add_addendum(parse(input)?)).await
 }
+
+#[tauri::command]
+pub async fn acknowledge_alert(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
+    blocking(clinic, |c| c.acknowledge_alert(parse(input)?)).await
+}

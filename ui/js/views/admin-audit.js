@@ -10,7 +10,8 @@ const ACTIONS = [
   'setup', 'login', 'login_failed', 'logout', 'lock', 'unlock',
   'password_changed', 'user_added', 'user_roles_changed', 'user_disabled', 'user_enabled', 'password_reset',
   'settings_changed', 'patient_added', 'session_started', 'vitals_added', 'vitals_corrected',
-  'session_signed', 'session_cosigned', 'addendum_added', 'audit_exported',
+  'alert_raised', 'alert_acknowledged', 'session_signed', 'session_cosigned', 'addendum_added',
+  'audit_exported', 'recovery_key_used',
 ];
 
 // The most entries one search returns (CONTRACT.md); exports have no limit.

@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 import { localTime } from '../format.js';
 import { whenRestored } from '../parked-views.js';
 import { addendaSection } from './addenda.js';
+import { alertsSection } from './alerts.js';
 import { checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
 import { flowsheet } from './flowsheet.js';
 import { signaturesSection } from './signing.js';
@@ -31,7 +32,11 @@ function showSession(root, record, signed = null) {
     editable: open,
     onCorrecting: (vitals) => entrySlot.replaceChildren(vitals ? pausedNote(vitals) : entry.form),
   });
-  const entry = open ? entryForm(session, entrySlot, sheet) : null;
+  // Alerts raised by a new reading appear as soon as it is charted, without redrawing the form.
+  const alertsSlot = h('div');
+  const showAlerts = (next) => alertsSlot.replaceChildren(alertsSection(next, (acknowledged) => showSession(root, acknowledged)) ?? '');
+  showAlerts(record);
+  const entry = open ? entryForm(session, entrySlot, sheet, showAlerts) : null;
   entrySlot.append(entry
     ? entry.form
     : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
@@ -42,6 +47,7 @@ function showSession(root, record, signed = null) {
     h('p', { class: 'meta' },
       `Started ${localTime(session.started_at)} · `,
       h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
+    alertsSlot,
     doseSummary(session.dose),
     entrySlot,
     sheet.node,
@@ -71,7 +77,7 @@ function pausedNote(vitals) {
     + 'Save or cancel the correction to chart new vitals.');
 }
 
-function entryForm(session, slot, sheet) {
+function entryForm(session, slot, sheet, showAlerts) {
   const vitals = vitalsFields();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Chart vitals');
   const notes = notices();
@@ -104,7 +110,9 @@ function entryForm(session, slot, sheet) {
     vitals.readings[0].input.focus();
     // Redraw from the core's copy, so the table shows exactly what is stored, in its order.
     try {
-      sheet.show((await getSession(session.id)).vitals);
+      const next = await getSession(session.id);
+      sheet.show(next.vitals);
+      showAlerts(next);
     } catch (error) {
       notes.error(`The flowsheet could not be refreshed: ${error.message}`);
     }

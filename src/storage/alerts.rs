@@ -1,0 +1,69 @@
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use super::audit::{append, Author};
+use super::{parse_ts, ts, Db};
+use crate::alerts::{evaluate, Alert, Rule, Thresholds};
+use crate::audit::{Action, Event};
+use crate::error::{Error, Result};
+use crate::users::User;
+
+const COLUMNS: &str = "a.id, a.rule, a.vitals_id, a.message, a.raised_at, u.display_name, a.acknowledged_at";
+const FROM: &str = "alerts a LEFT JOIN users u ON u.id = a.acknowledged_by";
+
+fn alert(r: &Row) -> rusqlite::Result<Alert> {
+    let rule: String = r.get(1)?;
+    Ok(Alert {
+        id: r.get(0)?,
+        rule: Rule::from_name(&rule).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, rule, rusqlite::types::Type::Text))?,
+        vitals_id: r.get(2)?,
+        message: r.get(3)?,
+        raised_at: parse_ts(4, r.get(4)?)?,
+        acknowledged_by: r.get(5)?,
+        acknowledged_at: r.get::<_, Option<String>>(6)?.map(|t| parse_ts(6, t)).transpose()?,
+    })
+}
+
+/// Evaluates the session's whole series and stores, with an audit row each, the alerts not yet
+/// stored. Called inside the transaction that wrote the reading.
+pub(super) fn record(conn: &Connection, session_id: i64, patient_id: i64, t: &Thresholds, by: &User, at: DateTime<Utc>) -> Result<()> {
+    let series = super::vitals::series(conn, session_id)?;
+    for found in evaluate(&series, t) {
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO alerts (session_id, vitals_id, rule, message, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (session_id, found.vitals_id, found.rule.name(), &found.message, ts(&at)),
+        )?;
+        if inserted == 1 {
+            let event = Event::new(Action::AlertRaised)
+                .record("alerts", conn.last_insert_rowid())
+                .patient(patient_id)
+                .detail(found.message);
+            append(conn, &Author::from(by), &event, at)?;
+        }
+    }
+    Ok(())
+}
+
+impl Db {
+    pub fn alerts_of_session(&self, session_id: i64) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"))?;
+        let rows = stmt.query_map([session_id], alert)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The session and patient an alert belongs to.
+    pub fn alert_owner(&self, alert_id: i64) -> Result<(i64, bool)> {
+        self.conn
+            .query_row("SELECT session_id, acknowledged_at IS NOT NULL FROM alerts WHERE id = ?1", [alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("No alert with id {alert_id} was found.")))
+    }
+
+    pub fn acknowledge_alert(&mut self, alert_id: i64, patient_id: i64, by: &User, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE alerts SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1", (alert_id, by.id, ts(&now)))?;
+        append(&tx, &Author::from(by), &Event::new(Action::AlertAcknowledged).record("alerts", alert_id).patient(patient_id), now)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
