@@ -20,6 +20,7 @@ fn main() {
         "add_vitals",
         "correct_vitals",
         "acknowledge_alert",
+        "add_infusion_event",
         "sign_session",
         "cosign_session",
         "add_addendum",

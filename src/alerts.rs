@@ -162,6 +162,7 @@ mod tests {
             etco2: None,
             entered_by: "Nina Park".into(),
             corrected: false,
+            late: false,
         }
     }
 
@@ -172,7 +173,8 @@ mod tests {
     #[test]
     fn each_rule_fires_exactly_where_the_reference_says() {
         use Rule::*;
-        let cases: Vec<(&str, Vec<Vitals>, Vec<(Rule, i64)>)> = vec![
+        type Case = (&'static str, Vec<Vitals>, Vec<(Rule, i64)>);
+        let cases: Vec<Case> = vec![
             ("normal readings", vec![reading(1, 0, 128, 82, 76, 98), reading(2, 10, 140, 90, 80, 97)], vec![]),
             ("one high BP is not yet an alert", vec![reading(1, 0, 185, 100, 80, 98)], vec![]),
             ("high BP twice within 5 min", vec![reading(1, 0, 185, 100, 80, 98), reading(2, 4, 182, 112, 80, 98)], vec![(RepeatedHypertension, 2)]),

@@ -35,6 +35,7 @@ pub enum Action {
     SessionStarted,
     VitalsAdded,
     VitalsCorrected,
+    InfusionEventAdded,
     AlertRaised,
     AlertAcknowledged,
     SessionSigned,

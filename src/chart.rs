@@ -2,15 +2,16 @@
 //! modules, checks the session's state, then stores through `Db` (which writes the audit row in the
 //! same transaction). `Clinic` has already checked who is signed in and what their roles allow.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
+use crate::infusion::{summarise, EventInput, InfusionEvent};
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
 use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus};
 use crate::signing::AddendumInput;
-use crate::storage::{Db, NewDose};
+use crate::storage::{Correction, Db, NewDose};
 use crate::users::{require, Permission, Role, User};
 use crate::validate::Checker;
 use crate::vitals::{Vitals, VitalsCorrection, VitalsInput};
@@ -57,11 +58,24 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
     db.insert_session(input.patient_id, now.with_timezone(&Local).date_naive(), &dose, by, now)
 }
 
-pub fn session_record(db: &Db, session: SessionRef) -> Result<SessionRecord> {
+/// The session screen at `now`: late entries labelled by the clinic's setting, the pump summarised.
+pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
+    let late_after = Duration::minutes(db.settings()?.late_entry_minutes as i64);
+    let mut vitals = db.vitals_of_session(s.id)?;
+    for v in &mut vitals {
+        v.late = v.recorded_at - v.clinical_time > late_after;
+    }
+    let mut events = db.events_of_session(s.id)?;
+    for e in &mut events {
+        e.late = e.recorded_at - e.clinical_time > late_after;
+    }
+    let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     Ok(SessionRecord {
         patient: db.patient(s.patient_id)?,
-        vitals: db.vitals_of_session(s.id)?,
+        vitals,
+        infusion: summarise(&events, concentration, now),
+        events,
         alerts: db.alerts_of_session(s.id)?,
         signatures: db.signatures_of(s.id)?,
         addenda: db.addenda_of(s.id)?,
@@ -85,6 +99,13 @@ pub fn add_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime
     db.insert_vitals(&reading, session.patient_id, thresholds, by, now)
 }
 
+/// Charts one infusion event (start, rate change, pause, resume, bolus, stop) in the pump's order.
+pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) -> Result<InfusionEvent> {
+    let session = open_session(db, input.session_id)?;
+    let event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
+    db.insert_event(&event, session.patient_id, by, now)
+}
+
 /// Replaces a reading of an unsigned session; the old values stay in the audit trail.
 pub fn correct_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime<Utc>, correction: VitalsCorrection) -> Result<Vitals> {
     let stored = db.vitals(correction.vitals_id)?;
@@ -99,7 +120,8 @@ pub fn correct_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: Date
         c.problem(e.to_string());
     }
     c.finish()?;
-    db.correct_vitals(stored.id, &reading?, &reason.expect("checked"), session.patient_id, thresholds, by, now)
+    let (reading, reason) = (reading?, reason.expect("checked"));
+    db.correct_vitals(Correction { id: stored.id, reading: &reading, reason: &reason }, session.patient_id, thresholds, by, now)
 }
 
 /// Records that a nurse or physician has seen an alert (once; never after signing).
@@ -110,7 +132,7 @@ pub fn acknowledge_alert(db: &mut Db, by: &User, now: DateTime<Utc>, alert: Aler
         return Err(Error::Conflict("This alert was already acknowledged.".into()));
     }
     db.acknowledge_alert(alert.alert_id, session.patient_id, by, now)?;
-    session_record(db, SessionRef { session_id })
+    session_record(db, now, SessionRef { session_id })
 }
 
 /// The charting nurse signs: the session is locked from then on.
@@ -127,7 +149,7 @@ pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Session
         )));
     }
     db.insert_signature(s.id, s.patient_id, Role::Nurse, by, now)?;
-    session_record(db, session)
+    session_record(db, now, session)
 }
 
 /// A physician co-signs a nurse-signed session.
@@ -142,7 +164,7 @@ pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Sessi
         return Err(Error::Forbidden("A physician other than the nurse who signed must co-sign this session.".into()));
     }
     db.insert_signature(s.id, s.patient_id, Role::Physician, by, now)?;
-    session_record(db, session)
+    session_record(db, now, session)
 }
 
 /// A correction or late note on a signed session, kept beside it, never changing it.
@@ -153,5 +175,5 @@ pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumI
     }
     let (reason, text) = input.validate()?;
     db.insert_addendum(s.id, s.patient_id, &reason, &text, by, now)?;
-    session_record(db, SessionRef { session_id: s.id })
+    session_record(db, now, SessionRef { session_id: s.id })
 }

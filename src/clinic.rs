@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::AlertRef;
+use crate::infusion::{EventInput, InfusionEvent};
 use crate::audit::{self, Action, Event, Exported, ExportRequest, Filter, Verification};
 use crate::chart;
 use crate::crypto::{self, DataKey};
@@ -347,7 +348,7 @@ impl Clinic {
     }
 
     pub fn session_record(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "view patient records", |db, _, _| chart::session_record(db, session))
+        self.act(Some(Permission::Chart), "view patient records", |db, _, now| chart::session_record(db, now, session))
     }
 
     pub fn add_vitals(&self, input: VitalsInput) -> Result<Vitals> {
@@ -360,6 +361,10 @@ impl Clinic {
         self.act_open(Some(Permission::Chart), "correct vitals", |open, by, now| {
             chart::correct_vitals(&mut open.db, &open.settings.alerts, by, now, correction)
         })
+    }
+
+    pub fn add_infusion_event(&self, input: EventInput) -> Result<InfusionEvent> {
+        self.act(Some(Permission::Chart), "chart infusion events", |db, by, now| chart::add_event(db, by, now, input))
     }
 
     pub fn acknowledge_alert(&self, alert: AlertRef) -> Result<SessionRecord> {

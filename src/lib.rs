@@ -8,6 +8,7 @@ pub mod clinic;
 pub mod crypto;
 pub mod digest;
 pub mod error;
+pub mod infusion;
 pub mod ipc;
 pub mod keyring;
 pub mod paths;

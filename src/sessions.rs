@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::Alert;
+use crate::infusion::{Infusion, InfusionEvent};
 use crate::patients::Patient;
 use crate::protocols::SessionDose;
 use crate::signing::{Addendum, Signature};
@@ -59,6 +60,9 @@ pub struct SessionRecord {
     pub session: Session,
     pub patient: Patient,
     pub vitals: Vec<Vitals>,
+    pub events: Vec<InfusionEvent>,
+    /// The pump as the events describe it now: state, elapsed time, rate, mg given.
+    pub infusion: Infusion,
     pub alerts: Vec<Alert>,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,

@@ -67,6 +67,8 @@ pub struct Vitals {
     pub entered_by: String,
     /// Whether it was corrected before signing (the old values are in the audit trail).
     pub corrected: bool,
+    /// Saved long after it happened (the clinic's late-entry setting); set when read.
+    pub late: bool,
 }
 
 /// A correction of one reading before signing: the whole reading again, and why.
@@ -83,32 +85,33 @@ pub fn mean_arterial_pressure(sbp: i64, dbp: i64) -> i64 {
     ((sbp + 2 * dbp) as f64 / 3.0).round() as i64
 }
 
+/// A clinical time (RFC 3339) for any entry of a session: not in the future, and on the session's
+/// local date or the night after.
+pub fn check_clinical_time(c: &mut Checker, text: Option<String>, session_date: NaiveDate, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let text = c.text(text, "Clinical time", 40)?;
+    let Ok(t) = DateTime::parse_from_rfc3339(&text) else {
+        c.problem("Clinical time must be a time like 10:40.");
+        return None;
+    };
+    let t = t.with_timezone(&Utc);
+    if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        c.problem(format!("Clinical time cannot be in the future (it is {} now).", now.with_timezone(&Local).format("%H:%M")));
+        return None;
+    }
+    if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
+        // The day after too: an evening session may run past midnight.
+        c.problem(format!("Clinical time must be on the session's date, {session_date}, or the day after."));
+        return None;
+    }
+    Some(t)
+}
+
 impl VitalsInput {
     /// Checks the reading; the clinical time must fall on the session's local date (or the night
     /// after) and not in the future.
     pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewVitals> {
         let mut c = Checker::new();
-        let clinical_time = c.text(self.clinical_time, "Clinical time", 40).and_then(|text| {
-            let Ok(t) = DateTime::parse_from_rfc3339(&text) else {
-                c.problem("Clinical time must be a time like 10:40.");
-                return None;
-            };
-            let t = t.with_timezone(&Utc);
-            let latest = now + Duration::minutes(FUTURE_TOLERANCE_MINUTES);
-            if t > latest {
-                c.problem(format!(
-                    "Clinical time cannot be in the future (it is {} now).",
-                    now.with_timezone(&Local).format("%H:%M")
-                ));
-                None
-            } else if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
-                // The day after too: an evening session may run past midnight.
-                c.problem(format!("Clinical time must be on the session's date, {session_date}, or the day after."));
-                None
-            } else {
-                Some(t)
-            }
-        });
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
         let sbp = c.whole(self.sbp, SBP);
         let dbp = c.whole(self.dbp, DBP);
         let hr = c.whole(self.hr, HR);

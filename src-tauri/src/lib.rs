@@ -45,6 +45,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::add_vitals,
         commands::correct_vitals,
         commands::acknowledge_alert,
+        commands::add_infusion_event,
         commands::sign_session,
         commands::cosign_session,
         commands::add_addendum,

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod audit;
+mod infusion;
 mod migrations;
 mod patients;
 mod protocols;
@@ -14,6 +15,7 @@ mod vitals;
 
 pub use audit::Author;
 pub use sessions::NewDose;
+pub use vitals::Correction;
 
 use std::fs;
 use std::path::Path;

@@ -30,6 +30,7 @@ fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
         etco2: r.get(11)?,
         entered_by: r.get(12)?,
         corrected: r.get(13)?,
+        late: false,
     })
 }
 
@@ -38,6 +39,13 @@ fn read(conn: &Connection, id: i64) -> Result<Vitals> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.id = ?1"), [id], vitals)
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("No vitals entry with id {id} was found.")))
+}
+
+/// Which reading is corrected, to what, and why.
+pub struct Correction<'a> {
+    pub id: i64,
+    pub reading: &'a NewVitals,
+    pub reason: &'a str,
 }
 
 /// A session's readings in clinical-time order, on any connection or transaction.
@@ -74,7 +82,8 @@ impl Db {
     }
 
     /// Replaces a reading before signing; the audit row keeps the old values and the reason.
-    pub fn correct_vitals(&mut self, id: i64, v: &NewVitals, reason: &str, patient_id: i64, thresholds: &Thresholds, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
+    pub fn correct_vitals(&mut self, fix: Correction, patient_id: i64, thresholds: &Thresholds, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
+        let Correction { id, reading: v, reason } = fix;
         let tx = self.conn.transaction()?;
         let old = read(&tx, id)?;
         tx.execute(

@@ -85,9 +85,9 @@ fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() 
 fn the_auto_lock_minutes_are_a_setting() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
-    let err = clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(45.0) }).unwrap_err();
+    let err = clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(45.0), late_entry_minutes: None }).unwrap_err();
     assert_eq!(err.to_string(), "Auto-lock must be between 1 and 30 minutes; 45 was entered.");
-    clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(2.0) }).unwrap();
+    clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(2.0), late_entry_minutes: None }).unwrap();
     assert_eq!(clinic.status(Nothing {}).unwrap().auto_lock_minutes, 2);
     f.clock.advance(2);
     assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");

@@ -67,3 +67,40 @@ fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
     let confirmed = DoseInput { weight: Some(80.0), weight_confirmed: true, ..dose_input(&patient) };
     assert_eq!(clinic.start_session(confirmed).unwrap().dose.unwrap().plan.weight_kg, 80.0);
 }
+
+#[test]
+fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
+    use infusion_chart::infusion::{EventInput, EventKind, PumpState};
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("D-4");
+    let session = f.start_session(&patient);
+    let event = |kind, minutes_ago: i64, rate: Option<f64>| EventInput {
+        session_id: session.id,
+        kind,
+        clinical_time: Some((f.clock.now() - chrono::Duration::minutes(minutes_ago)).to_rfc3339()),
+        rate_ml_per_h: rate,
+        bolus_mg: None,
+    };
+    // The nurse stays at the chair (active), so the screen does not lock while time passes.
+    let wait = |minutes: i64| {
+        for _ in 0..minutes {
+            f.clock.advance(1);
+            clinic.touch(Nothing {}).unwrap();
+        }
+    };
+    clinic.add_infusion_event(event(EventKind::Start, 0, Some(54.5))).unwrap();
+    wait(20);
+    let paused = clinic.add_infusion_event(event(EventKind::Pause, 0, None)).unwrap();
+    assert!(!paused.late);
+    wait(30);
+    // Charted 25 minutes after it happened: a late entry, placed at its clinical time.
+    clinic.add_infusion_event(event(EventKind::Resume, 25, None)).unwrap();
+    assert_eq!(clinic.add_infusion_event(event(EventKind::Resume, 0, None)).unwrap_err().kind(), "conflict");
+    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(record.events.iter().map(|e| e.late).collect::<Vec<_>>(), vec![false, false, true]);
+    let pump = record.infusion;
+    assert_eq!((pump.state, pump.rate_ml_per_h, pump.elapsed_min), (PumpState::Running, Some(54.5), 50));
+    // 20 min + 25 min running at 54.5 mL/h and 1 mg/mL.
+    assert_eq!((pump.running_min, pump.mg_given), (45.0, 40.9));
+}

@@ -4,6 +4,7 @@
 use infusion_chart::alerts::AlertRef;
 use infusion_chart::audit::{ExportRequest, Filter};
 use infusion_chart::clinic::Nothing;
+use infusion_chart::infusion::{EventInput, EventKind};
 use infusion_chart::patients::PatientSearch;
 use infusion_chart::sessions::{PatientRef, SessionRef};
 use infusion_chart::settings::SettingsInput;
@@ -54,6 +55,13 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
+        (
+            "add_infusion_event",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.add_infusion_event(EventInput { session_id: s, kind: EventKind::Start, clinical_time: Some(now.to_rfc3339()), rate_ml_per_h: Some(54.5), bolus_mg: None }))
+            }),
+        ),
         ("acknowledge_alert", &[Nurse, Physician], Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 })))),
         ("sign_session", &[Nurse], Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s })))),
         ("cosign_session", &[Physician], Box::new(move |c| ok(c.cosign_session(SessionRef { session_id: s })))),
@@ -80,7 +88,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
         ("set_user_active", &[Admin], Box::new(move |c| ok(c.set_user_active(ActiveChange { user_id: omar, active: true })))),
         ("reset_password", &[Admin], Box::new(move |c| ok(c.reset_password(PasswordReset { user_id: omar, new_password: "password-omar-1".into() })))),
         ("get_settings", &[Admin], Box::new(|c| ok(c.settings(Nothing {})))),
-        ("update_settings", &[Admin], Box::new(|c| ok(c.update_settings(SettingsInput { auto_lock_minutes: Some(10.0) })))),
+        ("update_settings", &[Admin], Box::new(|c| ok(c.update_settings(SettingsInput { auto_lock_minutes: Some(10.0), late_entry_minutes: None })))),
         ("audit_search", &[Admin], Box::new(|c| ok(c.audit_search(Filter::default())))),
         ("audit_verify", &[Admin], Box::new(|c| ok(c.audit_verify(Nothing {})))),
         (

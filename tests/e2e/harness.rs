@@ -183,7 +183,10 @@ impl App {
     async fn click(&self, xpath: &str) {
         let start = Instant::now();
         loop {
-            match self.wait_for(xpath).await.click().await {
+            let element = self.wait_for(xpath).await;
+            // Centred, so the sticky header bar cannot cover what a person would click.
+            let _ = self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![serde_json::to_value(&element).unwrap()]).await;
+            match element.click().await {
                 Ok(()) => return,
                 Err(e) if start.elapsed() < WAIT && format!("{e:?}").contains("StaleElementReference") => {
                     tokio::time::sleep(Duration::from_millis(100)).await;

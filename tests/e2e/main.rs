@@ -84,6 +84,17 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Start today's session").await;
     app.wait_for_page_text("36.3 mg · 36.3 mL at 54.5 mL/h over 40 min", harness::WAIT).await;
 
+    // The pump: started at the planned rate, then a rate change, each with its clinical and entry time.
+    app.click_button("Start infusion").await;
+    assert_eq!(app.value_of("Rate (mL/h)").await, "54.5", "the planned rate is offered");
+    app.click_button("Record start").await;
+    app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
+    app.click_button("Change rate").await;
+    app.type_into("Rate (mL/h)", "50").await;
+    app.click_button("Record rate change").await;
+    app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
+    assert_eq!(app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]").await, 2);
+
     // Enter in the last field commits the row: no Save button.
     app.type_into("Systolic BP (mmHg)", "128").await;
     app.type_into("Diastolic BP (mmHg)", "82").await;
@@ -152,7 +163,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_text(VITALS_ROWS, "130/85").await;
     assert_eq!(app.count(VITALS_ROWS).await, 2);
     let page = app.page_text().await;
-    for expected in ["acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
+    for expected in ["Running at 50 mL/h", "acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));

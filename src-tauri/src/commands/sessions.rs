@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use infusion_chart::infusion::InfusionEvent;
 use infusion_chart::protocols::{DosePlan, Protocol};
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
@@ -58,4 +59,9 @@ pub async fn add_addendum(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) 
 #[tauri::command]
 pub async fn acknowledge_alert(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<SessionRecord> {
     blocking(clinic, |c| c.acknowledge_alert(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn add_infusion_event(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<InfusionEvent> {
+    blocking(clinic, |c| c.add_infusion_event(parse(input)?)).await
 }

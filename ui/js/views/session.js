@@ -6,6 +6,7 @@ import { localTime } from '../format.js';
 import { whenRestored } from '../parked-views.js';
 import { addendaSection } from './addenda.js';
 import { alertsSection } from './alerts.js';
+import { infusionSection } from './infusion.js';
 import { checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
 import { flowsheet } from './flowsheet.js';
 import { signaturesSection } from './signing.js';
@@ -49,6 +50,7 @@ function showSession(root, record, signed = null) {
       h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
     alertsSlot,
     doseSummary(session.dose),
+    infusionSection(record),
     entrySlot,
     sheet.node,
     signatures.node,

@@ -1,0 +1,263 @@
+//! Infusion events and what they add up to: whether the pump is running, at what rate, for how
+//! long, and how many mg have gone in. Events follow the pump's states (start → pause ⇄ resume →
+//! stop; rate changes and boluses while running); an event out of order is refused with the reason.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::validate::{Checker, Range};
+
+const RATE: Range = Range { label: "Rate", unit: "mL/h", min: 0.1, max: 1000.0 };
+const BOLUS: Range = Range { label: "Bolus", unit: "mg", min: 0.1, max: 200.0 };
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Start,
+    RateChange,
+    Pause,
+    Resume,
+    Bolus,
+    Stop,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Start => "start",
+            EventKind::RateChange => "rate_change",
+            EventKind::Pause => "pause",
+            EventKind::Resume => "resume",
+            EventKind::Bolus => "bolus",
+            EventKind::Stop => "stop",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        use EventKind::*;
+        [Start, RateChange, Pause, Resume, Bolus, Stop].into_iter().find(|k| k.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PumpState {
+    NotStarted,
+    Running,
+    Paused,
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InfusionEvent {
+    pub id: i64,
+    pub session_id: i64,
+    pub kind: EventKind,
+    pub clinical_time: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub rate_ml_per_h: Option<f64>,
+    pub bolus_mg: Option<f64>,
+    pub entered_by: String,
+    /// Saved long after it happened (the clinic's late-entry setting); set when read.
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub session_id: i64,
+    pub kind: EventKind,
+    /// RFC 3339 with offset.
+    pub clinical_time: Option<String>,
+    pub rate_ml_per_h: Option<f64>,
+    pub bolus_mg: Option<f64>,
+}
+
+/// A checked event, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub session_id: i64,
+    pub kind: EventKind,
+    pub clinical_time: DateTime<Utc>,
+    pub rate_ml_per_h: Option<f64>,
+    pub bolus_mg: Option<f64>,
+}
+
+/// The pump as the events describe it at `now`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Infusion {
+    pub state: PumpState,
+    pub started_at: Option<DateTime<Utc>>,
+    /// Minutes from start to stop (or to now while not stopped).
+    pub elapsed_min: i64,
+    /// Minutes actually running (pauses excluded).
+    pub running_min: f64,
+    pub rate_ml_per_h: Option<f64>,
+    pub mg_given: f64,
+    pub ml_given: f64,
+}
+
+/// Replays events (in clinical-time order) into the pump's state at `now`.
+pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: DateTime<Utc>) -> Infusion {
+    let mut state = PumpState::NotStarted;
+    let (mut started_at, mut stopped_at) = (None, None);
+    let (mut rate, mut running_since) = (None::<f64>, None::<DateTime<Utc>>);
+    let (mut ml, mut running) = (0.0, Duration::zero());
+    let mut bolus_mg = 0.0;
+    let run_until = |from: DateTime<Utc>, to: DateTime<Utc>, rate: f64, ml: &mut f64, running: &mut Duration| {
+        let span = (to - from).max(Duration::zero());
+        *running += span;
+        *ml += rate * span.num_milliseconds() as f64 / 3_600_000.0;
+    };
+    for e in events {
+        if let (Some(since), Some(r)) = (running_since, rate) {
+            if matches!(e.kind, EventKind::RateChange | EventKind::Pause | EventKind::Stop) {
+                run_until(since, e.clinical_time, r, &mut ml, &mut running);
+                running_since = None;
+            }
+        }
+        match e.kind {
+            EventKind::Start => {
+                state = PumpState::Running;
+                started_at = Some(e.clinical_time);
+                rate = e.rate_ml_per_h;
+                running_since = Some(e.clinical_time);
+            }
+            EventKind::RateChange => {
+                rate = e.rate_ml_per_h;
+                running_since = Some(e.clinical_time);
+            }
+            EventKind::Pause => state = PumpState::Paused,
+            EventKind::Resume => {
+                state = PumpState::Running;
+                running_since = Some(e.clinical_time);
+            }
+            EventKind::Bolus => bolus_mg += e.bolus_mg.unwrap_or(0.0),
+            EventKind::Stop => {
+                state = PumpState::Stopped;
+                stopped_at = Some(e.clinical_time);
+            }
+        }
+    }
+    if let (Some(since), Some(r)) = (running_since, rate) {
+        run_until(since, now, r, &mut ml, &mut running);
+    }
+    let elapsed_min = started_at.map(|s| (stopped_at.unwrap_or(now) - s).num_minutes()).unwrap_or(0);
+    Infusion {
+        state,
+        started_at,
+        elapsed_min,
+        running_min: (running.num_seconds() as f64 / 60.0 * 10.0).round() / 10.0,
+        rate_ml_per_h: if state == PumpState::Running { rate } else { None },
+        mg_given: ((ml * concentration_mg_per_ml + bolus_mg) * 10.0).round() / 10.0,
+        ml_given: (ml * 10.0).round() / 10.0,
+    }
+}
+
+impl EventInput {
+    /// Checks the event against the pump's state after `earlier` events and the session's limits.
+    pub fn validate(self, earlier: &[InfusionEvent], session_date: chrono::NaiveDate, now: DateTime<Utc>) -> Result<NewEvent> {
+        let mut c = Checker::new();
+        let clinical_time = crate::vitals::check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let needs_rate = matches!(self.kind, EventKind::Start | EventKind::RateChange);
+        let rate_ml_per_h = if needs_rate { c.decimal(self.rate_ml_per_h, RATE, 1) } else { None };
+        let bolus_mg = if self.kind == EventKind::Bolus { c.decimal(self.bolus_mg, BOLUS, 1) } else { None };
+        c.finish()?;
+        let clinical_time = clinical_time.expect("checked");
+        if let Some(last) = earlier.last() {
+            if clinical_time < last.clinical_time {
+                return Err(Error::Validation(format!(
+                    "Event time must not be before the last infusion event ({}, at {}).",
+                    last.kind.name().replace('_', " "),
+                    last.clinical_time.with_timezone(&chrono::Local).format("%H:%M")
+                )));
+            }
+        }
+        let state = summarise(earlier, 1.0, clinical_time).state;
+        use EventKind::*;
+        use PumpState::*;
+        let allowed = match self.kind {
+            Start => state == NotStarted,
+            RateChange | Pause | Bolus => state == Running,
+            Resume => state == Paused,
+            Stop => matches!(state, Running | Paused),
+        };
+        if !allowed {
+            let now_state = match state {
+                NotStarted => "has not started",
+                Running => "is running",
+                Paused => "is paused",
+                Stopped => "has stopped",
+            };
+            return Err(Error::Conflict(format!(
+                "The infusion {now_state}, so a {} cannot be charted now.",
+                self.kind.name().replace('_', " ")
+            )));
+        }
+        Ok(NewEvent { session_id: self.session_id, kind: self.kind, clinical_time, rate_ml_per_h, bolus_mg })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        chrono::Local.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap().with_timezone(&Utc) + Duration::minutes(minute)
+    }
+
+    fn event(kind: EventKind, minute: i64, rate: Option<f64>, bolus: Option<f64>) -> InfusionEvent {
+        InfusionEvent {
+            id: minute,
+            session_id: 1,
+            kind,
+            clinical_time: at(minute),
+            recorded_at: at(minute),
+            rate_ml_per_h: rate,
+            bolus_mg: bolus,
+            entered_by: "Nina Park".into(),
+            late: false,
+        }
+    }
+
+    #[test]
+    fn mg_given_follows_rates_pauses_and_boluses() {
+        use EventKind::*;
+        let events = vec![
+            event(Start, 0, Some(60.0), None),      // 1 mL/min
+            event(Pause, 10, None, None),           // 10 mL
+            event(Resume, 15, None, None),
+            event(RateChange, 25, Some(30.0), None), // +10 mL
+            event(Bolus, 30, None, Some(5.0)),
+            event(Stop, 45, None, None),            // +10 mL
+        ];
+        let s = summarise(&events, 1.0, at(60));
+        assert_eq!((s.state, s.ml_given, s.mg_given, s.elapsed_min, s.running_min), (PumpState::Stopped, 30.0, 35.0, 45, 40.0));
+        let running = summarise(&events[..4], 0.5, at(35));
+        assert_eq!((running.state, running.rate_ml_per_h, running.ml_given, running.mg_given), (PumpState::Running, Some(30.0), 25.0, 12.5));
+        assert_eq!(summarise(&[], 1.0, at(5)).state, PumpState::NotStarted);
+    }
+
+    #[test]
+    fn events_out_of_the_pumps_order_are_refused() {
+        use EventKind::*;
+        let started = vec![event(Start, 0, Some(60.0), None)];
+        let paused = vec![event(Start, 0, Some(60.0), None), event(Pause, 5, None, None)];
+        let check = |earlier: &[InfusionEvent], kind: EventKind, minute: i64, rate: Option<f64>| {
+            let input = EventInput { session_id: 1, kind, clinical_time: Some(at(minute).to_rfc3339()), rate_ml_per_h: rate, bolus_mg: Some(5.0) };
+            input.validate(earlier, at(0).with_timezone(&chrono::Local).date_naive(), at(60)).map(drop).map_err(|e| e.to_string())
+        };
+        assert_eq!(check(&[], Start, 0, Some(54.5)), Ok(()));
+        assert_eq!(check(&[], Pause, 0, None), Err("The infusion has not started, so a pause cannot be charted now.".into()));
+        assert_eq!(check(&started, Start, 5, Some(54.5)), Err("The infusion is running, so a start cannot be charted now.".into()));
+        assert_eq!(check(&started, RateChange, 5, None), Err("Rate is required (0.1–1000 mL/h).".into()));
+        assert_eq!(check(&started, Bolus, 5, None), Ok(()));
+        assert_eq!(check(&paused, Resume, 7, None), Ok(()));
+        assert_eq!(check(&paused, Bolus, 7, None), Err("The infusion is paused, so a bolus cannot be charted now.".into()));
+        assert_eq!(check(&paused, Stop, 7, None), Ok(()));
+        assert_eq!(check(&paused, Resume, 3, None), Err("Event time must not be before the last infusion event (pause, at 10:05).".into()));
+        assert_eq!(check(&started, Stop, 61 + 5, None).unwrap_err(), "Clinical time cannot be in the future (it is 11:00 now).");
+    }
+}

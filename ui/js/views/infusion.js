@@ -1,0 +1,113 @@
+// The infusion: the pump's state as the core sums up its events (running, rate, elapsed, mg given),
+// the buttons for what may happen next, and the events with their clinical and entry times.
+
+import { addInfusionEvent, getSession } from '../api.js';
+import { field, h } from '../dom.js';
+import { clinicalInstant, localTime } from '../format.js';
+import { notices, save } from './common.js';
+
+const ACTIONS = {
+  start: { button: 'Start infusion', rate: true },
+  rate_change: { button: 'Change rate', rate: true },
+  pause: { button: 'Pause' },
+  resume: { button: 'Resume' },
+  bolus: { button: 'Bolus', bolus: true },
+  stop: { button: 'Stop infusion' },
+};
+
+const NEXT = {
+  not_started: ['start'],
+  running: ['rate_change', 'pause', 'bolus', 'stop'],
+  paused: ['resume', 'stop'],
+  stopped: [],
+};
+
+const EVENT_NAMES = { start: 'Start', rate_change: 'Rate change', pause: 'Pause', resume: 'Resume', bolus: 'Bolus', stop: 'Stop' };
+
+/** The infusion panel; it redraws itself from the core after each event it charts. */
+export function infusionSection(record) {
+  const node = h('section', { class: 'panel infusion', 'aria-labelledby': 'infusion-heading' });
+  draw(node, record);
+  return node;
+}
+
+function draw(node, record) {
+  const { session, infusion, events } = record;
+  const open = session.status === 'open';
+  const formSlot = h('div');
+  const notes = notices();
+  const buttons = open ? NEXT[infusion.state].map((kind) => {
+    const button = h('button', { type: 'button', class: kind === 'stop' ? 'secondary danger' : 'secondary' }, ACTIONS[kind].button);
+    button.addEventListener('click', () => formSlot.replaceChildren(eventForm(record, kind, formSlot, async () => {
+      notes.saved(`${EVENT_NAMES[kind]} charted and saved`);
+      draw(node, await getSession(session.id));
+    })));
+    return button;
+  }) : [];
+
+  node.replaceChildren(
+    h('h2', { id: 'infusion-heading' }, 'Infusion'),
+    h('p', { class: 'pump-state' }, pumpLine(infusion)),
+    buttons.length > 0 && h('div', { class: 'form-actions' }, buttons),
+    formSlot,
+    notes.node,
+    events.length === 0 ? h('p', { class: 'empty' }, 'No infusion events yet.') : eventsTable(events));
+}
+
+function pumpLine(p) {
+  const given = `${p.mg_given} mg given (${p.ml_given} mL)`;
+  switch (p.state) {
+    case 'running':
+      return `Running at ${p.rate_ml_per_h} mL/h · ${p.elapsed_min} min since start · ${given}`;
+    case 'paused':
+      return `Paused · ${p.elapsed_min} min since start · ${given}`;
+    case 'stopped':
+      return `Stopped after ${p.elapsed_min} min (${p.running_min} min running) · ${given}`;
+    default:
+      return 'Not started';
+  }
+}
+
+function eventForm({ session }, kind, slot, onSaved) {
+  const action = ACTIONS[kind];
+  const time = h('input', { id: 'event-time', type: 'time', value: localTime() });
+  const rate = h('input', { id: 'event-rate', type: 'number', step: '0.1', inputmode: 'decimal', value: session.dose?.plan.rate_ml_per_h ?? '' });
+  const bolus = h('input', { id: 'event-bolus', type: 'number', step: '0.1', inputmode: 'decimal' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, `Record ${EVENT_NAMES[kind].toLowerCase()}`);
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const notes = notices();
+  const form = h('form', { class: 'event-form', novalidate: true },
+    h('div', { class: 'fields' },
+      field('Event time', time),
+      action.rate && field('Rate (mL/h)', rate),
+      action.bolus && field('Bolus (mg)', bolus)),
+    h('div', { class: 'form-actions' }, submit, cancel, notes.node));
+
+  cancel.addEventListener('click', () => slot.replaceChildren());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const number = (input) => (input.value === '' ? null : Number(input.value));
+    const saved = await save(submit, notes, () => addInfusionEvent({
+      session_id: session.id,
+      kind,
+      clinical_time: clinicalInstant(session.session_date, time.value),
+      rate_ml_per_h: action.rate ? number(rate) : null,
+      bolus_mg: action.bolus ? number(bolus) : null,
+    }));
+    if (saved) await onSaved();
+  });
+  queueMicrotask(() => (action.rate ? rate : action.bolus ? bolus : submit).focus());
+  return form;
+}
+
+function eventsTable(events) {
+  return h('table', { class: 'events' },
+    h('caption', {}, 'Infusion events'),
+    h('thead', {}, h('tr', {}, ['Time', 'Event', 'Rate / bolus', 'Entered', 'By'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, events.map((e) => h('tr', { 'data-event-id': e.id },
+      h('th', { scope: 'row' }, localTime(e.clinical_time)),
+      h('td', {}, EVENT_NAMES[e.kind]),
+      h('td', {}, e.rate_ml_per_h != null ? `${e.rate_ml_per_h} mL/h` : e.bolus_mg != null ? `${e.bolus_mg} mg` : '—'),
+      h('td', {}, localTime(e.recorded_at), e.late && h('span', { class: 'tag late' }, 'late entry')),
+      h('td', {}, e.entered_by)))));
+}
