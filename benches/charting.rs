@@ -78,6 +78,8 @@ fn chart_vitals(c: &mut Criterion) {
                 rr: Some(14.0),
                 temp_c: None,
                 etco2: None,
+                dissociation: None,
+                moaas: None,
             };
             black_box(clinic.add_vitals(input).unwrap());
         })

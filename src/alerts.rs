@@ -162,6 +162,8 @@ mod tests {
             etco2: None,
             entered_by: "Nina Park".into(),
             corrected: false,
+            dissociation: None,
+            moaas: None,
             late: false,
         }
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
-use crate::infusion::{summarise, EventInput, InfusionEvent};
+use crate::infusion::{summarise, EventInput, InfusionEvent, PumpState};
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
@@ -138,6 +138,10 @@ pub fn acknowledge_alert(db: &mut Db, by: &User, now: DateTime<Utc>, alert: Aler
 /// The charting nurse signs: the session is locked from then on.
 pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = open_session(db, session.session_id)?;
+    let pump = summarise(&db.events_of_session(s.id)?, 0.0, now).state;
+    if matches!(pump, PumpState::Running | PumpState::Paused) {
+        return Err(Error::Conflict("The infusion has not been stopped. Chart its stop before signing.".into()));
+    }
     let open_alerts = db.alerts_of_session(s.id)?.iter().filter(|a| a.acknowledged_at.is_none()).count();
     if open_alerts > 0 {
         return Err(Error::Conflict(format!("Acknowledge the {open_alerts} open alert(s) before signing.")));

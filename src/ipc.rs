@@ -38,7 +38,7 @@ mod tests {
         );
         assert_eq!(
             message(Some(json!({"session_id": 1, "sbp": 120, "drop_table": true}))),
-            "The request was malformed at 'drop_table': unknown field `drop_table`, expected one of `session_id`, `clinical_time`, `sbp`, `dbp`, `hr`, `spo2`, `rr`, `temp_c`, `etco2`. Nothing was saved."
+            "The request was malformed at 'drop_table': unknown field `drop_table`, expected one of `session_id`, `clinical_time`, `sbp`, `dbp`, `hr`, `spo2`, `rr`, `temp_c`, `etco2`, `dissociation`, `moaas`. Nothing was saved."
         );
         assert_eq!(
             message(Some(json!({"sbp": 120}))),

@@ -22,7 +22,11 @@ impl Range {
     }
 
     fn unit_suffix(&self) -> String {
-        if self.unit == "%" { "%".into() } else { format!(" {}", self.unit) }
+        match self.unit {
+            "" => String::new(),
+            "%" => "%".into(),
+            unit => format!(" {unit}"),
+        }
     }
 }
 

@@ -14,6 +14,9 @@ pub const SPO2: Range = Range { label: "SpO2", unit: "%", min: 50.0, max: 100.0 
 pub const RR: Range = Range { label: "Respiratory rate", unit: "breaths/min", min: 2.0, max: 80.0 };
 pub const TEMP: Range = Range { label: "Temperature", unit: "°C", min: 30.0, max: 43.0 };
 pub const ETCO2: Range = Range { label: "EtCO2", unit: "mmHg", min: 0.0, max: 100.0 };
+pub const DISSOCIATION: Range = Range { label: "Dissociation", unit: "", min: 0.0, max: 10.0 };
+/// Modified Observer's Assessment of Alertness/Sedation: 5 responds readily to name … 0 no response.
+pub const MOAAS: Range = Range { label: "Sedation (MOAA/S)", unit: "", min: 0.0, max: 5.0 };
 
 /// How far ahead of this computer's clock a clinical time may be (a monitor's clock runs ahead).
 const FUTURE_TOLERANCE_MINUTES: i64 = 5;
@@ -32,6 +35,8 @@ pub struct VitalsInput {
     pub rr: Option<f64>,
     pub temp_c: Option<f64>,
     pub etco2: Option<f64>,
+    pub dissociation: Option<f64>,
+    pub moaas: Option<f64>,
 }
 
 /// A validated reading, ready to store.
@@ -46,6 +51,8 @@ pub struct NewVitals {
     pub rr: i64,
     pub temp_c: Option<f64>,
     pub etco2: Option<i64>,
+    pub dissociation: Option<i64>,
+    pub moaas: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +70,8 @@ pub struct Vitals {
     pub rr: i64,
     pub temp_c: Option<f64>,
     pub etco2: Option<i64>,
+    pub dissociation: Option<i64>,
+    pub moaas: Option<i64>,
     /// Display name of who charted it.
     pub entered_by: String,
     /// Whether it was corrected before signing (the old values are in the audit trail).
@@ -119,6 +128,8 @@ impl VitalsInput {
         let rr = c.whole(self.rr, RR);
         let temp_c = c.optional_decimal(self.temp_c, TEMP, 1);
         let etco2 = c.optional_whole(self.etco2, ETCO2);
+        let dissociation = c.optional_whole(self.dissociation, DISSOCIATION);
+        let moaas = c.optional_whole(self.moaas, MOAAS);
         if let (Some(s), Some(d)) = (sbp, dbp) {
             if s <= d {
                 c.problem(format!("Systolic BP ({s}) must be higher than diastolic BP ({d})."));
@@ -135,6 +146,8 @@ impl VitalsInput {
             rr: rr.expect("checked"),
             temp_c,
             etco2,
+            dissociation,
+            moaas,
         })
     }
 }
@@ -163,6 +176,8 @@ mod tests {
             rr: Some(14.0),
             temp_c: None,
             etco2: None,
+            dissociation: None,
+            moaas: None,
         }
     }
 
@@ -194,6 +209,9 @@ mod tests {
         check(VitalsInput { rr: Some(81.0), ..good() }, Err("Respiratory rate must be between 2 and 80 breaths/min; 81 was entered."));
         check(VitalsInput { sbp: None, ..good() }, Err("Systolic BP is required (40–300 mmHg)."));
         check(VitalsInput { temp_c: Some(45.0), ..good() }, Err("Temperature must be between 30 and 43 °C; 45 was entered."));
+        check(VitalsInput { dissociation: Some(4.0), moaas: Some(5.0), ..good() }, Ok(()));
+        check(VitalsInput { dissociation: Some(11.0), ..good() }, Err("Dissociation must be between 0 and 10; 11 was entered."));
+        check(VitalsInput { moaas: Some(6.0), ..good() }, Err("Sedation (MOAA/S) must be between 0 and 5; 6 was entered."));
         check(
             VitalsInput { clinical_time: Some(at(10, 51)), ..good() },
             Err("Clinical time cannot be in the future (it is 10:45 now)."),

@@ -11,7 +11,7 @@ use crate::users::User;
 use crate::vitals::{mean_arterial_pressure, NewVitals, Vitals};
 
 const COLUMNS: &str = "v.id, v.session_id, v.clinical_time, v.recorded_at, v.sbp, v.dbp, v.map, v.hr, v.spo2, v.rr,
-    v.temp_c, v.etco2, COALESCE(u.display_name, ''), v.corrected_at IS NOT NULL";
+    v.temp_c, v.etco2, COALESCE(u.display_name, ''), v.corrected_at IS NOT NULL, v.dissociation, v.moaas";
 const FROM: &str = "vitals v LEFT JOIN users u ON u.id = v.entered_by";
 
 fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
@@ -30,6 +30,8 @@ fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
         etco2: r.get(11)?,
         entered_by: r.get(12)?,
         corrected: r.get(13)?,
+        dissociation: r.get(14)?,
+        moaas: r.get(15)?,
         late: false,
     })
 }
@@ -61,11 +63,12 @@ impl Db {
     pub fn insert_vitals(&mut self, v: &NewVitals, patient_id: i64, thresholds: &Thresholds, by: &User, recorded_at: DateTime<Utc>) -> Result<Vitals> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by,
+                                 dissociation, moaas)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             rusqlite::params![
                 v.session_id, ts(&v.clinical_time), ts(&recorded_at), v.sbp, v.dbp, mean_arterial_pressure(v.sbp, v.dbp),
-                v.hr, v.spo2, v.rr, v.temp_c, v.etco2, by.id
+                v.hr, v.spo2, v.rr, v.temp_c, v.etco2, by.id, v.dissociation, v.moaas
             ],
         )?;
         // Read back rather than echo the input: the caller sees exactly what was committed.
@@ -88,11 +91,11 @@ impl Db {
         let old = read(&tx, id)?;
         tx.execute(
             "UPDATE vitals SET clinical_time = ?2, sbp = ?3, dbp = ?4, map = ?5, hr = ?6, spo2 = ?7, rr = ?8, temp_c = ?9,
-                               etco2 = ?10, corrected_at = ?11, corrected_by = ?12
+                               etco2 = ?10, corrected_at = ?11, corrected_by = ?12, dissociation = ?13, moaas = ?14
              WHERE id = ?1",
             rusqlite::params![
                 id, ts(&v.clinical_time), v.sbp, v.dbp, mean_arterial_pressure(v.sbp, v.dbp), v.hr, v.spo2, v.rr, v.temp_c,
-                v.etco2, ts(&now), by.id
+                v.etco2, ts(&now), by.id, v.dissociation, v.moaas
             ],
         )?;
         let new = read(&tx, id)?;

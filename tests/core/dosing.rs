@@ -103,4 +103,9 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
     assert_eq!((pump.state, pump.rate_ml_per_h, pump.elapsed_min), (PumpState::Running, Some(54.5), 50));
     // 20 min + 25 min running at 54.5 mL/h and 1 mg/mL.
     assert_eq!((pump.running_min, pump.mg_given), (45.0, 40.9));
+    f.chart_vitals(&session, 120.0, 80.0);
+    let err = clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err();
+    assert_eq!(err.to_string(), "The infusion has not been stopped. Chart its stop before signing.");
+    clinic.add_infusion_event(event(EventKind::Stop, 0, None)).unwrap();
+    clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
 }

@@ -176,5 +176,7 @@ pub fn vitals_input(session_id: i64, at: DateTime<Utc>, sbp: f64, dbp: f64) -> V
         rr: Some(14.0),
         temp_c: Some(36.8),
         etco2: None,
+        dissociation: None,
+        moaas: None,
     }
 }

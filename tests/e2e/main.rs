@@ -135,6 +135,9 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     display.screenshot(&output_dir().join("e2e-alert.png"));
     app.click_button("Acknowledge").await;
     app.wait_for_page_text("acknowledged by Nina Park", harness::WAIT).await;
+    app.click_button("Stop infusion").await;
+    app.click_button("Record stop").await;
+    app.wait_for_page_text("Stopped after", harness::WAIT).await;
 
     app.click_button("Sign session").await;
     app.click_button("Confirm signature").await;
@@ -163,7 +166,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_text(VITALS_ROWS, "130/85").await;
     assert_eq!(app.count(VITALS_ROWS).await, 2);
     let page = app.page_text().await;
-    for expected in ["Running at 50 mL/h", "acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
+    for expected in ["Stopped after", "acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));

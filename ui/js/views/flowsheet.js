@@ -7,7 +7,7 @@ import { localTime, reading } from '../format.js';
 import { checkTyped, notices, save } from './common.js';
 import { readVitals, vitalsFields } from './vitals-form.js';
 
-const COLUMNS = ['Time', 'BP', 'MAP', 'HR', 'SpO2', 'RR', 'Temp', 'EtCO2', 'Entered', 'By'];
+const COLUMNS = ['Time', 'BP', 'MAP', 'HR', 'SpO2', 'RR', 'Temp', 'EtCO2', 'Dissoc.', 'MOAA/S', 'Entered', 'By'];
 
 /**
  * `editable`: offer a Correct button per row. `onCorrecting(vitals)` is told when a correction
@@ -42,6 +42,8 @@ export function flowsheet(record, { editable, onCorrecting }) {
       h('td', {}, reading(v.rr)),
       h('td', {}, reading(v.temp_c, 1)),
       h('td', {}, reading(v.etco2)),
+      h('td', {}, reading(v.dissociation)),
+      h('td', {}, reading(v.moaas)),
       h('td', { class: 'entered' }, localTime(v.recorded_at)),
       h('td', { class: 'by' }, v.entered_by),
       editable && h('td', { class: 'row-action' }, correctButton(v, timeId)));

@@ -12,10 +12,12 @@ const VITALS = [
   { key: 'rr', id: 'vitals-rr', label: 'Respiratory rate (/min)' },
   { key: 'temp_c', id: 'vitals-temp', label: 'Temperature (°C)', step: '0.1', optional: true },
   { key: 'etco2', id: 'vitals-etco2', label: 'EtCO2 (mmHg)', optional: true },
+  { key: 'dissociation', id: 'vitals-dissociation', label: 'Dissociation (0–10)', optional: true },
+  { key: 'moaas', id: 'vitals-moaas', label: 'Sedation MOAA/S (0–5)', optional: true },
 ];
 
 /**
- * The clinical time and the seven readings, filled from `from` (a stored Vitals) if given.
+ * The clinical time and the readings, filled from `from` (a stored Vitals) if given.
  * `idSuffix` keeps the ids of a second form on the page distinct.
  */
 export function vitalsFields(idSuffix = '', from = null) {
