@@ -1,5 +1,6 @@
 -- Infusion events of a session: start, rate change, pause, resume, bolus, stop. Each has its clinical
 -- time (when it happened) and its entry time (when it was saved), and is locked with the session.
+-- A start over a baseline BP hold carries the overriding physician's reason.
 
 CREATE TABLE infusion_events (
     id            INTEGER PRIMARY KEY,
@@ -9,7 +10,9 @@ CREATE TABLE infusion_events (
     recorded_at   TEXT NOT NULL,
     rate_ml_per_h REAL CHECK (rate_ml_per_h IS NULL OR rate_ml_per_h > 0),
     bolus_mg      REAL CHECK (bolus_mg IS NULL OR bolus_mg > 0),
-    entered_by    INTEGER NOT NULL REFERENCES users (id)
+    entered_by    INTEGER NOT NULL REFERENCES users (id),
+    -- A start over a baseline BP hold: the physician's reason (the author is entered_by).
+    hold_override TEXT
 ) STRICT;
 
 CREATE INDEX infusion_events_by_session ON infusion_events (session_id, clinical_time, id);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
-use crate::infusion::{summarise, EventInput, InfusionEvent, PumpState};
+use crate::infusion::{baseline_hold, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
@@ -71,10 +71,13 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
         e.late = e.recorded_at - e.clinical_time > late_after;
     }
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
+    let infusion = summarise(&events, concentration, now);
+    let hold = if infusion.state == PumpState::NotStarted { start_hold(db, &s)? } else { None };
     Ok(SessionRecord {
+        hold,
         patient: db.patient(s.patient_id)?,
         vitals,
-        infusion: summarise(&events, concentration, now),
+        infusion,
         events,
         alerts: db.alerts_of_session(s.id)?,
         signatures: db.signatures_of(s.id)?,
@@ -100,10 +103,30 @@ pub fn add_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime
 }
 
 /// Charts one infusion event (start, rate change, pause, resume, bolus, stop) in the pump's order.
+/// A start needs baseline vitals within the protocol's hold threshold, or a physician's override.
 pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) -> Result<InfusionEvent> {
     let session = open_session(db, input.session_id)?;
     let event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
+    if event.kind == EventKind::Start {
+        if let Some(hold) = start_hold(db, &session)? {
+            let is_bp_hold = !db.vitals_of_session(session.id)?.is_empty();
+            if !is_bp_hold {
+                return Err(Error::Conflict(hold));
+            }
+            require(by, Permission::Cosign, "override a baseline BP hold")?;
+            if event.hold_override.is_none() {
+                return Err(Error::Validation(hold));
+            }
+        }
+    }
     db.insert_event(&event, session.patient_id, by, now)
+}
+
+/// The hold on starting this session's infusion, if any (see `infusion::baseline_hold`).
+fn start_hold(db: &Db, session: &Session) -> Result<Option<String>> {
+    let Some(dose) = &session.dose else { return Ok(None) };
+    let protocol = db.protocol(dose.protocol_id)?;
+    Ok(baseline_hold(&db.vitals_of_session(session.id)?, protocol.hold_sbp, protocol.hold_dbp))
 }
 
 /// Replaces a reading of an unsigned session; the old values stay in the audit trail.

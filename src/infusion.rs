@@ -59,6 +59,8 @@ pub struct InfusionEvent {
     pub rate_ml_per_h: Option<f64>,
     pub bolus_mg: Option<f64>,
     pub entered_by: String,
+    /// A start over a baseline BP hold: the physician's reason.
+    pub hold_override: Option<String>,
     /// Saved long after it happened (the clinic's late-entry setting); set when read.
     pub late: bool,
 }
@@ -72,6 +74,8 @@ pub struct EventInput {
     pub clinical_time: Option<String>,
     pub rate_ml_per_h: Option<f64>,
     pub bolus_mg: Option<f64>,
+    /// A physician's reason to start despite a baseline BP hold.
+    pub hold_override: Option<String>,
 }
 
 /// A checked event, ready to store.
@@ -82,6 +86,7 @@ pub struct NewEvent {
     pub clinical_time: DateTime<Utc>,
     pub rate_ml_per_h: Option<f64>,
     pub bolus_mg: Option<f64>,
+    pub hold_override: Option<String>,
 }
 
 /// The pump as the events describe it at `now`.
@@ -96,6 +101,19 @@ pub struct Infusion {
     pub rate_ml_per_h: Option<f64>,
     pub mg_given: f64,
     pub ml_given: f64,
+}
+
+/// Why the infusion may not start yet: no baseline reading, or the latest one above the protocol's
+/// hold threshold (then only a physician may start it, with a reason). `series` in clinical-time order.
+pub fn baseline_hold(series: &[crate::vitals::Vitals], hold_sbp: i64, hold_dbp: i64) -> Option<String> {
+    match series.last() {
+        None => Some("Chart baseline vitals before starting the infusion.".into()),
+        Some(v) if v.sbp > hold_sbp || v.dbp > hold_dbp => Some(format!(
+            "Baseline BP {}/{} is above the hold threshold of {hold_sbp}/{hold_dbp}: a physician must override the hold, with a reason, to start.",
+            v.sbp, v.dbp
+        )),
+        Some(_) => None,
+    }
 }
 
 /// Replays events (in clinical-time order) into the pump's state at `now`.
@@ -195,7 +213,8 @@ impl EventInput {
                 self.kind.name().replace('_', " ")
             )));
         }
-        Ok(NewEvent { session_id: self.session_id, kind: self.kind, clinical_time, rate_ml_per_h, bolus_mg })
+        let hold_override = self.hold_override.map(|r| r.trim().to_string()).filter(|r| !r.is_empty() && self.kind == Start);
+        Ok(NewEvent { session_id: self.session_id, kind: self.kind, clinical_time, rate_ml_per_h, bolus_mg, hold_override })
     }
 }
 
@@ -218,6 +237,7 @@ mod tests {
             rate_ml_per_h: rate,
             bolus_mg: bolus,
             entered_by: "Nina Park".into(),
+            hold_override: None,
             late: false,
         }
     }
@@ -246,7 +266,14 @@ mod tests {
         let started = vec![event(Start, 0, Some(60.0), None)];
         let paused = vec![event(Start, 0, Some(60.0), None), event(Pause, 5, None, None)];
         let check = |earlier: &[InfusionEvent], kind: EventKind, minute: i64, rate: Option<f64>| {
-            let input = EventInput { session_id: 1, kind, clinical_time: Some(at(minute).to_rfc3339()), rate_ml_per_h: rate, bolus_mg: Some(5.0) };
+            let input = EventInput {
+                session_id: 1,
+                kind,
+                clinical_time: Some(at(minute).to_rfc3339()),
+                rate_ml_per_h: rate,
+                bolus_mg: Some(5.0),
+                hold_override: None,
+            };
             input.validate(earlier, at(0).with_timezone(&chrono::Local).date_naive(), at(60)).map(drop).map_err(|e| e.to_string())
         };
         assert_eq!(check(&[], Start, 0, Some(54.5)), Ok(()));

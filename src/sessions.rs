@@ -63,6 +63,8 @@ pub struct SessionRecord {
     pub events: Vec<InfusionEvent>,
     /// The pump as the events describe it now: state, elapsed time, rate, mg given.
     pub infusion: Infusion,
+    /// Why the infusion may not start yet (no baseline, or baseline BP above the hold), if so.
+    pub hold: Option<String>,
     pub alerts: Vec<Alert>,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,

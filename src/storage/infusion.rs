@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::infusion::{EventKind, InfusionEvent, NewEvent};
 use crate::users::User;
 
-const COLUMNS: &str = "e.id, e.session_id, e.kind, e.clinical_time, e.recorded_at, e.rate_ml_per_h, e.bolus_mg, u.display_name";
+const COLUMNS: &str = "e.id, e.session_id, e.kind, e.clinical_time, e.recorded_at, e.rate_ml_per_h, e.bolus_mg, u.display_name, e.hold_override";
 const FROM: &str = "infusion_events e JOIN users u ON u.id = e.entered_by";
 
 fn event(r: &Row) -> rusqlite::Result<InfusionEvent> {
@@ -22,6 +22,7 @@ fn event(r: &Row) -> rusqlite::Result<InfusionEvent> {
         rate_ml_per_h: r.get(5)?,
         bolus_mg: r.get(6)?,
         entered_by: r.get(7)?,
+        hold_override: r.get(8)?,
         late: false,
     })
 }
@@ -31,9 +32,11 @@ impl Db {
     pub fn insert_event(&mut self, e: &NewEvent, patient_id: i64, by: &User, recorded_at: DateTime<Utc>) -> Result<InfusionEvent> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO infusion_events (session_id, kind, clinical_time, recorded_at, rate_ml_per_h, bolus_mg, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![e.session_id, e.kind.name(), ts(&e.clinical_time), ts(&recorded_at), e.rate_ml_per_h, e.bolus_mg, by.id],
+            "INSERT INTO infusion_events (session_id, kind, clinical_time, recorded_at, rate_ml_per_h, bolus_mg, entered_by, hold_override)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                e.session_id, e.kind.name(), ts(&e.clinical_time), ts(&recorded_at), e.rate_ml_per_h, e.bolus_mg, by.id, e.hold_override
+            ],
         )?;
         let id = tx.last_insert_rowid();
         let stored = tx

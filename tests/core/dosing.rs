@@ -81,6 +81,7 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
         clinical_time: Some((f.clock.now() - chrono::Duration::minutes(minutes_ago)).to_rfc3339()),
         rate_ml_per_h: rate,
         bolus_mg: None,
+        hold_override: None,
     };
     // The nurse stays at the chair (active), so the screen does not lock while time passes.
     let wait = |minutes: i64| {
@@ -89,6 +90,11 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
             clinic.touch(Nothing {}).unwrap();
         }
     };
+    assert_eq!(
+        clinic.add_infusion_event(event(EventKind::Start, 0, Some(54.5))).unwrap_err().to_string(),
+        "Chart baseline vitals before starting the infusion."
+    );
+    f.chart_vitals(&session, 128.0, 82.0);
     clinic.add_infusion_event(event(EventKind::Start, 0, Some(54.5))).unwrap();
     wait(20);
     let paused = clinic.add_infusion_event(event(EventKind::Pause, 0, None)).unwrap();
@@ -108,4 +114,32 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
     assert_eq!(err.to_string(), "The infusion has not been stopped. Chart its stop before signing.");
     clinic.add_infusion_event(event(EventKind::Stop, 0, None)).unwrap();
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+}
+
+#[test]
+fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
+    use infusion_chart::infusion::{EventInput, EventKind};
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("D-5");
+    let session = f.start_session(&patient);
+    f.chart_vitals(&session, 152.0, 88.0);
+    let hold = "Baseline BP 152/88 is above the hold threshold of 140/90: a physician must override the hold, with a reason, to start.";
+    assert_eq!(clinic.session_record(SessionRef { session_id: session.id }).unwrap().hold.as_deref(), Some(hold));
+    let start = |reason: Option<&str>| EventInput {
+        session_id: session.id,
+        kind: EventKind::Start,
+        clinical_time: Some(f.clock.now().to_rfc3339()),
+        rate_ml_per_h: Some(54.5),
+        bolus_mg: None,
+        hold_override: reason.map(str::to_string),
+    };
+    let err = clinic.add_infusion_event(start(Some("looks fine"))).unwrap_err();
+    assert_eq!(err.to_string(), "Only a physician may override a baseline BP hold. You are signed in as Nina Park (nurse).");
+    let clinic = f.as_user("omar");
+    assert_eq!(clinic.add_infusion_event(start(None)).unwrap_err().to_string(), hold);
+    let started = clinic.add_infusion_event(start(Some("Anxious on arrival; 148/86 on repeat, usual baseline"))).unwrap();
+    assert_eq!(started.hold_override.as_deref(), Some("Anxious on arrival; 148/86 on repeat, usual baseline"));
+    assert_eq!(started.entered_by, "Dr Omar Haddad");
+    assert_eq!(clinic.session_record(SessionRef { session_id: session.id }).unwrap().hold, None);
 }

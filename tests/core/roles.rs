@@ -59,7 +59,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
             "add_infusion_event",
             &[Nurse, Physician],
             Box::new(move |c| {
-                ok(c.add_infusion_event(EventInput { session_id: s, kind: EventKind::Start, clinical_time: Some(now.to_rfc3339()), rate_ml_per_h: Some(54.5), bolus_mg: None }))
+                ok(c.add_infusion_event(EventInput { session_id: s, kind: EventKind::Start, clinical_time: Some(now.to_rfc3339()), rate_ml_per_h: Some(54.5), bolus_mg: None, hold_override: None }))
             }),
         ),
         ("acknowledge_alert", &[Nurse, Physician], Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 })))),

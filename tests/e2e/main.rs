@@ -84,16 +84,6 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Start today's session").await;
     app.wait_for_page_text("36.3 mg · 36.3 mL at 54.5 mL/h over 40 min", harness::WAIT).await;
 
-    // The pump: started at the planned rate, then a rate change, each with its clinical and entry time.
-    app.click_button("Start infusion").await;
-    assert_eq!(app.value_of("Rate (mL/h)").await, "54.5", "the planned rate is offered");
-    app.click_button("Record start").await;
-    app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
-    app.click_button("Change rate").await;
-    app.type_into("Rate (mL/h)", "50").await;
-    app.click_button("Record rate change").await;
-    app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
-    assert_eq!(app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]").await, 2);
 
     // Enter in the last field commits the row: no Save button.
     app.type_into("Systolic BP (mmHg)", "128").await;
@@ -104,6 +94,17 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_text(STATUS, "Vitals charted and saved").await;
     let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
     assert!(row.contains("97") && row.contains("Nina Park"), "MAP computed by the core and the author shown: {row}");
+
+    // Baseline charted, the pump: started at the planned rate, then a rate change, each with its clinical and entry time.
+    app.click_button("Start infusion").await;
+    assert_eq!(app.value_of("Rate (mL/h)").await, "54.5", "the planned rate is offered");
+    app.click_button("Record start").await;
+    app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
+    app.click_button("Change rate").await;
+    app.type_into("Rate (mL/h)", "50").await;
+    app.click_button("Record rate change").await;
+    app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
+    assert_eq!(app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]").await, 2);
 
     // An impossible value is refused with the core's words, and nothing is added.
     app.type_into("Systolic BP (mmHg)", "130").await;

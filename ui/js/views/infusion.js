@@ -48,6 +48,7 @@ function draw(node, record) {
   node.replaceChildren(
     h('h2', { id: 'infusion-heading' }, 'Infusion'),
     h('p', { class: 'pump-state' }, pumpLine(infusion)),
+    record.hold && h('p', { class: 'warning' }, record.hold),
     buttons.length > 0 && h('div', { class: 'form-actions' }, buttons),
     formSlot,
     notes.node,
@@ -68,8 +69,11 @@ function pumpLine(p) {
   }
 }
 
-function eventForm({ session }, kind, slot, onSaved) {
+function eventForm({ session, hold, vitals }, kind, slot, onSaved) {
   const action = ACTIONS[kind];
+  // A start over a baseline BP hold carries a physician's reason; the core checks who and why.
+  const overriding = kind === 'start' && hold && vitals.length > 0;
+  const override = h('input', { id: 'event-hold-override', type: 'text' });
   const time = h('input', { id: 'event-time', type: 'time', value: localTime() });
   const rate = h('input', { id: 'event-rate', type: 'number', step: '0.1', inputmode: 'decimal', value: session.dose?.plan.rate_ml_per_h ?? '' });
   const bolus = h('input', { id: 'event-bolus', type: 'number', step: '0.1', inputmode: 'decimal' });
@@ -80,7 +84,8 @@ function eventForm({ session }, kind, slot, onSaved) {
     h('div', { class: 'fields' },
       field('Event time', time),
       action.rate && field('Rate (mL/h)', rate),
-      action.bolus && field('Bolus (mg)', bolus)),
+      action.bolus && field('Bolus (mg)', bolus),
+      overriding && field('Reason to override the BP hold', override, 'physician')),
     h('div', { class: 'form-actions' }, submit, cancel, notes.node));
 
   cancel.addEventListener('click', () => slot.replaceChildren());
@@ -93,6 +98,7 @@ function eventForm({ session }, kind, slot, onSaved) {
       clinical_time: clinicalInstant(session.session_date, time.value),
       rate_ml_per_h: action.rate ? number(rate) : null,
       bolus_mg: action.bolus ? number(bolus) : null,
+      hold_override: overriding ? override.value.trim() || null : null,
     }));
     if (saved) await onSaved();
   });
@@ -106,7 +112,7 @@ function eventsTable(events) {
     h('thead', {}, h('tr', {}, ['Time', 'Event', 'Rate / bolus', 'Entered', 'By'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, events.map((e) => h('tr', { 'data-event-id': e.id },
       h('th', { scope: 'row' }, localTime(e.clinical_time)),
-      h('td', {}, EVENT_NAMES[e.kind]),
+      h('td', {}, EVENT_NAMES[e.kind], e.hold_override && h('span', { class: 'meta' }, ` · BP hold overridden: ${e.hold_override}`)),
       h('td', {}, e.rate_ml_per_h != null ? `${e.rate_ml_per_h} mL/h` : e.bolus_mg != null ? `${e.bolus_mg} mg` : '—'),
       h('td', {}, localTime(e.recorded_at), e.late && h('span', { class: 'tag late' }, 'late entry')),
       h('td', {}, e.entered_by)))));
