@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
-use crate::infusion::{baseline_hold, summarise, EventInput, EventKind, InfusionEvent, PumpState};
+use crate::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::error::{Error, Result};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
@@ -38,7 +38,7 @@ pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
 /// The dose a session would start with, its arithmetic, and what still needs resolving. Writes nothing.
 pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
     let patient = db.patient(input.patient_id)?;
-    db.protocol(input.protocol_id)?.plan(input, patient.weight_kg)
+    db.active_protocol(input.protocol_id)?.plan(input, patient.weight_kg)
 }
 
 /// Starts the patient's session for today's local date on a protocol, once its dose plan has nothing
@@ -61,7 +61,8 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
 /// The session screen at `now`: late entries labelled by the clinic's setting, the pump summarised.
 pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
-    let late_after = Duration::minutes(db.settings()?.late_entry_minutes as i64);
+    let settings = db.settings()?;
+    let late_after = Duration::minutes(settings.late_entry_minutes as i64);
     let mut vitals = db.vitals_of_session(s.id)?;
     for v in &mut vitals {
         v.late = v.recorded_at - v.clinical_time > late_after;
@@ -73,7 +74,12 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
     let hold = if infusion.state == PumpState::NotStarted { start_hold(db, &s)? } else { None };
+    let every = match &s.dose {
+        Some(dose) => db.protocol(dose.protocol_id)?.vitals_every_min,
+        None => settings.recovery_vitals_every_min as i64,
+    };
     Ok(SessionRecord {
+        cadence: cadence(&vitals, &infusion, every, settings.recovery_vitals_every_min as i64, now),
         hold,
         patient: db.patient(s.patient_id)?,
         vitals,

@@ -223,6 +223,43 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn vitals_at(minute: i64) -> crate::vitals::Vitals {
+        crate::vitals::Vitals {
+            id: minute,
+            session_id: 1,
+            clinical_time: at(minute),
+            recorded_at: at(minute),
+            sbp: 120,
+            dbp: 80,
+            map: 93,
+            hr: 70,
+            spo2: 98,
+            rr: 14,
+            temp_c: None,
+            etco2: None,
+            dissociation: None,
+            moaas: None,
+            entered_by: "Nina Park".into(),
+            corrected: false,
+            late: false,
+        }
+    }
+
+    #[test]
+    fn vitals_fall_due_by_the_cadence_and_the_forty_minute_check_is_prompted() {
+        let running = summarise(&[event(EventKind::Start, 0, Some(54.5), None)], 1.0, at(12));
+        let c = cadence(&[vitals_at(-5), vitals_at(8)], &running, 10, 15, at(12));
+        assert_eq!((c.next_due, c.overdue, c.forty_minute_check_due), (Some(at(18)), false, false));
+        assert!(cadence(&[vitals_at(8)], &running, 10, 15, at(19)).overdue);
+        let at_41 = summarise(&[event(EventKind::Start, 0, Some(54.5), None)], 1.0, at(41));
+        assert!(cadence(&[vitals_at(30)], &at_41, 10, 15, at(41)).forty_minute_check_due);
+        assert!(!cadence(&[vitals_at(30), vitals_at(40)], &at_41, 10, 15, at(41)).forty_minute_check_due);
+        let stopped = summarise(&[event(EventKind::Start, 0, Some(54.5), None), event(EventKind::Stop, 40, None, None)], 1.0, at(50));
+        assert_eq!(cadence(&[vitals_at(40)], &stopped, 10, 15, at(50)).next_due, Some(at(55)), "recovery cadence after the stop");
+        let before = summarise(&[], 1.0, at(0));
+        assert_eq!(cadence(&[vitals_at(-5)], &before, 10, 15, at(0)).next_due, None);
+    }
+
     fn at(minute: i64) -> DateTime<Utc> {
         chrono::Local.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap().with_timezone(&Utc) + Duration::minutes(minute)
     }
@@ -287,4 +324,32 @@ mod tests {
         assert_eq!(check(&paused, Resume, 3, None), Err("Event time must not be before the last infusion event (pause, at 10:05).".into()));
         assert_eq!(check(&started, Stop, 61 + 5, None).unwrap_err(), "Clinical time cannot be in the future (it is 11:00 now).");
     }
+}
+
+/// When the next vitals are due: the protocol's cadence while the infusion runs (or is paused), the
+/// recovery cadence after it stops; and whether the reading near 40 minutes, where BP typically
+/// peaks, is still to be taken.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cadence {
+    pub next_due: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub forty_minute_check_due: bool,
+}
+
+/// The 40-minute check counts a reading from 35 to 45 minutes after the start.
+const FORTY_MINUTE_WINDOW: (i64, i64) = (35, 45);
+
+pub fn cadence(series: &[crate::vitals::Vitals], pump: &Infusion, every_min: i64, recovery_every_min: i64, now: DateTime<Utc>) -> Cadence {
+    let every = match pump.state {
+        PumpState::NotStarted => return Cadence { next_due: None, overdue: false, forty_minute_check_due: false },
+        PumpState::Running | PumpState::Paused => every_min,
+        PumpState::Stopped => recovery_every_min,
+    };
+    let since = series.last().map(|v| v.clinical_time).into_iter().chain(pump.started_at).max();
+    let next_due = since.map(|t| t + Duration::minutes(every));
+    let forty_minute_check_due = pump.started_at.is_some_and(|start| {
+        let (from, to) = (start + Duration::minutes(FORTY_MINUTE_WINDOW.0), start + Duration::minutes(FORTY_MINUTE_WINDOW.1));
+        now >= from && !series.iter().any(|v| v.clinical_time >= from && v.clinical_time <= to)
+    });
+    Cadence { next_due, overdue: next_due.is_some_and(|due| now > due), forty_minute_check_due }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::Alert;
-use crate::infusion::{Infusion, InfusionEvent};
+use crate::infusion::{Cadence, Infusion, InfusionEvent};
 use crate::patients::Patient;
 use crate::protocols::SessionDose;
 use crate::signing::{Addendum, Signature};
@@ -65,6 +65,8 @@ pub struct SessionRecord {
     pub infusion: Infusion,
     /// Why the infusion may not start yet (no baseline, or baseline BP above the hold), if so.
     pub hold: Option<String>,
+    /// When the next vitals are due, and whether the 40-minute check is still to be taken.
+    pub cadence: Cadence,
     pub alerts: Vec<Alert>,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,

@@ -17,13 +17,15 @@ pub struct Settings {
     pub auto_lock_minutes: u32,
     /// An entry saved this many minutes after its clinical time is labelled a late entry.
     pub late_entry_minutes: u32,
+    /// Vitals cadence after the infusion stops (the protocol sets it during the infusion).
+    pub recovery_vitals_every_min: u32,
     /// The vitals alert rules' thresholds.
     pub alerts: Thresholds,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { auto_lock_minutes: 10, late_entry_minutes: 15, alerts: Thresholds::default() }
+        Settings { auto_lock_minutes: 10, late_entry_minutes: 15, recovery_vitals_every_min: 15, alerts: Thresholds::default() }
     }
 }
 
@@ -35,6 +37,11 @@ impl Settings {
         Settings {
             auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) { self.auto_lock_minutes } else { defaults.auto_lock_minutes },
             late_entry_minutes: if in_range(self.late_entry_minutes, LATE_ENTRY_MINUTES) { self.late_entry_minutes } else { defaults.late_entry_minutes },
+            recovery_vitals_every_min: if (1..=120).contains(&self.recovery_vitals_every_min) {
+                self.recovery_vitals_every_min
+            } else {
+                defaults.recovery_vitals_every_min
+            },
             alerts: self.alerts,
         }
     }

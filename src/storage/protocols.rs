@@ -36,9 +36,14 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// An active protocol.
+    /// A protocol, retired or not (a past session keeps the protocol it was started on).
     pub fn protocol(&self, id: i64) -> Result<Protocol> {
-        self.by_id("protocols", COLUMNS, id, protocol, "protocol").and_then(|p| {
+        self.by_id("protocols", COLUMNS, id, protocol, "protocol")
+    }
+
+    /// A protocol a new session may start on.
+    pub fn active_protocol(&self, id: i64) -> Result<Protocol> {
+        self.protocol(id).and_then(|p| {
             let active: bool = self.conn.query_row("SELECT active FROM protocols WHERE id = ?1", [id], |r| r.get(0))?;
             if active { Ok(p) } else { Err(Error::Conflict(format!("The protocol {} is retired; choose another.", p.name))) }
         })

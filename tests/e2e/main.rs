@@ -105,6 +105,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Record rate change").await;
     app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
     assert_eq!(app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]").await, 2);
+    app.wait_for_page_text("Next vitals due at", harness::WAIT).await;
 
     // An impossible value is refused with the core's words, and nothing is added.
     app.type_into("Systolic BP (mmHg)", "130").await;

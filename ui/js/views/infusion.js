@@ -24,14 +24,17 @@ const NEXT = {
 
 const EVENT_NAMES = { start: 'Start', rate_change: 'Rate change', pause: 'Pause', resume: 'Resume', bolus: 'Bolus', stop: 'Stop' };
 
-/** The infusion panel; it redraws itself from the core after each event it charts. */
-export function infusionSection(record) {
+/**
+ * The infusion panel; it redraws itself from the core after each event it charts, and passes the
+ * new record to `onChanged` so the rest of the screen (vitals due, alerts) follows.
+ */
+export function infusionSection(record, onChanged) {
   const node = h('section', { class: 'panel infusion', 'aria-labelledby': 'infusion-heading' });
-  draw(node, record);
+  draw(node, record, onChanged);
   return node;
 }
 
-function draw(node, record) {
+function draw(node, record, onChanged) {
   const { session, infusion, events } = record;
   const open = session.status === 'open';
   const formSlot = h('div');
@@ -40,7 +43,9 @@ function draw(node, record) {
     const button = h('button', { type: 'button', class: kind === 'stop' ? 'secondary danger' : 'secondary' }, ACTIONS[kind].button);
     button.addEventListener('click', () => formSlot.replaceChildren(eventForm(record, kind, formSlot, async () => {
       notes.saved(`${EVENT_NAMES[kind]} charted and saved`);
-      draw(node, await getSession(session.id));
+      const next = await getSession(session.id);
+      draw(node, next, onChanged);
+      onChanged(next);
     })));
     return button;
   }) : [];

@@ -35,9 +35,13 @@ function showSession(root, record, signed = null) {
   });
   // Alerts raised by a new reading appear as soon as it is charted, without redrawing the form.
   const alertsSlot = h('div');
-  const showAlerts = (next) => alertsSlot.replaceChildren(alertsSection(next, (acknowledged) => showSession(root, acknowledged)) ?? '');
-  showAlerts(record);
-  const entry = open ? entryForm(session, entrySlot, sheet, showAlerts) : null;
+  const dueSlot = h('div');
+  const refresh = (next) => {
+    alertsSlot.replaceChildren(alertsSection(next, (acknowledged) => showSession(root, acknowledged)) ?? '');
+    dueSlot.replaceChildren(vitalsDue(next) ?? '');
+  };
+  refresh(record);
+  const entry = open ? entryForm(session, entrySlot, sheet, refresh) : null;
   entrySlot.append(entry
     ? entry.form
     : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
@@ -50,13 +54,37 @@ function showSession(root, record, signed = null) {
       h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
     alertsSlot,
     doseSummary(session.dose),
-    infusionSection(record),
+    dueSlot,
+    infusionSection(record, refresh),
     entrySlot,
     sheet.node,
     signatures.node,
     addendaSection(record));
   if (signed) signatures.announce(signed);
   else entry?.time.focus();
+}
+
+/**
+ * When the next vitals are due, counting down each tick from the core's due time; overdue and the
+ * 40-minute check (where BP typically peaks) stand out.
+ */
+function vitalsDue({ cadence, session }) {
+  if (!cadence.next_due || session.status !== 'open') return null;
+  const line = h('p', { class: 'vitals-due', 'aria-live': 'polite' });
+  const forty = cadence.forty_minute_check_due
+    && h('p', { class: 'warning' }, '40-minute check: take vitals now (BP typically peaks around 40 minutes).');
+  const node = h('section', { class: 'panel due' }, line, forty);
+  const tick = () => {
+    const minutes = Math.round((new Date(cadence.next_due) - new Date()) / 60000);
+    const overdue = minutes < 0;
+    line.textContent = overdue
+      ? `Vitals overdue by ${-minutes} min (due ${localTime(cadence.next_due)})`
+      : `Next vitals due at ${localTime(cadence.next_due)} (in ${minutes} min)`;
+    node.classList.toggle('overdue', overdue);
+  };
+  tick();
+  keepTicking(node, tick);
+  return node;
 }
 
 /** The protocol and dose the session was started with, with the arithmetic the nurse checked. */
@@ -79,7 +107,7 @@ function pausedNote(vitals) {
     + 'Save or cancel the correction to chart new vitals.');
 }
 
-function entryForm(session, slot, sheet, showAlerts) {
+function entryForm(session, slot, sheet, refresh) {
   const vitals = vitalsFields();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Chart vitals');
   const notes = notices();
@@ -114,7 +142,7 @@ function entryForm(session, slot, sheet, showAlerts) {
     try {
       const next = await getSession(session.id);
       sheet.show(next.vitals);
-      showAlerts(next);
+      refresh(next);
     } catch (error) {
       notes.error(`The flowsheet could not be refreshed: ${error.message}`);
     }
