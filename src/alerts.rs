@@ -33,7 +33,8 @@ impl Rule {
     }
 }
 
-/// The thresholds, a clinic setting.
+/// The thresholds, a clinic setting. Windows longer than an hour are not looked at (see
+/// `storage::alerts::RULE_REACH_MINUTES`); `Settings::sanitised` keeps them within it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Thresholds {

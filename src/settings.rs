@@ -42,7 +42,11 @@ impl Settings {
             } else {
                 defaults.recovery_vitals_every_min
             },
-            alerts: self.alerts,
+            alerts: Thresholds {
+                high_bp_window_min: self.alerts.high_bp_window_min.clamp(1, 60),
+                high_hr_sustained_min: self.alerts.high_hr_sustained_min.clamp(1, 60),
+                ..self.alerts
+            },
         }
     }
 }

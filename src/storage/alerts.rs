@@ -8,6 +8,9 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::users::User;
 
+/// How far apart two readings one rule relates may be (the alert windows are capped at this).
+pub const RULE_REACH_MINUTES: i64 = 60;
+
 const COLUMNS: &str = "a.id, a.rule, a.vitals_id, a.message, a.raised_at, u.display_name, a.acknowledged_at";
 const FROM: &str = "alerts a LEFT JOIN users u ON u.id = a.acknowledged_by";
 
@@ -24,10 +27,12 @@ fn alert(r: &Row) -> rusqlite::Result<Alert> {
     })
 }
 
-/// Evaluates the session's whole series and stores, with an audit row each, the alerts not yet
-/// stored. Called inside the transaction that wrote the reading.
-pub(super) fn record(conn: &Connection, session_id: i64, patient_id: i64, t: &Thresholds, by: &User, at: DateTime<Utc>) -> Result<()> {
-    let series = super::vitals::series(conn, session_id)?;
+/// Evaluates the readings around `around` (a new or corrected reading's clinical time: no rule looks
+/// further than an hour) and stores, with an audit row each, the alerts not yet stored. Called inside
+/// the transaction that wrote the reading.
+pub(super) fn record(conn: &Connection, session_id: i64, patient_id: i64, around: DateTime<Utc>, t: &Thresholds, by: &User, at: DateTime<Utc>) -> Result<()> {
+    let reach = chrono::Duration::minutes(RULE_REACH_MINUTES);
+    let series = super::vitals::series_between(conn, session_id, around - reach, around + reach)?;
     for found in evaluate(&series, t) {
         let inserted = conn.execute(
             "INSERT OR IGNORE INTO alerts (session_id, vitals_id, rule, message, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)",

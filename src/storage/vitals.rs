@@ -51,9 +51,18 @@ pub struct Correction<'a> {
 }
 
 /// A session's readings in clinical-time order, on any connection or transaction.
-pub(super) fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
+fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"))?;
     let rows = stmt.query_map([session_id], vitals)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The readings with clinical times from `from` to `to`, in order (the alert rules' neighbourhood).
+pub(super) fn series_between(conn: &Connection, session_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Vitals>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 AND v.clinical_time BETWEEN ?2 AND ?3 ORDER BY v.clinical_time, v.id"
+    ))?;
+    let rows = stmt.query_map((session_id, ts(&from), ts(&to)), vitals)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -75,7 +84,7 @@ impl Db {
         let stored = read(&tx, tx.last_insert_rowid())?;
         let event = Event::new(Action::VitalsAdded).record("vitals", stored.id).patient(patient_id).change(None::<()>, Some(&stored));
         append(&tx, &Author::from(by), &event, recorded_at)?;
-        alerts::record(&tx, v.session_id, patient_id, thresholds, by, recorded_at)?;
+        alerts::record(&tx, v.session_id, patient_id, v.clinical_time, thresholds, by, recorded_at)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -101,7 +110,7 @@ impl Db {
         let new = read(&tx, id)?;
         let event = Event::new(Action::VitalsCorrected).record("vitals", id).patient(patient_id).change(Some(&old), Some(&new)).detail(reason);
         append(&tx, &Author::from(by), &event, now)?;
-        alerts::record(&tx, old.session_id, patient_id, thresholds, by, now)?;
+        alerts::record(&tx, old.session_id, patient_id, v.clinical_time, thresholds, by, now)?;
         tx.commit()?;
         Ok(new)
     }
