@@ -21,6 +21,7 @@ fn main() {
         "correct_vitals",
         "acknowledge_alert",
         "add_infusion_event",
+        "add_note",
         "sign_session",
         "cosign_session",
         "add_addendum",

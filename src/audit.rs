@@ -36,6 +36,7 @@ pub enum Action {
     VitalsAdded,
     VitalsCorrected,
     InfusionEventAdded,
+    NoteAdded,
     AlertRaised,
     AlertAcknowledged,
     SessionSigned,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Local, Utc};
 use crate::alerts::{AlertRef, Thresholds};
 use crate::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::error::{Error, Result};
+use crate::notes::{Note, NoteInput};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
 use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus};
@@ -71,6 +72,10 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
     for e in &mut events {
         e.late = e.recorded_at - e.clinical_time > late_after;
     }
+    let mut notes = db.notes_of_session(s.id)?;
+    for n in &mut notes {
+        n.late = n.recorded_at - n.clinical_time > late_after;
+    }
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
     let hold = if infusion.state == PumpState::NotStarted { start_hold(db, &s)? } else { None };
@@ -86,6 +91,7 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
         infusion,
         events,
         alerts: db.alerts_of_session(s.id)?,
+        notes,
         signatures: db.signatures_of(s.id)?,
         addenda: db.addenda_of(s.id)?,
         session: s,
@@ -133,6 +139,13 @@ fn start_hold(db: &Db, session: &Session) -> Result<Option<String>> {
     let Some(dose) = &session.dose else { return Ok(None) };
     let protocol = db.protocol(dose.protocol_id)?;
     Ok(baseline_hold(&db.vitals_of_session(session.id)?, protocol.hold_sbp, protocol.hold_dbp))
+}
+
+/// A timestamped note on an open session.
+pub fn add_note(db: &mut Db, by: &User, now: DateTime<Utc>, input: NoteInput) -> Result<Note> {
+    let session = open_session(db, input.session_id)?;
+    let (at, text) = input.validate(session.session_date, now)?;
+    db.insert_note(session.id, session.patient_id, at, &text, by, now)
 }
 
 /// Replaces a reading of an unsigned session; the old values stay in the audit trail.

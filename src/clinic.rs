@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alerts::AlertRef;
 use crate::infusion::{EventInput, InfusionEvent};
+use crate::notes::{Note, NoteInput};
 use crate::audit::{self, Action, Event, Exported, ExportRequest, Filter, Verification};
 use crate::chart;
 use crate::crypto::{self, DataKey};
@@ -365,6 +366,10 @@ impl Clinic {
 
     pub fn add_infusion_event(&self, input: EventInput) -> Result<InfusionEvent> {
         self.act(Some(Permission::Chart), "chart infusion events", |db, by, now| chart::add_event(db, by, now, input))
+    }
+
+    pub fn add_note(&self, input: NoteInput) -> Result<Note> {
+        self.act(Some(Permission::Chart), "add notes", |db, by, now| chart::add_note(db, by, now, input))
     }
 
     pub fn acknowledge_alert(&self, alert: AlertRef) -> Result<SessionRecord> {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod infusion;
 pub mod ipc;
 pub mod keyring;
+pub mod notes;
 pub mod paths;
 pub mod patients;
 pub mod protocols;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alerts::Alert;
 use crate::infusion::{Cadence, Infusion, InfusionEvent};
+use crate::notes::Note;
 use crate::patients::Patient;
 use crate::protocols::SessionDose;
 use crate::signing::{Addendum, Signature};
@@ -68,6 +69,7 @@ pub struct SessionRecord {
     /// When the next vitals are due, and whether the 40-minute check is still to be taken.
     pub cadence: Cadence,
     pub alerts: Vec<Alert>,
+    pub notes: Vec<Note>,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,
 }

@@ -46,6 +46,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::correct_vitals,
         commands::acknowledge_alert,
         commands::add_infusion_event,
+        commands::add_note,
         commands::sign_session,
         commands::cosign_session,
         commands::add_addendum,

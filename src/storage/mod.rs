@@ -5,6 +5,7 @@ mod alerts;
 mod audit;
 mod infusion;
 mod migrations;
+mod notes;
 mod patients;
 mod protocols;
 mod sessions;

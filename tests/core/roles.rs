@@ -5,6 +5,7 @@ use infusion_chart::alerts::AlertRef;
 use infusion_chart::audit::{ExportRequest, Filter};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::infusion::{EventInput, EventKind};
+use infusion_chart::notes::NoteInput;
 use infusion_chart::patients::PatientSearch;
 use infusion_chart::sessions::{PatientRef, SessionRef};
 use infusion_chart::settings::SettingsInput;
@@ -61,6 +62,11 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
             Box::new(move |c| {
                 ok(c.add_infusion_event(EventInput { session_id: s, kind: EventKind::Start, clinical_time: Some(now.to_rfc3339()), rate_ml_per_h: Some(54.5), bolus_mg: None, hold_override: None }))
             }),
+        ),
+        (
+            "add_note",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.add_note(NoteInput { session_id: s, clinical_time: Some(now.to_rfc3339()), text: Some("Calm".into()) }))),
         ),
         ("acknowledge_alert", &[Nurse, Physician], Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 })))),
         ("sign_session", &[Nurse], Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s })))),

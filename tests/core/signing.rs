@@ -160,3 +160,24 @@ fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing(
     assert_eq!(raised.len(), 1);
     assert_eq!(raised[0].detail.as_deref(), Some(record.alerts[0].message.as_str()));
 }
+
+#[test]
+fn notes_are_timestamped_bounded_and_locked_with_the_session() {
+    use infusion_chart::notes::NoteInput;
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("S-16");
+    let session = f.start_session(&patient);
+    let note = |text: &str| NoteInput { session_id: session.id, clinical_time: Some(f.clock.now().to_rfc3339()), text: Some(text.into()) };
+    let saved = clinic.add_note(note("Patient relaxed, music on, eyes closed.")).unwrap();
+    assert_eq!((saved.author.as_str(), saved.late), ("Nina Park", false));
+    assert_eq!(clinic.add_note(note(&"x".repeat(2001))).unwrap_err().to_string(), "Note must be at most 2000 characters.");
+    assert_eq!(clinic.add_note(note("  ")).unwrap_err().to_string(), "Note is required.");
+    f.chart_vitals(&session, 120.0, 80.0);
+    clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(clinic.add_note(note("after signing")).unwrap_err().kind(), "conflict");
+    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(record.notes.len(), 1);
+    let raw = f.raw().execute("INSERT INTO notes (session_id, clinical_time, recorded_at, body, author_id) VALUES (?1, 'x', 'x', 'sneaky', 2)", [session.id]);
+    assert!(raw.unwrap_err().to_string().starts_with("Refused:"));
+}

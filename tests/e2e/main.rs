@@ -106,6 +106,9 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
     assert_eq!(app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]").await, 2);
     app.wait_for_page_text("Next vitals due at", harness::WAIT).await;
+    app.type_into("Note", "Patient relaxed, eyes closed, music on.").await;
+    app.click_button("Add note").await;
+    app.wait_for_text(STATUS, "Note saved").await;
 
     // An impossible value is refused with the core's words, and nothing is added.
     app.type_into("Systolic BP (mmHg)", "130").await;
@@ -168,7 +171,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.wait_for_text(VITALS_ROWS, "130/85").await;
     assert_eq!(app.count(VITALS_ROWS).await, 2);
     let page = app.page_text().await;
-    for expected in ["Stopped after", "acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
+    for expected in ["Patient relaxed, eyes closed, music on.", "Stopped after", "acknowledged by Nina Park", "Signed by Nina Park", "Co-signed by Dr Omar Haddad", "Mild nausea at 10:50", "72.5 kg × 0.5 mg/kg = 36.3 mg"] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));

@@ -55,6 +55,7 @@ export const getSession = (sessionId) => call('get_session', { session_id: sessi
 export const addVitals = (vitals) => call('add_vitals', vitals);
 export const correctVitals = (correction) => call('correct_vitals', correction);
 export const addInfusionEvent = (event) => call('add_infusion_event', event);
+export const addNote = (note) => call('add_note', note);
 export const acknowledgeAlert = (alertId) => call('acknowledge_alert', { alert_id: alertId });
 export const signSession = (sessionId) => call('sign_session', { session_id: sessionId });
 export const cosignSession = (sessionId) => call('cosign_session', { session_id: sessionId });

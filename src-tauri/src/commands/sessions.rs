@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use infusion_chart::infusion::InfusionEvent;
+use infusion_chart::notes::Note;
 use infusion_chart::protocols::{DosePlan, Protocol};
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
@@ -64,4 +65,9 @@ pub async fn acknowledge_alert(clinic: State<'_, Arc<Clinic>>, input: Option<Val
 #[tauri::command]
 pub async fn add_infusion_event(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<InfusionEvent> {
     blocking(clinic, |c| c.add_infusion_event(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn add_note(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Note> {
+    blocking(clinic, |c| c.add_note(parse(input)?)).await
 }

@@ -9,7 +9,7 @@ import { checkTyped, load, notices, numberOrNull, save } from './common.js';
 const ACTIONS = [
   'setup', 'login', 'login_failed', 'logout', 'lock', 'unlock',
   'password_changed', 'user_added', 'user_roles_changed', 'user_disabled', 'user_enabled', 'password_reset',
-  'settings_changed', 'patient_added', 'session_started', 'vitals_added', 'vitals_corrected', 'infusion_event_added',
+  'settings_changed', 'patient_added', 'session_started', 'vitals_added', 'vitals_corrected', 'infusion_event_added', 'note_added',
   'alert_raised', 'alert_acknowledged', 'session_signed', 'session_cosigned', 'addendum_added',
   'audit_exported', 'recovery_key_used',
 ];

@@ -7,6 +7,7 @@ import { whenRestored } from '../parked-views.js';
 import { addendaSection } from './addenda.js';
 import { alertsSection } from './alerts.js';
 import { infusionSection } from './infusion.js';
+import { notesSection } from './notes.js';
 import { checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
 import { flowsheet } from './flowsheet.js';
 import { signaturesSection } from './signing.js';
@@ -58,6 +59,7 @@ function showSession(root, record, signed = null) {
     infusionSection(record, refresh),
     entrySlot,
     sheet.node,
+    notesSection(record),
     signatures.node,
     addendaSection(record));
   if (signed) signatures.announce(signed);

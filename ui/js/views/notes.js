@@ -1,0 +1,47 @@
+// Timestamped notes of a session, in the nurse's words; added while the session is open.
+
+import { addNote, getSession } from '../api.js';
+import { field, h } from '../dom.js';
+import { clinicalInstant, localTime } from '../format.js';
+import { notices, save } from './common.js';
+
+export function notesSection(record) {
+  const { session } = record;
+  const list = h('div');
+  const show = (notes) => list.replaceChildren(notes.length === 0
+    ? h('p', { class: 'empty' }, 'No notes yet.')
+    : h('ol', { class: 'notes' }, notes.map((n) => h('li', {},
+      h('p', { class: 'note-head' }, h('strong', {}, localTime(n.clinical_time)), ` · ${n.author}`,
+        n.late && h('span', { class: 'tag late' }, `late entry, saved ${localTime(n.recorded_at)}`)),
+      h('p', {}, n.text)))));
+  show(record.notes);
+  return h('section', { class: 'panel', 'aria-labelledby': 'notes-heading' },
+    h('h2', { id: 'notes-heading' }, 'Notes'),
+    list,
+    session.status === 'open' && noteForm(session, show));
+}
+
+function noteForm(session, show) {
+  const time = h('input', { id: 'note-time', type: 'time', value: localTime() });
+  const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '2000' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Add note');
+  const notes = notices();
+  const form = h('form', { novalidate: true },
+    h('div', { class: 'fields' }, field('Note time', time)),
+    h('div', { class: 'fields stack' }, field('Note', text)),
+    h('div', { class: 'form-actions' }, submit, notes.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const saved = await save(submit, notes, () => addNote({
+      session_id: session.id,
+      clinical_time: clinicalInstant(session.session_date, time.value),
+      text: text.value,
+    }));
+    if (!saved) return;
+    notes.saved(`Note saved at ${localTime(saved.recorded_at)}`);
+    text.value = '';
+    time.value = localTime();
+    show((await getSession(session.id)).notes);
+  });
+  return form;
+}
