@@ -19,6 +19,7 @@ run: setup
 	$(CARGO) run --locked -p infusion-chart-app --bin infusion-chart
 
 test: setup-test
+	$(CARGO) fmt --all -- --check
 	$(CARGO) test --workspace --locked --no-fail-fast
 
 build: setup
@@ -36,6 +37,7 @@ setup-test: setup
 
 rust:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (rustup.rs), then run make again."; exit 1; }
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 
 # Installs the Debian packages in $(1) that are not installed yet (apt-get, through sudo when not root).
 define ensure_packages

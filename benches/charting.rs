@@ -36,7 +36,12 @@ fn login(c: &mut Criterion) {
     clinic.logout(Nothing {}).unwrap();
     c.bench_function("login (argon2id unwrap + open encrypted database)", |b| {
         b.iter(|| {
-            clinic.login(Credentials { username: "nina".into(), password: PASSWORD.into() }).unwrap();
+            clinic
+                .login(Credentials {
+                    username: "nina".into(),
+                    password: PASSWORD.into(),
+                })
+                .unwrap();
             clinic.logout(Nothing {}).unwrap();
         })
     });
@@ -73,35 +78,38 @@ fn chart_vitals(c: &mut Criterion) {
     let clinic = set_up(dir.path());
     let mut sessions = 0;
     let mut group = c.benchmark_group("chart one vitals entry");
-    group.bench_function("Clinic::add_vitals (validate + commit + audit + alert rules, encrypted)", |b| {
-        b.iter_custom(|iters| {
-            let mut timed = std::time::Duration::ZERO;
-            let mut session_id = 0;
-            for i in 0..iters {
-                if i % READINGS_PER_SESSION == 0 {
-                    sessions += 1;
-                    session_id = new_session(&clinic, sessions);
+    group.bench_function(
+        "Clinic::add_vitals (validate + commit + audit + alert rules, encrypted)",
+        |b| {
+            b.iter_custom(|iters| {
+                let mut timed = std::time::Duration::ZERO;
+                let mut session_id = 0;
+                for i in 0..iters {
+                    if i % READINGS_PER_SESSION == 0 {
+                        sessions += 1;
+                        session_id = new_session(&clinic, sessions);
+                    }
+                    let input = VitalsInput {
+                        session_id,
+                        clinical_time: Some(Utc::now().to_rfc3339()),
+                        sbp: Some(128.0),
+                        dbp: Some(82.0),
+                        hr: Some(76.0),
+                        spo2: Some(98.0),
+                        rr: Some(14.0),
+                        temp_c: None,
+                        etco2: None,
+                        dissociation: None,
+                        moaas: None,
+                    };
+                    let start = std::time::Instant::now();
+                    black_box(clinic.add_vitals(input).unwrap());
+                    timed += start.elapsed();
                 }
-                let input = VitalsInput {
-                    session_id,
-                    clinical_time: Some(Utc::now().to_rfc3339()),
-                    sbp: Some(128.0),
-                    dbp: Some(82.0),
-                    hr: Some(76.0),
-                    spo2: Some(98.0),
-                    rr: Some(14.0),
-                    temp_c: None,
-                    etco2: None,
-                    dissociation: None,
-                    moaas: None,
-                };
-                let start = std::time::Instant::now();
-                black_box(clinic.add_vitals(input).unwrap());
-                timed += start.elapsed();
-            }
-            timed
-        })
-    });
+                timed
+            })
+        },
+    );
 
     let bare = Connection::open(dir.path().join("bare.db")).unwrap();
     bare.execute_batch(

@@ -27,9 +27,14 @@ impl Rule {
     }
 
     pub fn from_name(name: &str) -> Option<Rule> {
-        [Rule::SevereHypertension, Rule::RepeatedHypertension, Rule::SustainedTachycardia, Rule::LowSpo2]
-            .into_iter()
-            .find(|r| r.name() == name)
+        [
+            Rule::SevereHypertension,
+            Rule::RepeatedHypertension,
+            Rule::SustainedTachycardia,
+            Rule::LowSpo2,
+        ]
+        .into_iter()
+        .find(|r| r.name() == name)
     }
 }
 
@@ -93,7 +98,12 @@ pub struct AlertRef {
 
 /// Every alert the series raises, in clinical-time order. `series` must be in clinical-time order.
 pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
-    let time = |v: &Vitals| v.clinical_time.with_timezone(&chrono::Local).format("%H:%M").to_string();
+    let time = |v: &Vitals| {
+        v.clinical_time
+            .with_timezone(&chrono::Local)
+            .format("%H:%M")
+            .to_string()
+    };
     let high_bp = |v: &Vitals| v.sbp > t.high_sbp || v.dbp > t.high_dbp;
     let fast = |v: &Vitals| v.hr > t.high_hr;
     let mut found = Vec::new();
@@ -103,17 +113,36 @@ pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
             found.push(Found {
                 rule: Rule::SevereHypertension,
                 vitals_id: v.id,
-                message: format!("BP {}/{} at {} is above {}/{}.", v.sbp, v.dbp, time(v), t.severe_sbp, t.severe_dbp),
+                message: format!(
+                    "BP {}/{} at {} is above {}/{}.",
+                    v.sbp,
+                    v.dbp,
+                    time(v),
+                    t.severe_sbp,
+                    t.severe_dbp
+                ),
             });
         } else if high_bp(v) {
             let window = Duration::minutes(t.high_bp_window_min);
-            if let Some(previous) = earlier.iter().rev().find(|p| high_bp(p) && v.clinical_time - p.clinical_time <= window) {
+            if let Some(previous) = earlier
+                .iter()
+                .rev()
+                .find(|p| high_bp(p) && v.clinical_time - p.clinical_time <= window)
+            {
                 found.push(Found {
                     rule: Rule::RepeatedHypertension,
                     vitals_id: v.id,
                     message: format!(
                         "BP above {}/{} twice within {} min: {}/{} at {} and {}/{} at {}.",
-                        t.high_sbp, t.high_dbp, t.high_bp_window_min, previous.sbp, previous.dbp, time(previous), v.sbp, v.dbp, time(v)
+                        t.high_sbp,
+                        t.high_dbp,
+                        t.high_bp_window_min,
+                        previous.sbp,
+                        previous.dbp,
+                        time(previous),
+                        v.sbp,
+                        v.dbp,
+                        time(v)
                     ),
                 });
             }
@@ -125,7 +154,13 @@ pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
                 found.push(Found {
                     rule: Rule::SustainedTachycardia,
                     vitals_id: v.id,
-                    message: format!("HR above {} since {} ({} now, at {}).", t.high_hr, time(run_start), v.hr, time(v)),
+                    message: format!(
+                        "HR above {} since {} ({} now, at {}).",
+                        t.high_hr,
+                        time(run_start),
+                        v.hr,
+                        time(v)
+                    ),
                 });
             }
         }
@@ -146,7 +181,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn reading(id: i64, minute: i64, sbp: i64, dbp: i64, hr: i64, spo2: i64) -> Vitals {
-        let start = chrono::Local.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap().with_timezone(&Utc);
+        let start = chrono::Local
+            .with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
         let at = start + Duration::minutes(minute);
         Vitals {
             id,
@@ -170,7 +208,10 @@ mod tests {
     }
 
     fn rules(series: &[Vitals]) -> Vec<(Rule, i64)> {
-        evaluate(series, &Thresholds::default()).into_iter().map(|f| (f.rule, f.vitals_id)).collect()
+        evaluate(series, &Thresholds::default())
+            .into_iter()
+            .map(|f| (f.rule, f.vitals_id))
+            .collect()
     }
 
     #[test]
@@ -178,18 +219,74 @@ mod tests {
         use Rule::*;
         type Case = (&'static str, Vec<Vitals>, Vec<(Rule, i64)>);
         let cases: Vec<Case> = vec![
-            ("normal readings", vec![reading(1, 0, 128, 82, 76, 98), reading(2, 10, 140, 90, 80, 97)], vec![]),
-            ("one high BP is not yet an alert", vec![reading(1, 0, 185, 100, 80, 98)], vec![]),
-            ("high BP twice within 5 min", vec![reading(1, 0, 185, 100, 80, 98), reading(2, 4, 182, 112, 80, 98)], vec![(RepeatedHypertension, 2)]),
-            ("high BP exactly 5 min apart", vec![reading(1, 0, 185, 100, 80, 98), reading(2, 5, 182, 100, 80, 98)], vec![(RepeatedHypertension, 2)]),
-            ("high BP 6 min apart", vec![reading(1, 0, 185, 100, 80, 98), reading(2, 6, 182, 100, 80, 98)], vec![]),
-            ("DBP alone above 110 twice", vec![reading(1, 0, 170, 112, 80, 98), reading(2, 3, 170, 115, 80, 98)], vec![(RepeatedHypertension, 2)]),
-            ("exactly 180/110 is not above", vec![reading(1, 0, 180, 110, 80, 98), reading(2, 2, 180, 110, 80, 98)], vec![]),
-            ("severe BP once", vec![reading(1, 0, 205, 100, 80, 98)], vec![(SevereHypertension, 1)]),
-            ("severe DBP once", vec![reading(1, 0, 190, 121, 80, 98)], vec![(SevereHypertension, 1)]),
-            ("HR above 120 for 5 min", vec![reading(1, 0, 130, 80, 125, 98), reading(2, 3, 130, 80, 130, 98), reading(3, 5, 130, 80, 122, 98)], vec![(SustainedTachycardia, 3)]),
-            ("HR above 120 broken by a normal reading", vec![reading(1, 0, 130, 80, 125, 98), reading(2, 3, 130, 80, 100, 98), reading(3, 5, 130, 80, 125, 98)], vec![]),
-            ("HR above 120 for 4 min", vec![reading(1, 0, 130, 80, 125, 98), reading(2, 4, 130, 80, 125, 98)], vec![]),
+            (
+                "normal readings",
+                vec![reading(1, 0, 128, 82, 76, 98), reading(2, 10, 140, 90, 80, 97)],
+                vec![],
+            ),
+            (
+                "one high BP is not yet an alert",
+                vec![reading(1, 0, 185, 100, 80, 98)],
+                vec![],
+            ),
+            (
+                "high BP twice within 5 min",
+                vec![reading(1, 0, 185, 100, 80, 98), reading(2, 4, 182, 112, 80, 98)],
+                vec![(RepeatedHypertension, 2)],
+            ),
+            (
+                "high BP exactly 5 min apart",
+                vec![reading(1, 0, 185, 100, 80, 98), reading(2, 5, 182, 100, 80, 98)],
+                vec![(RepeatedHypertension, 2)],
+            ),
+            (
+                "high BP 6 min apart",
+                vec![reading(1, 0, 185, 100, 80, 98), reading(2, 6, 182, 100, 80, 98)],
+                vec![],
+            ),
+            (
+                "DBP alone above 110 twice",
+                vec![reading(1, 0, 170, 112, 80, 98), reading(2, 3, 170, 115, 80, 98)],
+                vec![(RepeatedHypertension, 2)],
+            ),
+            (
+                "exactly 180/110 is not above",
+                vec![reading(1, 0, 180, 110, 80, 98), reading(2, 2, 180, 110, 80, 98)],
+                vec![],
+            ),
+            (
+                "severe BP once",
+                vec![reading(1, 0, 205, 100, 80, 98)],
+                vec![(SevereHypertension, 1)],
+            ),
+            (
+                "severe DBP once",
+                vec![reading(1, 0, 190, 121, 80, 98)],
+                vec![(SevereHypertension, 1)],
+            ),
+            (
+                "HR above 120 for 5 min",
+                vec![
+                    reading(1, 0, 130, 80, 125, 98),
+                    reading(2, 3, 130, 80, 130, 98),
+                    reading(3, 5, 130, 80, 122, 98),
+                ],
+                vec![(SustainedTachycardia, 3)],
+            ),
+            (
+                "HR above 120 broken by a normal reading",
+                vec![
+                    reading(1, 0, 130, 80, 125, 98),
+                    reading(2, 3, 130, 80, 100, 98),
+                    reading(3, 5, 130, 80, 125, 98),
+                ],
+                vec![],
+            ),
+            (
+                "HR above 120 for 4 min",
+                vec![reading(1, 0, 130, 80, 125, 98), reading(2, 4, 130, 80, 125, 98)],
+                vec![],
+            ),
             ("SpO2 91", vec![reading(1, 0, 130, 80, 80, 91)], vec![(LowSpo2, 1)]),
             ("SpO2 92 is not below", vec![reading(1, 0, 130, 80, 80, 92)], vec![]),
         ];
@@ -200,8 +297,14 @@ mod tests {
 
     #[test]
     fn messages_say_what_and_when() {
-        let found = evaluate(&[reading(1, 0, 185, 100, 80, 98), reading(2, 4, 182, 112, 80, 90)], &Thresholds::default());
-        assert_eq!(found[0].message, "BP above 180/110 twice within 5 min: 185/100 at 10:00 and 182/112 at 10:04.");
+        let found = evaluate(
+            &[reading(1, 0, 185, 100, 80, 98), reading(2, 4, 182, 112, 80, 90)],
+            &Thresholds::default(),
+        );
+        assert_eq!(
+            found[0].message,
+            "BP above 180/110 twice within 5 min: 185/100 at 10:00 and 182/112 at 10:04."
+        );
         assert_eq!(found[1].message, "SpO2 90% at 10:04 is below 92%.");
     }
 }

@@ -69,7 +69,15 @@ pub struct Event {
 
 impl Event {
     pub fn new(action: Action) -> Event {
-        Event { action, table_name: None, record_id: None, patient_id: None, old_value: None, new_value: None, detail: None }
+        Event {
+            action,
+            table_name: None,
+            record_id: None,
+            patient_id: None,
+            old_value: None,
+            new_value: None,
+            detail: None,
+        }
     }
 
     pub fn record(mut self, table: &'static str, id: i64) -> Event {
@@ -153,7 +161,11 @@ pub struct Verification {
 /// Walks the chain in id order. `highest_id_issued` is what SQLite's AUTOINCREMENT has handed out,
 /// so rows removed from the end are found too.
 pub fn verify(entries: &[Entry], highest_id_issued: i64) -> Verification {
-    let broken = |message: String| Verification { intact: false, entries: entries.len(), message };
+    let broken = |message: String| Verification {
+        intact: false,
+        entries: entries.len(),
+        message,
+    };
     let mut prev_hash = GENESIS.to_string();
     let mut expected_id = 1;
     for e in entries {
@@ -161,14 +173,20 @@ pub fn verify(entries: &[Entry], highest_id_issued: i64) -> Verification {
             return broken(if e.id > expected_id {
                 format!("The audit trail is broken at entry {expected_id}: entries {expected_id}–{} are missing (deleted outside the app).", e.id - 1)
             } else {
-                format!("The audit trail is broken at entry {}: it appears out of order (inserted outside the app).", e.id)
+                format!(
+                    "The audit trail is broken at entry {}: it appears out of order (inserted outside the app).",
+                    e.id
+                )
             });
         }
         if e.prev_hash != prev_hash {
             return broken(format!("The audit trail is broken at entry {}: it does not follow entry {} (an entry was removed or inserted outside the app).", e.id, e.id - 1));
         }
         if e.compute_hash() != e.hash {
-            return broken(format!("The audit trail is broken at entry {}: its contents were changed after it was written.", e.id));
+            return broken(format!(
+                "The audit trail is broken at entry {}: its contents were changed after it was written.",
+                e.id
+            ));
         }
         prev_hash = e.hash.clone();
         expected_id += 1;
@@ -179,7 +197,14 @@ pub fn verify(entries: &[Entry], highest_id_issued: i64) -> Verification {
             expected_id - 1
         ));
     }
-    Verification { intact: true, entries: entries.len(), message: format!("The audit trail is intact: {} entries, every link verified.", entries.len()) }
+    Verification {
+        intact: true,
+        entries: entries.len(),
+        message: format!(
+            "The audit trail is intact: {} entries, every link verified.",
+            entries.len()
+        ),
+    }
 }
 
 /// Filters of the admin's audit screen; all optional.
@@ -214,13 +239,18 @@ pub struct Exported {
 /// A spreadsheet cell: quoted, and text starting with = + - @ (or tab / CR) prefixed with ' so a
 /// spreadsheet shows it instead of running it as a formula.
 pub fn csv_cell(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     format!("\"{}\"", safe.replace('"', "\"\""))
 }
 
 /// Writes `entries` as CSV with a header row.
 pub fn write_csv(entries: &[Entry], out: &mut impl Write) -> Result<()> {
-    let header = "id,at_utc,at_local,user_id,username,action,table_name,record_id,patient_id,old_value,new_value,detail,hash";
+    let header =
+        "id,at_utc,at_local,user_id,username,action,table_name,record_id,patient_id,old_value,new_value,detail,hash";
     let fail = |e: std::io::Error| Error::Storage(format!("The CSV file could not be written ({e})."));
     writeln!(out, "{header}").map_err(fail)?;
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();

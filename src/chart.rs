@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
-use crate::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::error::{Error, Result};
+use crate::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::notes::{Note, NoteInput};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
@@ -29,7 +29,10 @@ pub fn search_patients(db: &Db, search: PatientSearch) -> Result<Vec<Patient>> {
 }
 
 pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
-    Ok(PatientRecord { patient: db.patient(patient.patient_id)?, sessions: db.sessions_of_patient(patient.patient_id)? })
+    Ok(PatientRecord {
+        patient: db.patient(patient.patient_id)?,
+        sessions: db.sessions_of_patient(patient.patient_id)?,
+    })
 }
 
 pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
@@ -46,7 +49,10 @@ pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
 /// left to resolve. A dose above the soft limit needs a physician and their reason.
 pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInput) -> Result<Session> {
     let plan = dose_preview(db, &input)?;
-    let override_reason = input.override_reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let override_reason = input
+        .override_reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     if plan.limit == Limit::AboveSoft {
         require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
     }
@@ -64,27 +70,38 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
     let s = db.session(session.session_id)?;
     let settings = db.settings()?;
     let late_after = Duration::minutes(settings.late_entry_minutes as i64);
+    let late = |recorded: DateTime<Utc>, clinical: DateTime<Utc>| recorded - clinical > late_after;
     let mut vitals = db.vitals_of_session(s.id)?;
     for v in &mut vitals {
-        v.late = v.recorded_at - v.clinical_time > late_after;
+        v.late = late(v.recorded_at, v.clinical_time);
     }
     let mut events = db.events_of_session(s.id)?;
     for e in &mut events {
-        e.late = e.recorded_at - e.clinical_time > late_after;
+        e.late = late(e.recorded_at, e.clinical_time);
     }
     let mut notes = db.notes_of_session(s.id)?;
     for n in &mut notes {
-        n.late = n.recorded_at - n.clinical_time > late_after;
+        n.late = late(n.recorded_at, n.clinical_time);
     }
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
-    let hold = if infusion.state == PumpState::NotStarted { start_hold(db, &s)? } else { None };
+    let hold = if infusion.state == PumpState::NotStarted {
+        start_hold(db, &s, &vitals)?
+    } else {
+        None
+    };
     let every = match &s.dose {
         Some(dose) => db.protocol(dose.protocol_id)?.vitals_every_min,
         None => settings.recovery_vitals_every_min as i64,
     };
     Ok(SessionRecord {
-        cadence: cadence(&vitals, &infusion, every, settings.recovery_vitals_every_min as i64, now),
+        cadence: cadence(
+            &vitals,
+            &infusion,
+            every,
+            settings.recovery_vitals_every_min as i64,
+            now,
+        ),
         hold,
         patient: db.patient(s.patient_id)?,
         vitals,
@@ -108,7 +125,13 @@ fn open_session(db: &Db, session_id: i64) -> Result<Session> {
 
 /// Validates and commits one vitals reading, and the alerts it raises; returns it only once it is
 /// durably stored.
-pub fn add_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime<Utc>, input: VitalsInput) -> Result<Vitals> {
+pub fn add_vitals(
+    db: &mut Db,
+    thresholds: &Thresholds,
+    by: &User,
+    now: DateTime<Utc>,
+    input: VitalsInput,
+) -> Result<Vitals> {
     let session = open_session(db, input.session_id)?;
     let reading = input.validate(session.session_date, now)?;
     db.insert_vitals(&reading, session.patient_id, thresholds, by, now)
@@ -120,9 +143,9 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     let session = open_session(db, input.session_id)?;
     let event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
     if event.kind == EventKind::Start {
-        if let Some(hold) = start_hold(db, &session)? {
-            let is_bp_hold = !db.vitals_of_session(session.id)?.is_empty();
-            if !is_bp_hold {
+        let baseline = db.vitals_of_session(session.id)?;
+        if let Some(hold) = start_hold(db, &session, &baseline)? {
+            if baseline.is_empty() {
                 return Err(Error::Conflict(hold));
             }
             require(by, Permission::Cosign, "override a baseline BP hold")?;
@@ -135,10 +158,10 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
 }
 
 /// The hold on starting this session's infusion, if any (see `infusion::baseline_hold`).
-fn start_hold(db: &Db, session: &Session) -> Result<Option<String>> {
+fn start_hold(db: &Db, session: &Session, series: &[Vitals]) -> Result<Option<String>> {
     let Some(dose) = &session.dose else { return Ok(None) };
     let protocol = db.protocol(dose.protocol_id)?;
-    Ok(baseline_hold(&db.vitals_of_session(session.id)?, protocol.hold_sbp, protocol.hold_dbp))
+    Ok(baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp))
 }
 
 /// A timestamped note on an open session.
@@ -149,10 +172,18 @@ pub fn add_note(db: &mut Db, by: &User, now: DateTime<Utc>, input: NoteInput) ->
 }
 
 /// Replaces a reading of an unsigned session; the old values stay in the audit trail.
-pub fn correct_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: DateTime<Utc>, correction: VitalsCorrection) -> Result<Vitals> {
+pub fn correct_vitals(
+    db: &mut Db,
+    thresholds: &Thresholds,
+    by: &User,
+    now: DateTime<Utc>,
+    correction: VitalsCorrection,
+) -> Result<Vitals> {
     let stored = db.vitals(correction.vitals_id)?;
     if correction.vitals.session_id != stored.session_id {
-        return Err(Error::InvalidRequest("The correction names another session than the entry it corrects. Nothing was saved.".into()));
+        return Err(Error::InvalidRequest(
+            "The correction names another session than the entry it corrects. Nothing was saved.".into(),
+        ));
     }
     let session = open_session(db, stored.session_id)?;
     let mut c = Checker::new();
@@ -163,7 +194,17 @@ pub fn correct_vitals(db: &mut Db, thresholds: &Thresholds, by: &User, now: Date
     }
     c.finish()?;
     let (reading, reason) = (reading?, reason.expect("checked"));
-    db.correct_vitals(Correction { id: stored.id, reading: &reading, reason: &reason }, session.patient_id, thresholds, by, now)
+    db.correct_vitals(
+        Correction {
+            id: stored.id,
+            reading: &reading,
+            reason: &reason,
+        },
+        session.patient_id,
+        thresholds,
+        by,
+        now,
+    )
 }
 
 /// Records that a nurse or physician has seen an alert (once; never after signing).
@@ -182,11 +223,19 @@ pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Session
     let s = open_session(db, session.session_id)?;
     let pump = summarise(&db.events_of_session(s.id)?, 0.0, now).state;
     if matches!(pump, PumpState::Running | PumpState::Paused) {
-        return Err(Error::Conflict("The infusion has not been stopped. Chart its stop before signing.".into()));
+        return Err(Error::Conflict(
+            "The infusion has not been stopped. Chart its stop before signing.".into(),
+        ));
     }
-    let open_alerts = db.alerts_of_session(s.id)?.iter().filter(|a| a.acknowledged_at.is_none()).count();
+    let open_alerts = db
+        .alerts_of_session(s.id)?
+        .iter()
+        .filter(|a| a.acknowledged_at.is_none())
+        .count();
     if open_alerts > 0 {
-        return Err(Error::Conflict(format!("Acknowledge the {open_alerts} open alert(s) before signing.")));
+        return Err(Error::Conflict(format!(
+            "Acknowledge the {open_alerts} open alert(s) before signing."
+        )));
     }
     if !db.charted_in_session(s.id, by.id)? {
         return Err(Error::Forbidden(format!(
@@ -202,12 +251,22 @@ pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Session
 pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
     match s.status {
-        SessionStatus::Open => return Err(Error::Conflict("The nurse has not signed this session yet; co-sign after the nurse.".into())),
+        SessionStatus::Open => {
+            return Err(Error::Conflict(
+                "The nurse has not signed this session yet; co-sign after the nurse.".into(),
+            ))
+        }
         SessionStatus::Cosigned => return Err(Error::Conflict("This session is already co-signed.".into())),
         SessionStatus::Signed => {}
     }
-    if db.signatures_of(s.id)?.iter().any(|g| g.role == Role::Nurse && g.user_id == by.id) {
-        return Err(Error::Forbidden("A physician other than the nurse who signed must co-sign this session.".into()));
+    if db
+        .signatures_of(s.id)?
+        .iter()
+        .any(|g| g.role == Role::Nurse && g.user_id == by.id)
+    {
+        return Err(Error::Forbidden(
+            "A physician other than the nurse who signed must co-sign this session.".into(),
+        ));
     }
     db.insert_signature(s.id, s.patient_id, Role::Physician, by, now)?;
     session_record(db, now, session)
@@ -217,7 +276,9 @@ pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Sessi
 pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumInput) -> Result<SessionRecord> {
     let s = db.session(input.session_id)?;
     if s.status == SessionStatus::Open {
-        return Err(Error::Conflict("This session is not signed yet: correct its entries directly instead of adding an addendum.".into()));
+        return Err(Error::Conflict(
+            "This session is not signed yet: correct its entries directly instead of adding an addendum.".into(),
+        ));
     }
     let (reason, text) = input.validate()?;
     db.insert_addendum(s.id, s.patient_id, &reason, &text, by, now)?;

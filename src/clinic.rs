@@ -9,13 +9,13 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::AlertRef;
-use crate::infusion::{EventInput, InfusionEvent};
-use crate::notes::{Note, NoteInput};
-use crate::audit::{self, Action, Event, Exported, ExportRequest, Filter, Verification};
+use crate::audit::{self, Action, Event, ExportRequest, Exported, Filter, Verification};
 use crate::chart;
 use crate::crypto::{self, DataKey};
 use crate::error::{Error, Result};
+use crate::infusion::{EventInput, InfusionEvent};
 use crate::keyring::{Keyring, Slot};
+use crate::notes::{Note, NoteInput};
 use crate::patients::{Patient, PatientInput, PatientSearch};
 use crate::protocols::{DoseInput, DosePlan, Protocol};
 use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
@@ -118,7 +118,12 @@ impl Clinic {
     pub fn with_clock(database: &Path, clock: Arc<dyn Clock>) -> Result<Clinic> {
         let keys = Keyring::path_beside(database);
         let keyring = Keyring::load(&keys)?;
-        let clinic = Clinic { database: database.to_path_buf(), keys, clock, state: Mutex::new(State { keyring, open: None }) };
+        let clinic = Clinic {
+            database: database.to_path_buf(),
+            keys,
+            clock,
+            state: Mutex::new(State { keyring, open: None }),
+        };
         let has_keys = clinic.state().keyring.is_some();
         if has_keys && !database.exists() && clinic.staging_path().exists() {
             clinic.finish_setup()?;
@@ -158,7 +163,9 @@ impl Clinic {
         let now = self.now();
         let mut state = self.state();
         if state.keyring.is_some() {
-            return Err(Error::Conflict("Infusion Chart is already set up. Sign in instead.".into()));
+            return Err(Error::Conflict(
+                "Infusion Chart is already set up. Sign in instead.".into(),
+            ));
         }
         input.roles.push(Role::Admin);
         let (account, password) = input.validate()?;
@@ -174,23 +181,47 @@ impl Clinic {
         db.audit(&Author::from(&user), &Event::new(Action::Login), now)?;
         let recovery_key = key.recovery_code();
         state.keyring = Some(keyring);
-        state.open = Some(Open { settings: db.settings()?, db, key, login: Some(Login { user, locked: false, last_activity: now }) });
-        Ok(SetupDone { status: status(&state), recovery_key })
+        state.open = Some(Open {
+            settings: db.settings()?,
+            db,
+            key,
+            login: Some(Login {
+                user,
+                locked: false,
+                last_activity: now,
+            }),
+        });
+        Ok(SetupDone {
+            status: status(&state),
+            recovery_key,
+        })
     }
 
     pub fn login(&self, credentials: Credentials) -> Result<Status> {
         let now = self.now();
         let mut state = self.state();
         if let Some(login) = state.open.as_ref().and_then(|o| o.login.as_ref()) {
-            return Err(Error::Conflict(format!("{} is signed in on this computer. Sign out or unlock first.", login.user.display_name)));
+            return Err(Error::Conflict(format!(
+                "{} is signed in on this computer. Sign out or unlock first.",
+                login.user.display_name
+            )));
         }
         let (key, slot) = self.authenticate(&mut state, &credentials, now)?;
         let db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
-        let mut open = Open { settings: db.settings()?, db, key, login: None };
+        let mut open = Open {
+            settings: db.settings()?,
+            db,
+            key,
+            login: None,
+        };
         let keyring = state.keyring.as_mut().expect("authenticated");
         let user = self.admit(keyring, &mut open, &slot, Event::new(Action::Login), now)?;
         // Kept only now: a sign-in that failed on the way leaves the database closed and its key dropped.
-        open.login = Some(Login { user, locked: false, last_activity: now });
+        open.login = Some(Login {
+            user,
+            locked: false,
+            last_activity: now,
+        });
         state.open = Some(open);
         Ok(status(&state))
     }
@@ -211,13 +242,23 @@ impl Clinic {
         let same_user = slot.user_id == locked_user.id;
         let mut event = Event::new(Action::Unlock);
         if !same_user {
-            event = event.detail(format!("unlocked by another user; {} was signed in", locked_user.username));
+            event = event.detail(format!(
+                "unlocked by another user; {} was signed in",
+                locked_user.username
+            ));
         }
         let State { keyring, open } = &mut *state;
         let open = open.as_mut().expect("a locked screen has an open database");
         let user = self.admit(keyring.as_mut().expect("authenticated"), open, &slot, event, now)?;
-        open.login = Some(Login { user, locked: false, last_activity: now });
-        Ok(Unlocked { status: status(&state), same_user })
+        open.login = Some(Login {
+            user,
+            locked: false,
+            last_activity: now,
+        });
+        Ok(Unlocked {
+            status: status(&state),
+            same_user,
+        })
     }
 
     pub fn lock(&self, _: Nothing) -> Result<Status> {
@@ -227,7 +268,8 @@ impl Clinic {
         let login = open.login.as_mut().ok_or_else(not_signed_in)?;
         if !login.locked {
             login.locked = true;
-            open.db.audit(&Author::from(&login.user), &Event::new(Action::Lock), now)?;
+            open.db
+                .audit(&Author::from(&login.user), &Event::new(Action::Lock), now)?;
         }
         Ok(status(&state))
     }
@@ -238,7 +280,8 @@ impl Clinic {
         let mut state = self.state();
         if let Some(mut open) = state.open.take() {
             if let Some(login) = open.login.take() {
-                open.db.audit(&Author::from(&login.user), &Event::new(Action::Logout), now)?;
+                open.db
+                    .audit(&Author::from(&login.user), &Event::new(Action::Logout), now)?;
             }
         }
         Ok(status(&state))
@@ -264,7 +307,12 @@ impl Clinic {
             return Err(Error::Validation("The current password is not right.".into()));
         };
         let mut c = Checker::new();
-        check_password(&mut c, "New password", Some(&change.new_password), Some(&change.new_password_confirm));
+        check_password(
+            &mut c,
+            "New password",
+            Some(&change.new_password),
+            Some(&change.new_password_confirm),
+        );
         if change.new_password == change.current_password {
             c.problem("The new password must differ from the current one.");
         }
@@ -272,7 +320,9 @@ impl Clinic {
         keyring.put_slot(Slot::new(user.id, &user.username, &key, &change.new_password)?);
         keyring.save(&self.keys)?;
         let open = state.open.as_mut().expect("signed in");
-        match open.db.update_user(user.id, Action::PasswordChanged, &user, now, |u| u.must_change_password = false) {
+        match open.db.update_user(user.id, Action::PasswordChanged, &user, now, |u| {
+            u.must_change_password = false
+        }) {
             Ok(updated) => refresh_login(open, &updated),
             Err(e) => {
                 // Not audited, so not done: the old password stays the one that works.
@@ -290,7 +340,9 @@ impl Clinic {
         let now = self.now();
         let mut state = self.state();
         if state.open.as_ref().is_some_and(|o| o.login.is_some()) {
-            return Err(Error::Conflict("Someone is signed in on this computer. Sign out first.".into()));
+            return Err(Error::Conflict(
+                "Someone is signed in on this computer. Sign out first.".into(),
+            ));
         }
         let key = DataKey::from_recovery_code(&recovery.recovery_key)?;
         let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
@@ -300,24 +352,44 @@ impl Clinic {
             other => other,
         })?;
         let mut c = Checker::new();
-        check_password(&mut c, "New password", Some(&recovery.new_password), Some(&recovery.new_password_confirm));
+        check_password(
+            &mut c,
+            "New password",
+            Some(&recovery.new_password),
+            Some(&recovery.new_password_confirm),
+        );
         c.finish()?;
         let user = db
             .users()?
             .into_iter()
             .find(|u| u.username.eq_ignore_ascii_case(recovery.username.trim()) && u.active)
             .ok_or_else(|| Error::NotFound(format!("There is no active user {}.", recovery.username.trim())))?;
-        let mut open = Open { settings: db.settings()?, db, key, login: None };
+        let mut open = Open {
+            settings: db.settings()?,
+            db,
+            key,
+            login: None,
+        };
         let slot = Slot::new(user.id, &user.username, &open.key, &recovery.new_password)?;
         let keyring = state.keyring.get_or_insert_with(Keyring::new);
         keyring.clear_failures(&user.username);
         keyring.put_slot(slot.clone());
         keyring.save(&self.keys)?;
-        open.db.audit(&Author::from(&user), &Event::new(Action::RecoveryKeyUsed).record("users", user.id), now)?;
-        open.db.update_user(user.id, Action::PasswordReset, &user, now, |u| u.must_change_password = false)?;
+        open.db.audit(
+            &Author::from(&user),
+            &Event::new(Action::RecoveryKeyUsed).record("users", user.id),
+            now,
+        )?;
+        open.db.update_user(user.id, Action::PasswordReset, &user, now, |u| {
+            u.must_change_password = false
+        })?;
         let event = Event::new(Action::Login).detail("with the recovery key");
         let user = self.admit(state.keyring.as_mut().expect("set above"), &mut open, &slot, event, now)?;
-        open.login = Some(Login { user, locked: false, last_activity: now });
+        open.login = Some(Login {
+            user,
+            locked: false,
+            last_activity: now,
+        });
         state.open = Some(open);
         Ok(status(&state))
     }
@@ -325,31 +397,45 @@ impl Clinic {
     // ---- charting (nurses and physicians) ----
 
     pub fn add_patient(&self, input: PatientInput) -> Result<Patient> {
-        self.act(Some(Permission::Chart), "add patients", |db, by, now| chart::add_patient(db, by, now, input))
+        self.act(Some(Permission::Chart), "add patients", |db, by, now| {
+            chart::add_patient(db, by, now, input)
+        })
     }
 
     pub fn search_patients(&self, search: PatientSearch) -> Result<Vec<Patient>> {
-        self.act(Some(Permission::Chart), "view patient records", |db, _, _| chart::search_patients(db, search))
+        self.act(Some(Permission::Chart), "view patient records", |db, _, _| {
+            chart::search_patients(db, search)
+        })
     }
 
     pub fn patient_record(&self, patient: PatientRef) -> Result<PatientRecord> {
-        self.act(Some(Permission::Chart), "view patient records", |db, _, _| chart::patient_record(db, patient))
+        self.act(Some(Permission::Chart), "view patient records", |db, _, _| {
+            chart::patient_record(db, patient)
+        })
     }
 
     pub fn protocols(&self, _: Nothing) -> Result<Vec<Protocol>> {
-        self.act(Some(Permission::Chart), "view protocols", |db, _, _| chart::protocols(db))
+        self.act(Some(Permission::Chart), "view protocols", |db, _, _| {
+            chart::protocols(db)
+        })
     }
 
     pub fn dose_preview(&self, input: DoseInput) -> Result<DosePlan> {
-        self.act(Some(Permission::Chart), "plan doses", |db, _, _| chart::dose_preview(db, &input))
+        self.act(Some(Permission::Chart), "plan doses", |db, _, _| {
+            chart::dose_preview(db, &input)
+        })
     }
 
     pub fn start_session(&self, input: DoseInput) -> Result<Session> {
-        self.act(Some(Permission::Chart), "start sessions", |db, by, now| chart::start_session(db, by, now, input))
+        self.act(Some(Permission::Chart), "start sessions", |db, by, now| {
+            chart::start_session(db, by, now, input)
+        })
     }
 
     pub fn session_record(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "view patient records", |db, _, now| chart::session_record(db, now, session))
+        self.act(Some(Permission::Chart), "view patient records", |db, _, now| {
+            chart::session_record(db, now, session)
+        })
     }
 
     pub fn add_vitals(&self, input: VitalsInput) -> Result<Vitals> {
@@ -365,27 +451,39 @@ impl Clinic {
     }
 
     pub fn add_infusion_event(&self, input: EventInput) -> Result<InfusionEvent> {
-        self.act(Some(Permission::Chart), "chart infusion events", |db, by, now| chart::add_event(db, by, now, input))
+        self.act(Some(Permission::Chart), "chart infusion events", |db, by, now| {
+            chart::add_event(db, by, now, input)
+        })
     }
 
     pub fn add_note(&self, input: NoteInput) -> Result<Note> {
-        self.act(Some(Permission::Chart), "add notes", |db, by, now| chart::add_note(db, by, now, input))
+        self.act(Some(Permission::Chart), "add notes", |db, by, now| {
+            chart::add_note(db, by, now, input)
+        })
     }
 
     pub fn acknowledge_alert(&self, alert: AlertRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "acknowledge alerts", |db, by, now| chart::acknowledge_alert(db, by, now, alert))
+        self.act(Some(Permission::Chart), "acknowledge alerts", |db, by, now| {
+            chart::acknowledge_alert(db, by, now, alert)
+        })
     }
 
     pub fn sign_session(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Sign), "sign a session", |db, by, now| chart::sign_session(db, by, now, session))
+        self.act(Some(Permission::Sign), "sign a session", |db, by, now| {
+            chart::sign_session(db, by, now, session)
+        })
     }
 
     pub fn cosign_session(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Cosign), "co-sign a session", |db, by, now| chart::cosign_session(db, by, now, session))
+        self.act(Some(Permission::Cosign), "co-sign a session", |db, by, now| {
+            chart::cosign_session(db, by, now, session)
+        })
     }
 
     pub fn add_addendum(&self, input: AddendumInput) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "add addenda", |db, by, now| chart::add_addendum(db, by, now, input))
+        self.act(Some(Permission::Chart), "add addenda", |db, by, now| {
+            chart::add_addendum(db, by, now, input)
+        })
     }
 
     // ---- administration (admins) ----
@@ -414,7 +512,9 @@ impl Clinic {
             if !roles.contains(&Role::Admin) {
                 keep_an_admin(&open.db, change.user_id)?;
             }
-            let user = open.db.update_user(change.user_id, Action::UserRolesChanged, by, now, |u| u.roles = roles)?;
+            let user = open
+                .db
+                .update_user(change.user_id, Action::UserRolesChanged, by, now, |u| u.roles = roles)?;
             refresh_login(open, &user);
             Ok(user)
         })
@@ -444,13 +544,15 @@ impl Clinic {
             keyring.remove_slot(target.id);
             keyring.save(&self.keys)?;
             let open = state.open.as_mut().expect("signed in");
-            open.db.update_user(target.id, Action::UserDisabled, by, now, |u| u.active = false).inspect_err(|_| {
-                // Not recorded, so not done: give the slot back.
-                if let (Some(slot), Some(keyring)) = (slot, state.keyring.as_mut()) {
-                    keyring.put_slot(slot);
-                    let _ = keyring.save(&self.keys);
-                }
-            })
+            open.db
+                .update_user(target.id, Action::UserDisabled, by, now, |u| u.active = false)
+                .inspect_err(|_| {
+                    // Not recorded, so not done: give the slot back.
+                    if let (Some(slot), Some(keyring)) = (slot, state.keyring.as_mut()) {
+                        keyring.put_slot(slot);
+                        let _ = keyring.save(&self.keys);
+                    }
+                })
         })
     }
 
@@ -463,10 +565,14 @@ impl Clinic {
             let open = state.open.as_mut().expect("signed in");
             let target = open.db.user(reset.user_id)?;
             if !target.active {
-                return Err(Error::Conflict("This account is disabled. Enable it first, then set its password.".into()));
+                return Err(Error::Conflict(
+                    "This account is disabled. Enable it first, then set its password.".into(),
+                ));
             }
             let slot = Slot::new(target.id, &target.username, &open.key, &reset.new_password)?;
-            let user = open.db.update_user(target.id, Action::PasswordReset, by, now, |u| u.must_change_password = true)?;
+            let user = open.db.update_user(target.id, Action::PasswordReset, by, now, |u| {
+                u.must_change_password = true
+            })?;
             refresh_login(open, &user);
             let keyring = state.keyring.as_mut().expect("set up");
             keyring.clear_failures(&user.username);
@@ -477,7 +583,9 @@ impl Clinic {
     }
 
     pub fn settings(&self, _: Nothing) -> Result<Settings> {
-        self.act_open(Some(Permission::Administer), "change settings", |open, _, _| Ok(open.settings.clone()))
+        self.act_open(Some(Permission::Administer), "change settings", |open, _, _| {
+            Ok(open.settings.clone())
+        })
     }
 
     pub fn update_settings(&self, input: SettingsInput) -> Result<Settings> {
@@ -495,7 +603,9 @@ impl Clinic {
     }
 
     pub fn audit_verify(&self, _: Nothing) -> Result<Verification> {
-        self.act(Some(Permission::Administer), "review the audit trail", |db, _, _| db.audit_verify())
+        self.act(Some(Permission::Administer), "review the audit trail", |db, _, _| {
+            db.audit_verify()
+        })
     }
 
     /// Writes every matching row to a CSV file (temp file, fsync, rename); the export is audited,
@@ -513,32 +623,56 @@ impl Clinic {
             }
             let entries = db.audit_search(&request.filter, None)?;
             let event = Event::new(Action::AuditExported).detail(format!("{} rows to {}", entries.len(), request.path));
-            db.audit_around(&Author::from(by), &event, now, || write_file_atomically(&target, |out| audit::write_csv(&entries, out)))?;
-            Ok(Exported { path: request.path.clone(), rows: entries.len() })
+            db.audit_around(&Author::from(by), &event, now, || {
+                write_file_atomically(&target, |out| audit::write_csv(&entries, out))
+            })?;
+            Ok(Exported {
+                path: request.path.clone(),
+                rows: entries.len(),
+            })
         })
     }
 
     // ---- the checks every action passes ----
 
     /// Runs `f` on the database for the signed-in, unlocked user, if `permission` allows (None: any role).
-    fn act<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut Db, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
+    fn act<T>(
+        &self,
+        permission: Option<Permission>,
+        action: &str,
+        f: impl FnOnce(&mut Db, &User, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
         self.act_open(permission, action, |open, by, now| f(&mut open.db, by, now))
     }
 
-    fn act_open<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut Open, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
-        self.act_state(permission, action, |state, by, now| f(state.open.as_mut().expect("signed in"), by, now))
+    fn act_open<T>(
+        &self,
+        permission: Option<Permission>,
+        action: &str,
+        f: impl FnOnce(&mut Open, &User, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
+        self.act_state(permission, action, |state, by, now| {
+            f(state.open.as_mut().expect("signed in"), by, now)
+        })
     }
 
     /// The check every action passes: someone signed in, not locked or idle too long, with a role
     /// that allows `permission` (None: any role) and no temporary password left to change.
-    fn act_state<T>(&self, permission: Option<Permission>, action: &str, f: impl FnOnce(&mut State, &User, DateTime<Utc>) -> Result<T>) -> Result<T> {
+    fn act_state<T>(
+        &self,
+        permission: Option<Permission>,
+        action: &str,
+        f: impl FnOnce(&mut State, &User, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
         let mut state = self.state();
         let user = signed_in(&mut state, now)?.clone();
         if let Some(permission) = permission {
             require(&user, permission, action)?;
             if user.must_change_password {
-                return Err(Error::Forbidden("Change your temporary password first (Change password, at the top of the screen).".into()));
+                return Err(Error::Forbidden(
+                    "Change your temporary password first (Change password, at the top of the screen).".into(),
+                ));
             }
         }
         let open = state.open.as_mut().expect("signed in");
@@ -549,7 +683,10 @@ impl Clinic {
     /// Checks the password against the username's key slot; counts and throttles failures.
     fn authenticate(&self, state: &mut State, c: &Credentials, now: DateTime<Utc>) -> Result<(DataKey, Slot)> {
         let username = c.username.trim();
-        let keyring = state.keyring.as_mut().ok_or_else(|| Error::Unauthenticated("Infusion Chart is not set up yet.".into()))?;
+        let keyring = state
+            .keyring
+            .as_mut()
+            .ok_or_else(|| Error::Unauthenticated("Infusion Chart is not set up yet.".into()))?;
         keyring.check_throttle(username, now)?;
         let slot = keyring.slot(username).cloned();
         let key = match &slot {
@@ -579,10 +716,19 @@ impl Clinic {
 
     /// Lets the slot's user in: the account must be theirs and active; pending failures and `event`
     /// (sign-in or unlock) go to the audit trail.
-    fn admit(&self, keyring: &mut Keyring, open: &mut Open, slot: &Slot, event: Event, now: DateTime<Utc>) -> Result<User> {
+    fn admit(
+        &self,
+        keyring: &mut Keyring,
+        open: &mut Open,
+        slot: &Slot,
+        event: Event,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
         let user = open.db.user(slot.user_id)?;
         if !user.username.eq_ignore_ascii_case(&slot.username) {
-            return Err(Error::Unauthenticated("The key file does not match the user records. Ask an admin to restore it.".into()));
+            return Err(Error::Unauthenticated(
+                "The key file does not match the user records. Ask an admin to restore it.".into(),
+            ));
         }
         if !user.active {
             return Err(Error::Unauthenticated("This account is disabled. Ask an admin.".into()));
@@ -600,7 +746,16 @@ impl Clinic {
         let rows: Vec<_> = keyring
             .pending_failures
             .iter()
-            .map(|f| (Author { user_id: None, username: Some(&f.username) }, Event::new(Action::LoginFailed), f.at))
+            .map(|f| {
+                (
+                    Author {
+                        user_id: None,
+                        username: Some(&f.username),
+                    },
+                    Event::new(Action::LoginFailed),
+                    f.at,
+                )
+            })
             .collect();
         open.db.audit_all(&rows)?;
         keyring.pending_failures.clear();
@@ -609,14 +764,22 @@ impl Clinic {
 
     /// Where setup builds the database before moving it into place.
     fn staging_path(&self) -> PathBuf {
-        let name = self.database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = self
+            .database
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         self.database.with_file_name(format!("{name}.setup"))
     }
 
     /// Moves a set-up database into place (also after a crash between saving the key file and this).
     fn finish_setup(&self) -> Result<()> {
-        std::fs::rename(self.staging_path(), &self.database)
-            .map_err(|e| Error::Storage(format!("The new database could not be moved into place at {} ({e}).", self.database.display())))
+        std::fs::rename(self.staging_path(), &self.database).map_err(|e| {
+            Error::Storage(format!(
+                "The new database could not be moved into place at {} ({e}).",
+                self.database.display()
+            ))
+        })
     }
 }
 
@@ -630,7 +793,10 @@ fn expire(open: &mut Open, now: DateTime<Utc>) -> Result<()> {
     if let Some(login) = open.login.as_mut() {
         if !login.locked && now - login.last_activity >= limit {
             login.locked = true;
-            let event = Event::new(Action::Lock).detail(format!("after {} minutes without activity", open.settings.auto_lock_minutes));
+            let event = Event::new(Action::Lock).detail(format!(
+                "after {} minutes without activity",
+                open.settings.auto_lock_minutes
+            ));
             open.db.audit(&Author::from(&login.user), &event, now)?;
         }
     }
@@ -643,14 +809,21 @@ fn signed_in(state: &mut State, now: DateTime<Utc>) -> Result<&User> {
     expire(open, now)?;
     let login = open.login.as_ref().ok_or_else(not_signed_in)?;
     if login.locked {
-        return Err(Error::Locked(format!("The screen is locked. {} or another user must unlock it.", login.user.display_name)));
+        return Err(Error::Locked(format!(
+            "The screen is locked. {} or another user must unlock it.",
+            login.user.display_name
+        )));
     }
     Ok(&login.user)
 }
 
 fn status(state: &State) -> Status {
     let login = state.open.as_ref().and_then(|o| o.login.as_ref());
-    let auto_lock_minutes = state.open.as_ref().map(|o| o.settings.auto_lock_minutes).unwrap_or(Settings::default().auto_lock_minutes);
+    let auto_lock_minutes = state
+        .open
+        .as_ref()
+        .map(|o| o.settings.auto_lock_minutes)
+        .unwrap_or(Settings::default().auto_lock_minutes);
     let state_name = match (&state.keyring, login) {
         (None, _) => "setup",
         (Some(_), None) => "signed_out",
@@ -673,12 +846,23 @@ fn refresh_login(open: &mut Open, user: &User) {
 }
 
 /// Writes `path` through a temporary file beside it, fsynced and renamed: a reader never sees half a file.
-fn write_file_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>) -> Result<()> {
-    let fail = |e: std::io::Error| Error::Storage(format!("The file {} could not be written ({e}). Nothing was exported.", path.display()));
+fn write_file_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        Error::Storage(format!(
+            "The file {} could not be written ({e}). Nothing was exported.",
+            path.display()
+        ))
+    };
     let temp = path.with_extension("partial");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&temp).map_err(fail)?);
     write(&mut out)?;
-    out.into_inner().map_err(|e| fail(e.into_error()))?.sync_all().map_err(fail)?;
+    out.into_inner()
+        .map_err(|e| fail(e.into_error()))?
+        .sync_all()
+        .map_err(fail)?;
     std::fs::rename(&temp, path).map_err(fail)
 }
 
@@ -691,10 +875,16 @@ fn remove_database_files(path: &Path) {
 
 /// Refuses a change that would leave the clinic without an active admin.
 fn keep_an_admin(db: &Db, losing: i64) -> Result<()> {
-    let others = db.users()?.into_iter().filter(|u| u.id != losing && u.active && u.has(Role::Admin)).count();
+    let others = db
+        .users()?
+        .into_iter()
+        .filter(|u| u.id != losing && u.active && u.has(Role::Admin))
+        .count();
     let target = db.user(losing)?;
     if target.has(Role::Admin) && target.active && others == 0 {
-        return Err(Error::Conflict("This is the only active admin. Give another user the admin role first.".into()));
+        return Err(Error::Conflict(
+            "This is the only active admin. Give another user the admin role first.".into(),
+        ));
     }
     Ok(())
 }

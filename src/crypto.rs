@@ -23,7 +23,11 @@ pub struct KdfParams {
     pub lanes: u32,
 }
 
-pub const DEFAULT_KDF: KdfParams = KdfParams { memory_kib: 64 * 1024, passes: 3, lanes: 1 };
+pub const DEFAULT_KDF: KdfParams = KdfParams {
+    memory_kib: 64 * 1024,
+    passes: 3,
+    lanes: 1,
+};
 
 /// The database's data key; wiped from memory when dropped.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,8 +56,11 @@ pub struct WrappedKey {
 
 fn random<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| Error::Storage(format!("This computer could not supply random numbers for encryption ({e}).")))?;
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        Error::Storage(format!(
+            "This computer could not supply random numbers for encryption ({e})."
+        ))
+    })?;
     Ok(bytes)
 }
 
@@ -64,7 +71,9 @@ const MAX_LANES: u32 = 8;
 
 fn derive(secret: &str, salt: &[u8], kdf: KdfParams) -> Result<Zeroizing<[u8; KEY_LEN]>> {
     if kdf.memory_kib > MAX_MEMORY_KIB || kdf.passes > MAX_PASSES || kdf.lanes > MAX_LANES {
-        return Err(Error::Database("The key file has unusable key-derivation settings.".into()));
+        return Err(Error::Database(
+            "The key file has unusable key-derivation settings.".into(),
+        ));
     }
     let params = Params::new(kdf.memory_kib, kdf.passes, kdf.lanes, Some(KEY_LEN))
         .map_err(|e| Error::Database(format!("The key file has unusable key-derivation settings ({e}).")))?;
@@ -87,15 +96,21 @@ impl DataKey {
 
     /// The recovery key as printed: 64 hex digits in groups of eight.
     pub fn recovery_code(&self) -> String {
-        hex(&self.0).to_uppercase().as_bytes().chunks(8).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+        hex(&self.0)
+            .to_uppercase()
+            .as_bytes()
+            .chunks(8)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
     }
 
     /// Reads a recovery key as typed: case, spaces and dashes do not matter.
     pub fn from_recovery_code(code: &str) -> Result<DataKey> {
         let digits: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-        let bytes = unhex(&digits)
-            .filter(|b| b.len() == KEY_LEN)
-            .ok_or_else(|| Error::Validation("The recovery key must be 64 characters 0–9 and A–F, as printed at setup.".into()))?;
+        let bytes = unhex(&digits).filter(|b| b.len() == KEY_LEN).ok_or_else(|| {
+            Error::Validation("The recovery key must be 64 characters 0–9 and A–F, as printed at setup.".into())
+        })?;
         let mut key = [0u8; KEY_LEN];
         key.copy_from_slice(&bytes);
         Ok(DataKey(key))
@@ -108,19 +123,38 @@ impl DataKey {
         let nonce: [u8; NONCE_LEN] = random()?;
         let kek = derive(secret, &salt, kdf)?;
         let ciphertext = XChaCha20Poly1305::new(kek.as_ref().into())
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: self.0.as_slice(), aad: owner.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: self.0.as_slice(),
+                    aad: owner.as_bytes(),
+                },
+            )
             .map_err(|_| Error::Storage("Encrypting the key failed.".into()))?;
-        Ok(WrappedKey { kdf, salt: hex(&salt), nonce: hex(&nonce), ciphertext: hex(&ciphertext) })
+        Ok(WrappedKey {
+            kdf,
+            salt: hex(&salt),
+            nonce: hex(&nonce),
+            ciphertext: hex(&ciphertext),
+        })
     }
 
     /// The key inside `wrapped`, or `None` if `secret` or `owner` is not the one it was wrapped with.
     pub fn unwrap(wrapped: &WrappedKey, secret: &str, owner: &str) -> Result<Option<DataKey>> {
         let damaged = || Error::Database("The key file is damaged (a key slot cannot be read).".into());
         let salt = unhex(&wrapped.salt).ok_or_else(damaged)?;
-        let nonce = unhex(&wrapped.nonce).filter(|n| n.len() == NONCE_LEN).ok_or_else(damaged)?;
+        let nonce = unhex(&wrapped.nonce)
+            .filter(|n| n.len() == NONCE_LEN)
+            .ok_or_else(damaged)?;
         let ciphertext = unhex(&wrapped.ciphertext).ok_or_else(damaged)?;
         let kek = derive(secret, &salt, wrapped.kdf)?;
-        let Ok(plain) = XChaCha20Poly1305::new(kek.as_ref().into()).decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: owner.as_bytes() }) else {
+        let Ok(plain) = XChaCha20Poly1305::new(kek.as_ref().into()).decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &ciphertext,
+                aad: owner.as_bytes(),
+            },
+        ) else {
             return Ok(None);
         };
         let plain = Zeroizing::new(plain);
@@ -143,7 +177,10 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || !text.is_ascii() {
         return None;
     }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -151,19 +188,42 @@ mod tests {
     use super::*;
 
     /// Cheap parameters: these tests are about the wrapping, not the cost.
-    const FAST: KdfParams = KdfParams { memory_kib: 64, passes: 1, lanes: 1 };
+    const FAST: KdfParams = KdfParams {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
 
     #[test]
     fn a_wrapped_key_opens_with_its_password_only() {
         let key = DataKey::generate().unwrap();
         let slot = key.wrap("correct horse battery", "2:nina", FAST).unwrap();
-        assert_eq!(DataKey::unwrap(&slot, "correct horse battery", "2:nina").unwrap(), Some(key.clone()));
+        assert_eq!(
+            DataKey::unwrap(&slot, "correct horse battery", "2:nina").unwrap(),
+            Some(key.clone())
+        );
         assert_eq!(DataKey::unwrap(&slot, "correct horse batterY", "2:nina").unwrap(), None);
-        assert_eq!(DataKey::unwrap(&slot, "correct horse battery", "1:ada").unwrap(), None, "a slot moved to another user opens nothing");
+        assert_eq!(
+            DataKey::unwrap(&slot, "correct horse battery", "1:ada").unwrap(),
+            None,
+            "a slot moved to another user opens nothing"
+        );
         let other = key.wrap("correct horse battery", "2:nina", FAST).unwrap();
         assert_ne!(slot.salt, other.salt, "every slot has its own salt");
-        let greedy = WrappedKey { kdf: KdfParams { memory_kib: u32::MAX, passes: 1, lanes: 1 }, ..slot };
-        assert_eq!(DataKey::unwrap(&greedy, "correct horse battery", "2:nina").unwrap_err().kind(), "database");
+        let greedy = WrappedKey {
+            kdf: KdfParams {
+                memory_kib: u32::MAX,
+                passes: 1,
+                lanes: 1,
+            },
+            ..slot
+        };
+        assert_eq!(
+            DataKey::unwrap(&greedy, "correct horse battery", "2:nina")
+                .unwrap_err()
+                .kind(),
+            "database"
+        );
     }
 
     #[test]
@@ -172,7 +232,10 @@ mod tests {
         let code = key.recovery_code();
         assert_eq!(code.len(), 64 + 7);
         assert_eq!(DataKey::from_recovery_code(&code).unwrap(), key);
-        assert_eq!(DataKey::from_recovery_code(&code.to_lowercase().replace('-', " ")).unwrap(), key);
+        assert_eq!(
+            DataKey::from_recovery_code(&code.to_lowercase().replace('-', " ")).unwrap(),
+            key
+        );
         assert_eq!(DataKey::from_recovery_code("1234").unwrap_err().kind(), "validation");
     }
 }

@@ -10,6 +10,9 @@ pub fn sha256_hex(data: &[u8]) -> String {
 mod tests {
     #[test]
     fn known_vector() {
-        assert_eq!(super::sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            super::sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }

@@ -104,7 +104,8 @@ mod tests {
 
     #[test]
     fn errors_serialise_as_kind_and_message_only() {
-        let json = serde_json::to_value(Error::Validation("Heart rate must be between 20 and 300 bpm.".into())).unwrap();
+        let json =
+            serde_json::to_value(Error::Validation("Heart rate must be between 20 and 300 bpm.".into())).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"kind": "validation", "message": "Heart rate must be between 20 and 300 bpm."})

@@ -8,8 +8,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::validate::{Checker, Range};
 
-const RATE: Range = Range { label: "Rate", unit: "mL/h", min: 0.1, max: 1000.0 };
-const BOLUS: Range = Range { label: "Bolus", unit: "mg", min: 0.1, max: 200.0 };
+const RATE: Range = Range {
+    label: "Rate",
+    unit: "mL/h",
+    min: 0.1,
+    max: 1000.0,
+};
+const BOLUS: Range = Range {
+    label: "Bolus",
+    unit: "mg",
+    min: 0.1,
+    max: 200.0,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,7 +46,9 @@ impl EventKind {
 
     pub fn from_name(name: &str) -> Option<EventKind> {
         use EventKind::*;
-        [Start, RateChange, Pause, Resume, Bolus, Stop].into_iter().find(|k| k.name() == name)
+        [Start, RateChange, Pause, Resume, Bolus, Stop]
+            .into_iter()
+            .find(|k| k.name() == name)
     }
 }
 
@@ -161,7 +173,9 @@ pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: Da
     if let (Some(since), Some(r)) = (running_since, rate) {
         run_until(since, now, r, &mut ml, &mut running);
     }
-    let elapsed_min = started_at.map(|s| (stopped_at.unwrap_or(now) - s).num_minutes()).unwrap_or(0);
+    let elapsed_min = started_at
+        .map(|s| (stopped_at.unwrap_or(now) - s).num_minutes())
+        .unwrap_or(0);
     Infusion {
         state,
         started_at,
@@ -175,12 +189,25 @@ pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: Da
 
 impl EventInput {
     /// Checks the event against the pump's state after `earlier` events and the session's limits.
-    pub fn validate(self, earlier: &[InfusionEvent], session_date: chrono::NaiveDate, now: DateTime<Utc>) -> Result<NewEvent> {
+    pub fn validate(
+        self,
+        earlier: &[InfusionEvent],
+        session_date: chrono::NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<NewEvent> {
         let mut c = Checker::new();
         let clinical_time = crate::vitals::check_clinical_time(&mut c, self.clinical_time, session_date, now);
         let needs_rate = matches!(self.kind, EventKind::Start | EventKind::RateChange);
-        let rate_ml_per_h = if needs_rate { c.decimal(self.rate_ml_per_h, RATE, 1) } else { None };
-        let bolus_mg = if self.kind == EventKind::Bolus { c.decimal(self.bolus_mg, BOLUS, 1) } else { None };
+        let rate_ml_per_h = if needs_rate {
+            c.decimal(self.rate_ml_per_h, RATE, 1)
+        } else {
+            None
+        };
+        let bolus_mg = if self.kind == EventKind::Bolus {
+            c.decimal(self.bolus_mg, BOLUS, 1)
+        } else {
+            None
+        };
         c.finish()?;
         let clinical_time = clinical_time.expect("checked");
         if let Some(last) = earlier.last() {
@@ -213,8 +240,18 @@ impl EventInput {
                 self.kind.name().replace('_', " ")
             )));
         }
-        let hold_override = self.hold_override.map(|r| r.trim().to_string()).filter(|r| !r.is_empty() && self.kind == Start);
-        Ok(NewEvent { session_id: self.session_id, kind: self.kind, clinical_time, rate_ml_per_h, bolus_mg, hold_override })
+        let hold_override = self
+            .hold_override
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty() && self.kind == Start);
+        Ok(NewEvent {
+            session_id: self.session_id,
+            kind: self.kind,
+            clinical_time,
+            rate_ml_per_h,
+            bolus_mg,
+            hold_override,
+        })
     }
 }
 
@@ -249,19 +286,37 @@ mod tests {
     fn vitals_fall_due_by_the_cadence_and_the_forty_minute_check_is_prompted() {
         let running = summarise(&[event(EventKind::Start, 0, Some(54.5), None)], 1.0, at(12));
         let c = cadence(&[vitals_at(-5), vitals_at(8)], &running, 10, 15, at(12));
-        assert_eq!((c.next_due, c.overdue, c.forty_minute_check_due), (Some(at(18)), false, false));
+        assert_eq!(
+            (c.next_due, c.overdue, c.forty_minute_check_due),
+            (Some(at(18)), false, false)
+        );
         assert!(cadence(&[vitals_at(8)], &running, 10, 15, at(19)).overdue);
         let at_41 = summarise(&[event(EventKind::Start, 0, Some(54.5), None)], 1.0, at(41));
         assert!(cadence(&[vitals_at(30)], &at_41, 10, 15, at(41)).forty_minute_check_due);
         assert!(!cadence(&[vitals_at(30), vitals_at(40)], &at_41, 10, 15, at(41)).forty_minute_check_due);
-        let stopped = summarise(&[event(EventKind::Start, 0, Some(54.5), None), event(EventKind::Stop, 40, None, None)], 1.0, at(50));
-        assert_eq!(cadence(&[vitals_at(40)], &stopped, 10, 15, at(50)).next_due, Some(at(55)), "recovery cadence after the stop");
+        let stopped = summarise(
+            &[
+                event(EventKind::Start, 0, Some(54.5), None),
+                event(EventKind::Stop, 40, None, None),
+            ],
+            1.0,
+            at(50),
+        );
+        assert_eq!(
+            cadence(&[vitals_at(40)], &stopped, 10, 15, at(50)).next_due,
+            Some(at(55)),
+            "recovery cadence after the stop"
+        );
         let before = summarise(&[], 1.0, at(0));
         assert_eq!(cadence(&[vitals_at(-5)], &before, 10, 15, at(0)).next_due, None);
     }
 
     fn at(minute: i64) -> DateTime<Utc> {
-        chrono::Local.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap().with_timezone(&Utc) + Duration::minutes(minute)
+        chrono::Local
+            .with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::minutes(minute)
     }
 
     fn event(kind: EventKind, minute: i64, rate: Option<f64>, bolus: Option<f64>) -> InfusionEvent {
@@ -283,17 +338,23 @@ mod tests {
     fn mg_given_follows_rates_pauses_and_boluses() {
         use EventKind::*;
         let events = vec![
-            event(Start, 0, Some(60.0), None),      // 1 mL/min
-            event(Pause, 10, None, None),           // 10 mL
+            event(Start, 0, Some(60.0), None), // 1 mL/min
+            event(Pause, 10, None, None),      // 10 mL
             event(Resume, 15, None, None),
             event(RateChange, 25, Some(30.0), None), // +10 mL
             event(Bolus, 30, None, Some(5.0)),
-            event(Stop, 45, None, None),            // +10 mL
+            event(Stop, 45, None, None), // +10 mL
         ];
         let s = summarise(&events, 1.0, at(60));
-        assert_eq!((s.state, s.ml_given, s.mg_given, s.elapsed_min, s.running_min), (PumpState::Stopped, 30.0, 35.0, 45, 40.0));
+        assert_eq!(
+            (s.state, s.ml_given, s.mg_given, s.elapsed_min, s.running_min),
+            (PumpState::Stopped, 30.0, 35.0, 45, 40.0)
+        );
         let running = summarise(&events[..4], 0.5, at(35));
-        assert_eq!((running.state, running.rate_ml_per_h, running.ml_given, running.mg_given), (PumpState::Running, Some(30.0), 25.0, 12.5));
+        assert_eq!(
+            (running.state, running.rate_ml_per_h, running.ml_given, running.mg_given),
+            (PumpState::Running, Some(30.0), 25.0, 12.5)
+        );
         assert_eq!(summarise(&[], 1.0, at(5)).state, PumpState::NotStarted);
     }
 
@@ -311,18 +372,39 @@ mod tests {
                 bolus_mg: Some(5.0),
                 hold_override: None,
             };
-            input.validate(earlier, at(0).with_timezone(&chrono::Local).date_naive(), at(60)).map(drop).map_err(|e| e.to_string())
+            input
+                .validate(earlier, at(0).with_timezone(&chrono::Local).date_naive(), at(60))
+                .map(drop)
+                .map_err(|e| e.to_string())
         };
         assert_eq!(check(&[], Start, 0, Some(54.5)), Ok(()));
-        assert_eq!(check(&[], Pause, 0, None), Err("The infusion has not started, so a pause cannot be charted now.".into()));
-        assert_eq!(check(&started, Start, 5, Some(54.5)), Err("The infusion is running, so a start cannot be charted now.".into()));
-        assert_eq!(check(&started, RateChange, 5, None), Err("Rate is required (0.1–1000 mL/h).".into()));
+        assert_eq!(
+            check(&[], Pause, 0, None),
+            Err("The infusion has not started, so a pause cannot be charted now.".into())
+        );
+        assert_eq!(
+            check(&started, Start, 5, Some(54.5)),
+            Err("The infusion is running, so a start cannot be charted now.".into())
+        );
+        assert_eq!(
+            check(&started, RateChange, 5, None),
+            Err("Rate is required (0.1–1000 mL/h).".into())
+        );
         assert_eq!(check(&started, Bolus, 5, None), Ok(()));
         assert_eq!(check(&paused, Resume, 7, None), Ok(()));
-        assert_eq!(check(&paused, Bolus, 7, None), Err("The infusion is paused, so a bolus cannot be charted now.".into()));
+        assert_eq!(
+            check(&paused, Bolus, 7, None),
+            Err("The infusion is paused, so a bolus cannot be charted now.".into())
+        );
         assert_eq!(check(&paused, Stop, 7, None), Ok(()));
-        assert_eq!(check(&paused, Resume, 3, None), Err("Event time must not be before the last infusion event (pause, at 10:05).".into()));
-        assert_eq!(check(&started, Stop, 61 + 5, None).unwrap_err(), "Clinical time cannot be in the future (it is 11:00 now).");
+        assert_eq!(
+            check(&paused, Resume, 3, None),
+            Err("Event time must not be before the last infusion event (pause, at 10:05).".into())
+        );
+        assert_eq!(
+            check(&started, Stop, 61 + 5, None).unwrap_err(),
+            "Clinical time cannot be in the future (it is 11:00 now)."
+        );
     }
 }
 
@@ -339,17 +421,41 @@ pub struct Cadence {
 /// The 40-minute check counts a reading from 35 to 45 minutes after the start.
 const FORTY_MINUTE_WINDOW: (i64, i64) = (35, 45);
 
-pub fn cadence(series: &[crate::vitals::Vitals], pump: &Infusion, every_min: i64, recovery_every_min: i64, now: DateTime<Utc>) -> Cadence {
+pub fn cadence(
+    series: &[crate::vitals::Vitals],
+    pump: &Infusion,
+    every_min: i64,
+    recovery_every_min: i64,
+    now: DateTime<Utc>,
+) -> Cadence {
     let every = match pump.state {
-        PumpState::NotStarted => return Cadence { next_due: None, overdue: false, forty_minute_check_due: false },
+        PumpState::NotStarted => {
+            return Cadence {
+                next_due: None,
+                overdue: false,
+                forty_minute_check_due: false,
+            }
+        }
         PumpState::Running | PumpState::Paused => every_min,
         PumpState::Stopped => recovery_every_min,
     };
-    let since = series.last().map(|v| v.clinical_time).into_iter().chain(pump.started_at).max();
+    let since = series
+        .last()
+        .map(|v| v.clinical_time)
+        .into_iter()
+        .chain(pump.started_at)
+        .max();
     let next_due = since.map(|t| t + Duration::minutes(every));
     let forty_minute_check_due = pump.started_at.is_some_and(|start| {
-        let (from, to) = (start + Duration::minutes(FORTY_MINUTE_WINDOW.0), start + Duration::minutes(FORTY_MINUTE_WINDOW.1));
+        let (from, to) = (
+            start + Duration::minutes(FORTY_MINUTE_WINDOW.0),
+            start + Duration::minutes(FORTY_MINUTE_WINDOW.1),
+        );
         now >= from && !series.iter().any(|v| v.clinical_time >= from && v.clinical_time <= to)
     });
-    Cadence { next_due, overdue: next_due.is_some_and(|due| now > due), forty_minute_check_due }
+    Cadence {
+        next_due,
+        overdue: next_due.is_some_and(|due| now > due),
+        forty_minute_check_due,
+    }
 }

@@ -12,7 +12,11 @@ pub fn parse<T: DeserializeOwned>(input: Option<Value>) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        let at = if path == "." { String::new() } else { format!(" at '{path}'") };
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!(" at '{path}'")
+        };
         Error::InvalidRequest(format!("The request was malformed{at}: {inner}. Nothing was saved."))
     })
 }

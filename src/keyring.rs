@@ -34,7 +34,11 @@ impl Slot {
     /// Wraps `key` under `password` for this user; the slot opens only for them.
     pub fn new(user_id: i64, username: &str, key: &DataKey, password: &str) -> Result<Slot> {
         let wrapped = key.wrap(password, &owner(user_id, username), DEFAULT_KDF)?;
-        Ok(Slot { user_id, username: username.to_string(), wrapped })
+        Ok(Slot {
+            user_id,
+            username: username.to_string(),
+            wrapped,
+        })
     }
 
     /// The data key, if `password` is this slot's.
@@ -72,7 +76,12 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn new() -> Keyring {
-        Keyring { format: FORMAT, slots: Vec::new(), throttle: BTreeMap::new(), pending_failures: Vec::new() }
+        Keyring {
+            format: FORMAT,
+            slots: Vec::new(),
+            throttle: BTreeMap::new(),
+            pending_failures: Vec::new(),
+        }
     }
 
     pub fn path_beside(database: &Path) -> PathBuf {
@@ -84,19 +93,36 @@ impl Keyring {
         let text = match fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::Database(format!("The key file {} cannot be read ({e}).", path.display()))),
+            Err(e) => {
+                return Err(Error::Database(format!(
+                    "The key file {} cannot be read ({e}).",
+                    path.display()
+                )))
+            }
         };
-        let ring: Keyring = serde_json::from_str(&text)
-            .map_err(|e| Error::Database(format!("The key file {} is damaged ({e}). Restore it from a backup, or use the recovery key.", path.display())))?;
+        let ring: Keyring = serde_json::from_str(&text).map_err(|e| {
+            Error::Database(format!(
+                "The key file {} is damaged ({e}). Restore it from a backup, or use the recovery key.",
+                path.display()
+            ))
+        })?;
         if ring.format != FORMAT {
-            return Err(Error::Database(format!("The key file {} was written by a newer version of Infusion Chart.", path.display())));
+            return Err(Error::Database(format!(
+                "The key file {} was written by a newer version of Infusion Chart.",
+                path.display()
+            )));
         }
         Ok(Some(ring))
     }
 
     /// Replaces the file atomically (temp file, fsync, rename): a crash leaves the old or the new, never half.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let fail = |e: std::io::Error| Error::Storage(format!("The key file {} could not be written ({e}). Nothing was changed.", path.display()));
+        let fail = |e: std::io::Error| {
+            Error::Storage(format!(
+                "The key file {} could not be written ({e}). Nothing was changed.",
+                path.display()
+            ))
+        };
         let temp = path.with_extension("keys.tmp");
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -109,15 +135,19 @@ impl Keyring {
             use std::os::unix::fs::PermissionsExt;
             file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(fail)?;
         }
-        file.write_all(serde_json::to_string_pretty(self).expect("serialisable").as_bytes()).map_err(fail)?;
+        file.write_all(serde_json::to_string_pretty(self).expect("serialisable").as_bytes())
+            .map_err(fail)?;
         file.sync_all().map_err(fail)?;
         fs::rename(&temp, path).map_err(fail)?;
         // The rename is durable only once the folder is; Windows has no folder fsync (and needs none).
         #[cfg(unix)]
         if let Some(dir) = path.parent() {
-            fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| Error::Storage(format!("The key file {} was written but its folder could not be synced ({e}).", path.display())))?;
+            fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| {
+                Error::Storage(format!(
+                    "The key file {} was written but its folder could not be synced ({e}).",
+                    path.display()
+                ))
+            })?;
         }
         Ok(())
     }
@@ -138,15 +168,25 @@ impl Keyring {
 
     /// Refuses a sign-in attempt while the username is waiting out earlier failures.
     pub fn check_throttle(&self, username: &str, now: DateTime<Utc>) -> Result<()> {
-        let Some(until) = self.throttle.get(&username.to_lowercase()).and_then(|t| t.blocked_until) else {
+        let Some(until) = self
+            .throttle
+            .get(&username.to_lowercase())
+            .and_then(|t| t.blocked_until)
+        else {
             return Ok(());
         };
         if until <= now {
             return Ok(());
         }
         let seconds = (until - now).num_seconds().max(1);
-        let wait = if seconds < 90 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
-        Err(Error::Throttled(format!("Too many failed sign-ins for {username}. Try again in {wait}, or ask an admin to reset the password.")))
+        let wait = if seconds < 90 {
+            format!("{seconds} seconds")
+        } else {
+            format!("{} minutes", (seconds + 59) / 60)
+        };
+        Err(Error::Throttled(format!(
+            "Too many failed sign-ins for {username}. Try again in {wait}, or ask an admin to reset the password."
+        )))
     }
 
     /// Counts a failure. For an existing account, from the fifth on each makes the username wait,
@@ -162,7 +202,11 @@ impl Keyring {
                 entry.blocked_until = Some(now + Duration::seconds(wait));
             }
         }
-        let username = if known { username.to_lowercase() } else { UNKNOWN_USERNAME.to_string() };
+        let username = if known {
+            username.to_lowercase()
+        } else {
+            UNKNOWN_USERNAME.to_string()
+        };
         self.pending_failures.push(PendingFailure { username, at: now });
         if self.pending_failures.len() > MAX_PENDING {
             self.pending_failures.remove(0);
@@ -186,8 +230,17 @@ mod tests {
 
     fn ring_with_nina() -> Keyring {
         let mut ring = Keyring::new();
-        let wrapped = WrappedKey { kdf: DEFAULT_KDF, salt: String::new(), nonce: String::new(), ciphertext: String::new() };
-        ring.put_slot(Slot { user_id: 2, username: "nina".into(), wrapped });
+        let wrapped = WrappedKey {
+            kdf: DEFAULT_KDF,
+            salt: String::new(),
+            nonce: String::new(),
+            ciphertext: String::new(),
+        };
+        ring.put_slot(Slot {
+            user_id: 2,
+            username: "nina".into(),
+            wrapped,
+        });
         ring
     }
 
@@ -197,16 +250,25 @@ mod tests {
         let t0 = Utc::now();
         for _ in 0..4 {
             ring.record_failure("Nina", t0);
-            assert!(ring.check_throttle("nina", t0).is_ok(), "the first failures cost nothing");
+            assert!(
+                ring.check_throttle("nina", t0).is_ok(),
+                "the first failures cost nothing"
+            );
         }
         ring.record_failure("nina", t0);
         let err = ring.check_throttle("NINA", t0).unwrap_err();
         assert_eq!(err.kind(), "throttled");
-        assert_eq!(err.to_string(), "Too many failed sign-ins for NINA. Try again in 30 seconds, or ask an admin to reset the password.");
+        assert_eq!(
+            err.to_string(),
+            "Too many failed sign-ins for NINA. Try again in 30 seconds, or ask an admin to reset the password."
+        );
         assert!(ring.check_throttle("nina", t0 + Duration::seconds(31)).is_ok());
         ring.record_failure("nina", t0);
         assert!(ring.check_throttle("nina", t0 + Duration::seconds(59)).is_err());
-        assert!(ring.check_throttle("omar", t0).is_ok(), "other usernames are not affected");
+        assert!(
+            ring.check_throttle("omar", t0).is_ok(),
+            "other usernames are not affected"
+        );
         ring.clear_failures("nina");
         assert!(ring.check_throttle("nina", t0).is_ok());
         assert_eq!(ring.pending_failures.len(), 6);

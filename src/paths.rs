@@ -17,7 +17,11 @@ pub fn data_dir() -> Result<PathBuf> {
         Some(dir) => Ok(PathBuf::from(dir)),
         None => directories::BaseDirs::new()
             .map(|b| b.data_dir().join(APP_IDENTIFIER))
-            .ok_or_else(|| Error::Database(format!("No home folder was found for the chart database; set {DATA_DIR_ENV}."))),
+            .ok_or_else(|| {
+                Error::Database(format!(
+                    "No home folder was found for the chart database; set {DATA_DIR_ENV}."
+                ))
+            }),
     }
 }
 

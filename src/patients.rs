@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
-pub const WEIGHT: Range = Range { label: "Weight", unit: "kg", min: 20.0, max: 350.0 };
+pub const WEIGHT: Range = Range {
+    label: "Weight",
+    unit: "kg",
+    min: 20.0,
+    max: 350.0,
+};
 /// Oldest plausible patient; older dates of birth are typing slips.
 const MAX_AGE_YEARS: i32 = 120;
 
@@ -64,9 +69,9 @@ impl PatientInput {
             match parsed {
                 None => c.problem("Date of birth must be a date like 1984-03-27."),
                 Some(d) if d > today => c.problem("Date of birth cannot be in the future."),
-                Some(d) if d < oldest => {
-                    c.problem(format!("Date of birth must be after {oldest} (age at most {MAX_AGE_YEARS} years)."))
-                }
+                Some(d) if d < oldest => c.problem(format!(
+                    "Date of birth must be after {oldest} (age at most {MAX_AGE_YEARS} years)."
+                )),
                 Some(d) => return Some(d),
             }
             None

@@ -13,7 +13,12 @@ pub const KG_PER_LB: f64 = 0.453_592_37;
 /// A weight this far (as a fraction) from the patient's recorded weight must be confirmed: a slip
 /// between lb and kg, or a typo, moves it by far more.
 pub const WEIGHT_CHANGE_TO_CONFIRM: f64 = 0.10;
-const DOSE: Range = Range { label: "Dose", unit: "mg/kg", min: 0.01, max: 10.0 };
+const DOSE: Range = Range {
+    label: "Dose",
+    unit: "mg/kg",
+    min: 0.01,
+    max: 10.0,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {
@@ -113,10 +118,22 @@ pub fn weight_kg(weight: Option<f64>, unit: Option<WeightUnit>, c: &mut Checker)
     };
     let range = match unit {
         WeightUnit::Kg => WEIGHT,
-        WeightUnit::Lb => Range { label: "Weight", unit: "lb", min: round(WEIGHT.min / KG_PER_LB, 0), max: round(WEIGHT.max / KG_PER_LB, 0) },
+        WeightUnit::Lb => Range {
+            label: "Weight",
+            unit: "lb",
+            min: round(WEIGHT.min / KG_PER_LB, 0),
+            max: round(WEIGHT.max / KG_PER_LB, 0),
+        },
     };
     let typed = c.decimal(weight, range, 1)?;
-    Some(round(if unit == WeightUnit::Lb { typed * KG_PER_LB } else { typed }, 1))
+    Some(round(
+        if unit == WeightUnit::Lb {
+            typed * KG_PER_LB
+        } else {
+            typed
+        },
+        1,
+    ))
 }
 
 impl Protocol {
@@ -142,9 +159,24 @@ impl Protocol {
         let n = fmt_num;
         let arithmetic = vec![
             format!("{} kg × {} mg/kg = {} mg", n(weight), n(dose), n(total_mg)),
-            format!("{} mg ÷ {} mg/mL = {} mL", n(total_mg), n(self.concentration_mg_per_ml), n(volume_ml)),
-            format!("{} mL over {} min = {} mL/h", n(volume_ml), self.duration_min, n(rate_ml_per_h)),
-            format!("{} mg/kg over {} min = {} mg/kg/h", n(dose), self.duration_min, n(mg_per_kg_per_h)),
+            format!(
+                "{} mg ÷ {} mg/mL = {} mL",
+                n(total_mg),
+                n(self.concentration_mg_per_ml),
+                n(volume_ml)
+            ),
+            format!(
+                "{} mL over {} min = {} mL/h",
+                n(volume_ml),
+                self.duration_min,
+                n(rate_ml_per_h)
+            ),
+            format!(
+                "{} mg/kg over {} min = {} mg/kg/h",
+                n(dose),
+                self.duration_min,
+                n(mg_per_kg_per_h)
+            ),
         ];
         let mut warnings = Vec::new();
         let change = (weight - recorded_kg).abs() / recorded_kg;
@@ -163,11 +195,13 @@ impl Protocol {
                 n(dose),
                 n(self.hard_limit_mg_per_kg)
             )),
-            Limit::AboveSoft if input.override_reason.as_deref().is_none_or(|r| r.trim().is_empty()) => warnings.push(format!(
+            Limit::AboveSoft if input.override_reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+                warnings.push(format!(
                 "{} mg/kg is above this protocol's soft limit of {} mg/kg: a physician must confirm it with a reason.",
                 n(dose),
                 n(self.soft_limit_mg_per_kg)
-            )),
+            ))
+            }
             _ => {}
         }
         Ok(DosePlan {
@@ -237,7 +271,10 @@ mod tests {
     #[test]
     fn the_dose_is_computed_with_its_arithmetic() {
         let plan = protocol().plan(&input(70.0, WeightUnit::Kg, None), 70.0).unwrap();
-        assert_eq!((plan.total_mg, plan.volume_ml, plan.rate_ml_per_h, plan.mg_per_kg_per_h), (35.0, 35.0, 52.5, 0.75));
+        assert_eq!(
+            (plan.total_mg, plan.volume_ml, plan.rate_ml_per_h, plan.mg_per_kg_per_h),
+            (35.0, 35.0, 52.5, 0.75)
+        );
         assert_eq!(
             plan.arithmetic,
             vec![
@@ -268,11 +305,24 @@ mod tests {
     fn a_weight_far_from_the_recorded_one_must_be_confirmed() {
         // 154 typed as kg for a 70 kg patient: the lb/kg slip this rule exists for.
         let plan = protocol().plan(&input(154.0, WeightUnit::Kg, None), 70.0).unwrap();
-        assert_eq!(plan.warnings, vec!["154 kg is 120% away from the recorded 70 kg. Check the unit (kg or lb) and confirm the weight."]);
+        assert_eq!(
+            plan.warnings,
+            vec!["154 kg is 120% away from the recorded 70 kg. Check the unit (kg or lb) and confirm the weight."]
+        );
         assert_eq!(plan.ready().unwrap_err().kind(), "validation");
-        let confirmed = DoseInput { weight_confirmed: true, ..input(154.0, WeightUnit::Kg, None) };
+        let confirmed = DoseInput {
+            weight_confirmed: true,
+            ..input(154.0, WeightUnit::Kg, None)
+        };
         assert!(protocol().plan(&confirmed, 70.0).unwrap().ready().is_ok());
-        assert!(protocol().plan(&input(75.0, WeightUnit::Kg, None), 70.0).unwrap().ready().is_ok(), "7% is within the normal change");
+        assert!(
+            protocol()
+                .plan(&input(75.0, WeightUnit::Kg, None), 70.0)
+                .unwrap()
+                .ready()
+                .is_ok(),
+            "7% is within the normal change"
+        );
     }
 
     #[test]
@@ -284,20 +334,42 @@ mod tests {
             (1.6, Some("any"), Limit::AboveHard, &["1.6 mg/kg is above this protocol's hard limit of 1.5 mg/kg and cannot be given."]),
         ];
         for (dose, reason, limit, warnings) in cases {
-            let request = DoseInput { override_reason: reason.map(str::to_string), ..input(70.0, WeightUnit::Kg, Some(*dose)) };
+            let request = DoseInput {
+                override_reason: reason.map(str::to_string),
+                ..input(70.0, WeightUnit::Kg, Some(*dose))
+            };
             let plan = protocol().plan(&request, 70.0).unwrap();
             assert_eq!(plan.limit, *limit, "{dose}");
-            assert_eq!(plan.warnings, warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(), "{dose}");
+            assert_eq!(
+                plan.warnings,
+                warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                "{dose}"
+            );
         }
     }
 
     #[test]
     fn missing_or_impossible_inputs_name_the_field() {
         let cases = [
-            (DoseInput { weight_unit: None, ..input(70.0, WeightUnit::Kg, None) }, "Choose the weight's unit: kg or lb."),
-            (input(10.0, WeightUnit::Kg, None), "Weight must be between 20 and 350 kg; 10 was entered."),
-            (input(900.0, WeightUnit::Lb, None), "Weight must be between 44 and 772 lb; 900 was entered."),
-            (input(70.0, WeightUnit::Kg, Some(0.0)), "Dose must be between 0.01 and 10 mg/kg; 0 was entered."),
+            (
+                DoseInput {
+                    weight_unit: None,
+                    ..input(70.0, WeightUnit::Kg, None)
+                },
+                "Choose the weight's unit: kg or lb.",
+            ),
+            (
+                input(10.0, WeightUnit::Kg, None),
+                "Weight must be between 20 and 350 kg; 10 was entered.",
+            ),
+            (
+                input(900.0, WeightUnit::Lb, None),
+                "Weight must be between 44 and 772 lb; 900 was entered.",
+            ),
+            (
+                input(70.0, WeightUnit::Kg, Some(0.0)),
+                "Dose must be between 0.01 and 10 mg/kg; 0 was entered.",
+            ),
         ];
         for (request, message) in cases {
             assert_eq!(protocol().plan(&request, 70.0).unwrap_err().to_string(), message);

@@ -7,8 +7,18 @@ use crate::alerts::Thresholds;
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
-pub const AUTO_LOCK_MINUTES: Range = Range { label: "Auto-lock", unit: "minutes", min: 1.0, max: 30.0 };
-pub const LATE_ENTRY_MINUTES: Range = Range { label: "Late entry after", unit: "minutes", min: 1.0, max: 240.0 };
+pub const AUTO_LOCK_MINUTES: Range = Range {
+    label: "Auto-lock",
+    unit: "minutes",
+    min: 1.0,
+    max: 30.0,
+};
+pub const LATE_ENTRY_MINUTES: Range = Range {
+    label: "Late entry after",
+    unit: "minutes",
+    min: 1.0,
+    max: 240.0,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -25,7 +35,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { auto_lock_minutes: 10, late_entry_minutes: 15, recovery_vitals_every_min: 15, alerts: Thresholds::default() }
+        Settings {
+            auto_lock_minutes: 10,
+            late_entry_minutes: 15,
+            recovery_vitals_every_min: 15,
+            alerts: Thresholds::default(),
+        }
     }
 }
 
@@ -35,8 +50,16 @@ impl Settings {
         let defaults = Settings::default();
         let in_range = |v: u32, r: Range| (r.min..=r.max).contains(&(v as f64));
         Settings {
-            auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) { self.auto_lock_minutes } else { defaults.auto_lock_minutes },
-            late_entry_minutes: if in_range(self.late_entry_minutes, LATE_ENTRY_MINUTES) { self.late_entry_minutes } else { defaults.late_entry_minutes },
+            auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) {
+                self.auto_lock_minutes
+            } else {
+                defaults.auto_lock_minutes
+            },
+            late_entry_minutes: if in_range(self.late_entry_minutes, LATE_ENTRY_MINUTES) {
+                self.late_entry_minutes
+            } else {
+                defaults.late_entry_minutes
+            },
             recovery_vitals_every_min: if (1..=120).contains(&self.recovery_vitals_every_min) {
                 self.recovery_vitals_every_min
             } else {

@@ -173,7 +173,9 @@ pub fn check_roles(roles: &[Role]) -> Result<Vec<Role>> {
     roles.sort();
     roles.dedup();
     if roles.is_empty() {
-        return Err(Error::Validation("Choose at least one role: nurse, physician or admin.".into()));
+        return Err(Error::Validation(
+            "Choose at least one role: nurse, physician or admin.".into(),
+        ));
     }
     Ok(roles)
 }
@@ -189,14 +191,23 @@ impl UserInput {
             }
         }
         let display_name = c.text(self.display_name, "Full name", 80);
-        check_password(&mut c, "Password", self.password.as_deref(), self.password_confirm.as_deref());
+        check_password(
+            &mut c,
+            "Password",
+            self.password.as_deref(),
+            self.password_confirm.as_deref(),
+        );
         let roles = check_roles(&self.roles);
         if let Err(e) = &roles {
             c.problem(e.to_string());
         }
         c.finish()?;
         Ok((
-            NewUser { username: username.expect("checked"), display_name: display_name.expect("checked"), roles: roles.expect("checked") },
+            NewUser {
+                username: username.expect("checked"),
+                display_name: display_name.expect("checked"),
+                roles: roles.expect("checked"),
+            },
             self.password.expect("checked"),
         ))
     }
@@ -239,7 +250,11 @@ mod tests {
             (&[Physician, Admin], Administer, true),
         ];
         for (roles, permission, allowed) in cases {
-            assert_eq!(require(&user(roles), *permission, "do it").is_ok(), *allowed, "{roles:?} {permission:?}");
+            assert_eq!(
+                require(&user(roles), *permission, "do it").is_ok(),
+                *allowed,
+                "{roles:?} {permission:?}"
+            );
         }
     }
 
@@ -247,7 +262,10 @@ mod tests {
     fn a_refusal_says_who_may_and_who_you_are() {
         let err = require(&user(&[Role::Nurse]), Permission::Cosign, "co-sign a session").unwrap_err();
         assert_eq!(err.kind(), "forbidden");
-        assert_eq!(err.to_string(), "Only a physician may co-sign a session. You are signed in as Nina Park (nurse).");
+        assert_eq!(
+            err.to_string(),
+            "Only a physician may co-sign a session. You are signed in as Nina Park (nurse)."
+        );
     }
 
     #[test]

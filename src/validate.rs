@@ -14,7 +14,13 @@ pub struct Range {
 
 impl Range {
     fn describe(&self) -> String {
-        format!("{} must be between {} and {}{}", self.label, fmt_num(self.min), fmt_num(self.max), self.unit_suffix())
+        format!(
+            "{} must be between {} and {}{}",
+            self.label,
+            fmt_num(self.min),
+            fmt_num(self.max),
+            self.unit_suffix()
+        )
     }
 
     fn describe_short(&self) -> String {
@@ -62,7 +68,11 @@ impl Checker {
     pub fn whole(&mut self, value: Option<f64>, range: Range) -> Option<i64> {
         let v = self.number(value, range)?;
         if v.fract() != 0.0 {
-            self.problem(format!("{} must be a whole number ({}).", range.label, range.describe_short()));
+            self.problem(format!(
+                "{} must be a whole number ({}).",
+                range.label,
+                range.describe_short()
+            ));
             return None;
         }
         Some(v as i64)
@@ -110,14 +120,23 @@ impl Checker {
 
 /// 120 rather than 120.0; 37.5 stays 37.5.
 pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const HR: Range = Range { label: "Heart rate", unit: "bpm", min: 20.0, max: 300.0 };
+    const HR: Range = Range {
+        label: "Heart rate",
+        unit: "bpm",
+        min: 20.0,
+        max: 300.0,
+    };
 
     fn whole(v: Option<f64>) -> std::result::Result<Option<i64>, String> {
         let mut c = Checker::new();
@@ -132,11 +151,20 @@ mod tests {
             (Some(72.0), Ok(Some(72))),
             (Some(20.0), Ok(Some(20))),
             (Some(300.0), Ok(Some(300))),
-            (Some(0.0), Err("Heart rate must be between 20 and 300 bpm; 0 was entered.")),
-            (Some(301.0), Err("Heart rate must be between 20 and 300 bpm; 301 was entered.")),
+            (
+                Some(0.0),
+                Err("Heart rate must be between 20 and 300 bpm; 0 was entered."),
+            ),
+            (
+                Some(301.0),
+                Err("Heart rate must be between 20 and 300 bpm; 301 was entered."),
+            ),
             (Some(72.5), Err("Heart rate must be a whole number (20–300 bpm).")),
             (None, Err("Heart rate is required (20–300 bpm).")),
-            (Some(f64::NAN), Err("Heart rate must be between 20 and 300 bpm; NaN was entered.")),
+            (
+                Some(f64::NAN),
+                Err("Heart rate must be between 20 and 300 bpm; NaN was entered."),
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(whole(*input), expected.map_err(str::to_string), "input {input:?}");

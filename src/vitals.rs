@@ -7,16 +7,61 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
-pub const SBP: Range = Range { label: "Systolic BP", unit: "mmHg", min: 40.0, max: 300.0 };
-pub const DBP: Range = Range { label: "Diastolic BP", unit: "mmHg", min: 20.0, max: 200.0 };
-pub const HR: Range = Range { label: "Heart rate", unit: "bpm", min: 20.0, max: 300.0 };
-pub const SPO2: Range = Range { label: "SpO2", unit: "%", min: 50.0, max: 100.0 };
-pub const RR: Range = Range { label: "Respiratory rate", unit: "breaths/min", min: 2.0, max: 80.0 };
-pub const TEMP: Range = Range { label: "Temperature", unit: "°C", min: 30.0, max: 43.0 };
-pub const ETCO2: Range = Range { label: "EtCO2", unit: "mmHg", min: 0.0, max: 100.0 };
-pub const DISSOCIATION: Range = Range { label: "Dissociation", unit: "", min: 0.0, max: 10.0 };
+pub const SBP: Range = Range {
+    label: "Systolic BP",
+    unit: "mmHg",
+    min: 40.0,
+    max: 300.0,
+};
+pub const DBP: Range = Range {
+    label: "Diastolic BP",
+    unit: "mmHg",
+    min: 20.0,
+    max: 200.0,
+};
+pub const HR: Range = Range {
+    label: "Heart rate",
+    unit: "bpm",
+    min: 20.0,
+    max: 300.0,
+};
+pub const SPO2: Range = Range {
+    label: "SpO2",
+    unit: "%",
+    min: 50.0,
+    max: 100.0,
+};
+pub const RR: Range = Range {
+    label: "Respiratory rate",
+    unit: "breaths/min",
+    min: 2.0,
+    max: 80.0,
+};
+pub const TEMP: Range = Range {
+    label: "Temperature",
+    unit: "°C",
+    min: 30.0,
+    max: 43.0,
+};
+pub const ETCO2: Range = Range {
+    label: "EtCO2",
+    unit: "mmHg",
+    min: 0.0,
+    max: 100.0,
+};
+pub const DISSOCIATION: Range = Range {
+    label: "Dissociation",
+    unit: "",
+    min: 0.0,
+    max: 10.0,
+};
 /// Modified Observer's Assessment of Alertness/Sedation: 5 responds readily to name … 0 no response.
-pub const MOAAS: Range = Range { label: "Sedation (MOAA/S)", unit: "", min: 0.0, max: 5.0 };
+pub const MOAAS: Range = Range {
+    label: "Sedation (MOAA/S)",
+    unit: "",
+    min: 0.0,
+    max: 5.0,
+};
 
 /// How far ahead of this computer's clock a clinical time may be (a monitor's clock runs ahead).
 const FUTURE_TOLERANCE_MINUTES: i64 = 5;
@@ -96,7 +141,12 @@ pub fn mean_arterial_pressure(sbp: i64, dbp: i64) -> i64 {
 
 /// A clinical time (RFC 3339) for any entry of a session: not in the future, and on the session's
 /// local date or the night after.
-pub fn check_clinical_time(c: &mut Checker, text: Option<String>, session_date: NaiveDate, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn check_clinical_time(
+    c: &mut Checker,
+    text: Option<String>,
+    session_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
     let text = c.text(text, "Clinical time", 40)?;
     let Ok(t) = DateTime::parse_from_rfc3339(&text) else {
         c.problem("Clinical time must be a time like 10:40.");
@@ -104,12 +154,17 @@ pub fn check_clinical_time(c: &mut Checker, text: Option<String>, session_date: 
     };
     let t = t.with_timezone(&Utc);
     if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-        c.problem(format!("Clinical time cannot be in the future (it is {} now).", now.with_timezone(&Local).format("%H:%M")));
+        c.problem(format!(
+            "Clinical time cannot be in the future (it is {} now).",
+            now.with_timezone(&Local).format("%H:%M")
+        ));
         return None;
     }
     if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
         // The day after too: an evening session may run past midnight.
-        c.problem(format!("Clinical time must be on the session's date, {session_date}, or the day after."));
+        c.problem(format!(
+            "Clinical time must be on the session's date, {session_date}, or the day after."
+        ));
         return None;
     }
     Some(t)
@@ -158,7 +213,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
-        Local.with_ymd_and_hms(2026, 11, 22, 10, 45, 0).unwrap().with_timezone(&Utc)
+        Local
+            .with_ymd_and_hms(2026, 11, 22, 10, 45, 0)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn at(h: u32, m: u32) -> String {
@@ -199,27 +257,125 @@ mod tests {
     #[test]
     fn impossible_readings_are_refused_with_the_field_and_range() {
         check(good(), Ok(()));
-        check(VitalsInput { temp_c: Some(36.84), etco2: Some(38.0), ..good() }, Ok(()));
-        check(VitalsInput { spo2: Some(100.0), hr: Some(300.0), ..good() }, Ok(()));
-        check(VitalsInput { sbp: Some(80.0), dbp: Some(90.0), ..good() }, Err("Systolic BP (80) must be higher than diastolic BP (90)."));
-        check(VitalsInput { sbp: Some(90.0), dbp: Some(90.0), ..good() }, Err("Systolic BP (90) must be higher than diastolic BP (90)."));
-        check(VitalsInput { spo2: Some(101.0), ..good() }, Err("SpO2 must be between 50 and 100%; 101 was entered."));
-        check(VitalsInput { hr: Some(0.0), ..good() }, Err("Heart rate must be between 20 and 300 bpm; 0 was entered."));
-        check(VitalsInput { hr: Some(301.0), ..good() }, Err("Heart rate must be between 20 and 300 bpm; 301 was entered."));
-        check(VitalsInput { rr: Some(81.0), ..good() }, Err("Respiratory rate must be between 2 and 80 breaths/min; 81 was entered."));
-        check(VitalsInput { sbp: None, ..good() }, Err("Systolic BP is required (40–300 mmHg)."));
-        check(VitalsInput { temp_c: Some(45.0), ..good() }, Err("Temperature must be between 30 and 43 °C; 45 was entered."));
-        check(VitalsInput { dissociation: Some(4.0), moaas: Some(5.0), ..good() }, Ok(()));
-        check(VitalsInput { dissociation: Some(11.0), ..good() }, Err("Dissociation must be between 0 and 10; 11 was entered."));
-        check(VitalsInput { moaas: Some(6.0), ..good() }, Err("Sedation (MOAA/S) must be between 0 and 5; 6 was entered."));
         check(
-            VitalsInput { clinical_time: Some(at(10, 51)), ..good() },
+            VitalsInput {
+                temp_c: Some(36.84),
+                etco2: Some(38.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                spo2: Some(100.0),
+                hr: Some(300.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                sbp: Some(80.0),
+                dbp: Some(90.0),
+                ..good()
+            },
+            Err("Systolic BP (80) must be higher than diastolic BP (90)."),
+        );
+        check(
+            VitalsInput {
+                sbp: Some(90.0),
+                dbp: Some(90.0),
+                ..good()
+            },
+            Err("Systolic BP (90) must be higher than diastolic BP (90)."),
+        );
+        check(
+            VitalsInput {
+                spo2: Some(101.0),
+                ..good()
+            },
+            Err("SpO2 must be between 50 and 100%; 101 was entered."),
+        );
+        check(
+            VitalsInput {
+                hr: Some(0.0),
+                ..good()
+            },
+            Err("Heart rate must be between 20 and 300 bpm; 0 was entered."),
+        );
+        check(
+            VitalsInput {
+                hr: Some(301.0),
+                ..good()
+            },
+            Err("Heart rate must be between 20 and 300 bpm; 301 was entered."),
+        );
+        check(
+            VitalsInput {
+                rr: Some(81.0),
+                ..good()
+            },
+            Err("Respiratory rate must be between 2 and 80 breaths/min; 81 was entered."),
+        );
+        check(
+            VitalsInput { sbp: None, ..good() },
+            Err("Systolic BP is required (40–300 mmHg)."),
+        );
+        check(
+            VitalsInput {
+                temp_c: Some(45.0),
+                ..good()
+            },
+            Err("Temperature must be between 30 and 43 °C; 45 was entered."),
+        );
+        check(
+            VitalsInput {
+                dissociation: Some(4.0),
+                moaas: Some(5.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                dissociation: Some(11.0),
+                ..good()
+            },
+            Err("Dissociation must be between 0 and 10; 11 was entered."),
+        );
+        check(
+            VitalsInput {
+                moaas: Some(6.0),
+                ..good()
+            },
+            Err("Sedation (MOAA/S) must be between 0 and 5; 6 was entered."),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some(at(10, 51)),
+                ..good()
+            },
             Err("Clinical time cannot be in the future (it is 10:45 now)."),
         );
-        check(VitalsInput { clinical_time: Some(at(10, 50)), ..good() }, Ok(()));
-        check(VitalsInput { clinical_time: Some("10:40".into()), ..good() }, Err("Clinical time must be a time like 10:40."));
         check(
-            VitalsInput { clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()), ..good() },
+            VitalsInput {
+                clinical_time: Some(at(10, 50)),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some("10:40".into()),
+                ..good()
+            },
+            Err("Clinical time must be a time like 10:40."),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()),
+                ..good()
+            },
             Err("Clinical time must be on the session's date, 2026-11-22, or the day after."),
         );
         check(

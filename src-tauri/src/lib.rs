@@ -88,14 +88,18 @@ fn open_chart_or_explain(app: &mut App) -> tauri::Result<()> {
             open_main_window(app)
         }
         Err(e) => {
-            let path = paths::database_path().map(|p| p.display().to_string()).unwrap_or_default();
+            let path = paths::database_path()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             let mut message = e.to_string();
             if !message.contains(&path) {
                 message += &format!("\n\nDatabase file: {path}");
             }
             let handle = app.handle().clone();
             app.dialog()
-                .message(format!("{message}\n\nNothing was changed. An admin can restore a backup or move the file aside."))
+                .message(format!(
+                    "{message}\n\nNothing was changed. An admin can restore a backup or move the file aside."
+                ))
                 .title("Infusion Chart cannot open its database")
                 .kind(MessageDialogKind::Error)
                 .show(move |_| handle.exit(1));

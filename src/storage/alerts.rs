@@ -18,7 +18,8 @@ fn alert(r: &Row) -> rusqlite::Result<Alert> {
     let rule: String = r.get(1)?;
     Ok(Alert {
         id: r.get(0)?,
-        rule: Rule::from_name(&rule).ok_or_else(|| rusqlite::Error::InvalidColumnType(1, rule, rusqlite::types::Type::Text))?,
+        rule: Rule::from_name(&rule)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, rule, rusqlite::types::Type::Text))?,
         vitals_id: r.get(2)?,
         message: r.get(3)?,
         raised_at: parse_ts(4, r.get(4)?)?,
@@ -30,7 +31,15 @@ fn alert(r: &Row) -> rusqlite::Result<Alert> {
 /// Evaluates the readings around `around` (a new or corrected reading's clinical time: no rule looks
 /// further than an hour) and stores, with an audit row each, the alerts not yet stored. Called inside
 /// the transaction that wrote the reading.
-pub(super) fn record(conn: &Connection, session_id: i64, patient_id: i64, around: DateTime<Utc>, t: &Thresholds, by: &User, at: DateTime<Utc>) -> Result<()> {
+pub(super) fn record(
+    conn: &Connection,
+    session_id: i64,
+    patient_id: i64,
+    around: DateTime<Utc>,
+    t: &Thresholds,
+    by: &User,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let reach = chrono::Duration::minutes(RULE_REACH_MINUTES);
     let series = super::vitals::series_between(conn, session_id, around - reach, around + reach)?;
     for found in evaluate(&series, t) {
@@ -51,23 +60,39 @@ pub(super) fn record(conn: &Connection, session_id: i64, patient_id: i64, around
 
 impl Db {
     pub fn alerts_of_session(&self, session_id: i64) -> Result<Vec<Alert>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"
+        ))?;
         let rows = stmt.query_map([session_id], alert)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The session and patient an alert belongs to.
+    /// The session an alert belongs to, and whether it is already acknowledged.
     pub fn alert_owner(&self, alert_id: i64) -> Result<(i64, bool)> {
         self.conn
-            .query_row("SELECT session_id, acknowledged_at IS NOT NULL FROM alerts WHERE id = ?1", [alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT session_id, acknowledged_at IS NOT NULL FROM alerts WHERE id = ?1",
+                [alert_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No alert with id {alert_id} was found.")))
     }
 
     pub fn acknowledge_alert(&mut self, alert_id: i64, patient_id: i64, by: &User, now: DateTime<Utc>) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute("UPDATE alerts SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1", (alert_id, by.id, ts(&now)))?;
-        append(&tx, &Author::from(by), &Event::new(Action::AlertAcknowledged).record("alerts", alert_id).patient(patient_id), now)?;
+        tx.execute(
+            "UPDATE alerts SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1",
+            (alert_id, by.id, ts(&now)),
+        )?;
+        append(
+            &tx,
+            &Author::from(by),
+            &Event::new(Action::AlertAcknowledged)
+                .record("alerts", alert_id)
+                .patient(patient_id),
+            now,
+        )?;
         tx.commit()?;
         Ok(())
     }

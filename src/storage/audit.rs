@@ -17,7 +17,10 @@ pub struct Author<'a> {
 
 impl<'a> From<&'a User> for Author<'a> {
     fn from(user: &'a User) -> Self {
-        Author { user_id: Some(user.id), username: Some(&user.username) }
+        Author {
+            user_id: Some(user.id),
+            username: Some(&user.username),
+        }
     }
 }
 
@@ -42,7 +45,9 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
 
 fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(conn
-        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'", [], |r| r.get(0))
+        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .unwrap_or(0))
 }
@@ -72,10 +77,24 @@ pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: Date
     };
     e.hash = e.compute_hash();
     conn.execute(
-        &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+        &format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
         rusqlite::params![
-            e.id, e.at_utc, e.at_local, e.user_id, e.username, e.action, e.table_name, e.record_id, e.patient_id,
-            e.old_value, e.new_value, e.detail, e.prev_hash, e.hash
+            e.id,
+            e.at_utc,
+            e.at_local,
+            e.user_id,
+            e.username,
+            e.action,
+            e.table_name,
+            e.record_id,
+            e.patient_id,
+            e.old_value,
+            e.new_value,
+            e.detail,
+            e.prev_hash,
+            e.hash
         ],
     )?;
     Ok(())
@@ -99,7 +118,13 @@ impl Db {
 
     /// Records `event` and runs `f` (work outside the database, such as writing an export file);
     /// the row is committed only if `f` succeeds.
-    pub fn audit_around<T>(&mut self, author: &Author, event: &Event, at: DateTime<Utc>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub fn audit_around<T>(
+        &mut self,
+        author: &Author,
+        event: &Event,
+        at: DateTime<Utc>,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         let tx = self.conn.transaction()?;
         append(&tx, author, event, at)?;
         let out = f()?;
@@ -134,7 +159,9 @@ impl Db {
     }
 
     pub fn audit_verify(&self) -> Result<Verification> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
         let entries = stmt.query_map([], entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(verify(&entries, highest_id_issued(&self.conn)?))
     }

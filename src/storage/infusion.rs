@@ -16,7 +16,8 @@ fn event(r: &Row) -> rusqlite::Result<InfusionEvent> {
     Ok(InfusionEvent {
         id: r.get(0)?,
         session_id: r.get(1)?,
-        kind: EventKind::from_name(&kind).ok_or_else(|| rusqlite::Error::InvalidColumnType(2, kind, rusqlite::types::Type::Text))?,
+        kind: EventKind::from_name(&kind)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(2, kind, rusqlite::types::Type::Text))?,
         clinical_time: parse_ts(3, r.get(3)?)?,
         recorded_at: parse_ts(4, r.get(4)?)?,
         rate_ml_per_h: r.get(5)?,
@@ -29,7 +30,13 @@ fn event(r: &Row) -> rusqlite::Result<InfusionEvent> {
 
 impl Db {
     /// Commits one infusion event with its audit row; returns it as stored.
-    pub fn insert_event(&mut self, e: &NewEvent, patient_id: i64, by: &User, recorded_at: DateTime<Utc>) -> Result<InfusionEvent> {
+    pub fn insert_event(
+        &mut self,
+        e: &NewEvent,
+        patient_id: i64,
+        by: &User,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<InfusionEvent> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO infusion_events (session_id, kind, clinical_time, recorded_at, rate_ml_per_h, bolus_mg, entered_by, hold_override)
@@ -42,7 +49,10 @@ impl Db {
         let stored = tx
             .query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"), [id], event)
             .map_err(Error::from)?;
-        let audit = Event::new(Action::InfusionEventAdded).record("infusion_events", id).patient(patient_id).change(None::<()>, Some(&stored));
+        let audit = Event::new(Action::InfusionEventAdded)
+            .record("infusion_events", id)
+            .patient(patient_id)
+            .change(None::<()>, Some(&stored));
         append(&tx, &Author::from(by), &audit, recorded_at)?;
         tx.commit()?;
         Ok(stored)
@@ -50,7 +60,9 @@ impl Db {
 
     /// A session's infusion events in clinical-time order.
     pub fn events_of_session(&self, session_id: i64) -> Result<Vec<InfusionEvent>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.session_id = ?1 ORDER BY e.clinical_time, e.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE e.session_id = ?1 ORDER BY e.clinical_time, e.id"
+        ))?;
         let rows = stmt.query_map([session_id], event)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

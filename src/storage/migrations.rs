@@ -46,14 +46,20 @@ pub(super) fn apply(conn: &mut Connection) -> Result<()> {
 /// Checks the recorded migrations against the embedded ones and returns how many are applied.
 fn verify_applied(conn: &Connection) -> Result<usize> {
     let has_table: Option<i64> = conn
-        .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", [], |r| r.get(0))
+        .query_row(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     if has_table.is_none() {
         return Ok(0);
     }
     let mut stmt = conn.prepare("SELECT version, name, sha256 FROM schema_migrations ORDER BY version")?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (position, (version, name, sha)) in rows.iter().enumerate() {
         let expected = usize::try_from(*version - 1).ok().and_then(|i| MIGRATIONS.get(i));

@@ -41,7 +41,10 @@ impl Db {
     /// Creates a new chart database at `path` (mode 0600, folder 0700), refusing to touch an existing file.
     pub fn create(path: &Path, key: Option<&str>) -> Result<Db> {
         create_private_file(path).map_err(|e| {
-            Error::Database(format!("The chart database {} could not be created ({e}).", path.display()))
+            Error::Database(format!(
+                "The chart database {} could not be created ({e}).",
+                path.display()
+            ))
         })?;
         Db::open(path, key)
     }
@@ -50,7 +53,12 @@ impl Db {
     /// SQLite file. Refuses, without writing to it, a missing file, a file that is not a database,
     /// another application's database, and one whose schema is newer than this program.
     pub fn open(path: &Path, key: Option<&str>) -> Result<Db> {
-        let describe = |reason: &str| Error::Database(format!("The chart database {} cannot be opened: {reason}", path.display()));
+        let describe = |reason: &str| {
+            Error::Database(format!(
+                "The chart database {} cannot be opened: {reason}",
+                path.display()
+            ))
+        };
         if !path.exists() {
             return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
         }
@@ -81,7 +89,14 @@ impl Db {
     }
 
     /// The row `id` of `table`, or a not-found error naming what was looked for.
-    fn by_id<T>(&self, table: &str, columns: &str, id: i64, row: fn(&Row) -> rusqlite::Result<T>, what: &str) -> Result<T> {
+    fn by_id<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        id: i64,
+        row: fn(&Row) -> rusqlite::Result<T>,
+        what: &str,
+    ) -> Result<T> {
         self.conn
             .query_row(&format!("SELECT {columns} FROM {table} WHERE id = ?1"), [id], row)
             .optional()?
@@ -106,7 +121,9 @@ fn identify(conn: &Connection) -> std::result::Result<(), String> {
     let objects = read("SELECT count(*) FROM sqlite_schema").map_err(|e| format!("it could not be read ({e})."))?;
     let version = read("PRAGMA user_version").map_err(|e| format!("it could not be read ({e})."))?;
     if app_id as i32 != APPLICATION_ID && !(app_id == 0 && objects == 0) {
-        return Err(format!("it belongs to another application (application id {app_id:#x}), not Infusion Chart."));
+        return Err(format!(
+            "it belongs to another application (application id {app_id:#x}), not Infusion Chart."
+        ));
     }
     if version > LATEST_VERSION {
         return Err(format!(
@@ -136,7 +153,9 @@ fn configure(conn: &Connection) -> std::result::Result<(), String> {
         };
         let got = apply().map_err(|e| format!("setting {name} failed ({e})."))?;
         if got != expect {
-            return Err(format!("{name} is {got}, expected {expect} (is the disk or folder read-only?)."));
+            return Err(format!(
+                "{name} is {got}, expected {expect} (is the disk or folder read-only?)."
+            ));
         }
     }
     Ok(())
@@ -158,7 +177,12 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     }
-    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map(drop)
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
 }
 
 #[cfg(not(unix))]

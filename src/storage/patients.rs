@@ -32,10 +32,13 @@ fn contains_pattern(text: &str) -> String {
 impl Db {
     pub fn insert_patient(&mut self, p: &NewPatient, by: &User, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
         let tx = self.conn.transaction()?;
-        let taken: Option<String> =
-            tx.query_row("SELECT mrn FROM patients WHERE mrn = ?1", [&p.mrn], |r| r.get(0)).optional()?;
+        let taken: Option<String> = tx
+            .query_row("SELECT mrn FROM patients WHERE mrn = ?1", [&p.mrn], |r| r.get(0))
+            .optional()?;
         if let Some(mrn) = taken {
-            return Err(Error::Conflict(format!("A patient with MRN {mrn} already exists. Search for them instead of adding them again.")));
+            return Err(Error::Conflict(format!(
+                "A patient with MRN {mrn} already exists. Search for them instead of adding them again."
+            )));
         }
         tx.execute(
             "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by)
@@ -44,7 +47,10 @@ impl Db {
         )?;
         let id = tx.last_insert_rowid();
         let created = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
-        let event = Event::new(Action::PatientAdded).record("patients", id).patient(id).change(None::<()>, Some(&created));
+        let event = Event::new(Action::PatientAdded)
+            .record("patients", id)
+            .patient(id)
+            .change(None::<()>, Some(&created));
         append(&tx, &Author::from(by), &event, now)?;
         tx.commit()?;
         Ok(created)
@@ -59,7 +65,9 @@ impl Db {
         let query = query.trim().to_lowercase();
         let mut stmt;
         let rows = if query.is_empty() {
-            stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM patients ORDER BY id DESC LIMIT ?1"))?;
+            stmt = self
+                .conn
+                .prepare(&format!("SELECT {COLUMNS} FROM patients ORDER BY id DESC LIMIT ?1"))?;
             stmt.query_map([SEARCH_LIMIT], patient)?
         } else {
             stmt = self.conn.prepare(&format!(

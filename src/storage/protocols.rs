@@ -4,7 +4,8 @@ use super::Db;
 use crate::error::{Error, Result};
 use crate::protocols::Protocol;
 
-const COLUMNS: &str = "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,
+const COLUMNS: &str =
+    "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,
     hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp, outcome_scales";
 
 fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
@@ -31,7 +32,9 @@ fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
 impl Db {
     /// The protocols nurses can start a session with, oldest first (the clinic's default leads).
     pub fn protocols(&self) -> Result<Vec<Protocol>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM protocols WHERE active = 1 ORDER BY id"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM protocols WHERE active = 1 ORDER BY id"))?;
         let rows = stmt.query_map([], protocol)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -44,8 +47,17 @@ impl Db {
     /// A protocol a new session may start on.
     pub fn active_protocol(&self, id: i64) -> Result<Protocol> {
         self.protocol(id).and_then(|p| {
-            let active: bool = self.conn.query_row("SELECT active FROM protocols WHERE id = ?1", [id], |r| r.get(0))?;
-            if active { Ok(p) } else { Err(Error::Conflict(format!("The protocol {} is retired; choose another.", p.name))) }
+            let active: bool = self
+                .conn
+                .query_row("SELECT active FROM protocols WHERE id = ?1", [id], |r| r.get(0))?;
+            if active {
+                Ok(p)
+            } else {
+                Err(Error::Conflict(format!(
+                    "The protocol {} is retired; choose another.",
+                    p.name
+                )))
+            }
         })
     }
 }

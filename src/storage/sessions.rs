@@ -53,7 +53,14 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
 
 impl Db {
     /// Starts the patient's session for `date` with its dose; refused if one already exists that day.
-    pub fn insert_session(&mut self, patient_id: i64, date: NaiveDate, dose: &NewDose, by: &User, now: DateTime<Utc>) -> Result<Session> {
+    pub fn insert_session(
+        &mut self,
+        patient_id: i64,
+        date: NaiveDate,
+        dose: &NewDose,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Session> {
         let tx = self.conn.transaction()?;
         let exists: Option<i64> = tx
             .query_row(
@@ -63,7 +70,9 @@ impl Db {
             )
             .optional()?;
         if exists.is_some() {
-            return Err(Error::Conflict(format!("This patient already has a session on {date}. Open it from the patient's list.")));
+            return Err(Error::Conflict(format!(
+                "This patient already has a session on {date}. Open it from the patient's list."
+            )));
         }
         tx.execute(
             "INSERT INTO sessions (patient_id, session_date, started_at, started_by, protocol_id, dose_plan, dose_override_reason,
@@ -82,7 +91,10 @@ impl Db {
         )?;
         let id = tx.last_insert_rowid();
         let created = tx.query_row(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"), [id], session)?;
-        let event = Event::new(Action::SessionStarted).record("sessions", id).patient(patient_id).change(None::<()>, Some(&created));
+        let event = Event::new(Action::SessionStarted)
+            .record("sessions", id)
+            .patient(patient_id)
+            .change(None::<()>, Some(&created));
         append(&tx, &Author::from(by), &event, now)?;
         tx.commit()?;
         Ok(created)

@@ -15,7 +15,10 @@ impl Db {
             .conn
             .query_row("SELECT value FROM settings WHERE key = 'settings'", [], |r| r.get(0))
             .optional()?;
-        Ok(stored.and_then(|json| serde_json::from_str::<Settings>(&json).ok()).map(Settings::sanitised).unwrap_or_default())
+        Ok(stored
+            .and_then(|json| serde_json::from_str::<Settings>(&json).ok())
+            .map(Settings::sanitised)
+            .unwrap_or_default())
     }
 
     pub fn save_settings(&mut self, new: &Settings, by: &User, now: DateTime<Utc>) -> Result<Settings> {
@@ -25,7 +28,14 @@ impl Db {
             "INSERT INTO settings (key, value) VALUES ('settings', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [serde_json::to_string(new).expect("serialisable")],
         )?;
-        append(&tx, &Author::from(by), &Event::new(Action::SettingsChanged).record("settings", 1).change(Some(&old), Some(new)), now)?;
+        append(
+            &tx,
+            &Author::from(by),
+            &Event::new(Action::SettingsChanged)
+                .record("settings", 1)
+                .change(Some(&old), Some(new)),
+            now,
+        )?;
         tx.commit()?;
         Ok(new.clone())
     }

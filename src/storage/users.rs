@@ -7,7 +7,8 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::users::{NewUser, Role, User};
 
-const COLUMNS: &str = "id, username, display_name, is_nurse, is_physician, is_admin, active, must_change_password, created_at";
+const COLUMNS: &str =
+    "id, username, display_name, is_nurse, is_physician, is_admin, active, must_change_password, created_at";
 
 fn user(r: &Row) -> rusqlite::Result<User> {
     let roles = [(3, Role::Nurse), (4, Role::Physician), (5, Role::Admin)]
@@ -31,11 +32,22 @@ fn user(r: &Row) -> rusqlite::Result<User> {
 
 impl Db {
     /// Adds an account; `by` is None only for the first admin, who creates themselves at setup.
-    pub fn insert_user(&mut self, u: &NewUser, must_change_password: bool, by: Option<&User>, now: DateTime<Utc>) -> Result<User> {
+    pub fn insert_user(
+        &mut self,
+        u: &NewUser,
+        must_change_password: bool,
+        by: Option<&User>,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
         let tx = self.conn.transaction()?;
-        let taken: Option<i64> = tx.query_row("SELECT id FROM users WHERE username = ?1", [&u.username], |r| r.get(0)).optional()?;
+        let taken: Option<i64> = tx
+            .query_row("SELECT id FROM users WHERE username = ?1", [&u.username], |r| r.get(0))
+            .optional()?;
         if taken.is_some() {
-            return Err(Error::Conflict(format!("The username {} is taken. Choose another.", u.username)));
+            return Err(Error::Conflict(format!(
+                "The username {} is taken. Choose another.",
+                u.username
+            )));
         }
         tx.execute(
             "INSERT INTO users (username, display_name, is_nurse, is_physician, is_admin, must_change_password, created_at)
@@ -56,7 +68,14 @@ impl Db {
             Some(admin) => (Action::UserAdded, Author::from(admin)),
             None => (Action::Setup, Author::from(&created)),
         };
-        append(&tx, &author, &Event::new(action).record("users", id).change(None::<()>, Some(&created)), now)?;
+        append(
+            &tx,
+            &author,
+            &Event::new(action)
+                .record("users", id)
+                .change(None::<()>, Some(&created)),
+            now,
+        )?;
         tx.commit()?;
         Ok(created)
     }
@@ -66,7 +85,9 @@ impl Db {
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM users ORDER BY active DESC, display_name"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM users ORDER BY active DESC, display_name"
+        ))?;
         let rows = stmt.query_map([], user)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -98,7 +119,12 @@ impl Db {
                 new.must_change_password,
             ),
         )?;
-        append(&tx, &Author::from(by), &Event::new(action).record("users", id).change(Some(&old), Some(&new)), now)?;
+        append(
+            &tx,
+            &Author::from(by),
+            &Event::new(action).record("users", id).change(Some(&old), Some(&new)),
+            now,
+        )?;
         tx.commit()?;
         Ok(new)
     }

@@ -52,13 +52,20 @@ pub struct Correction<'a> {
 
 /// A session's readings in clinical-time order, on any connection or transaction.
 fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"
+    ))?;
     let rows = stmt.query_map([session_id], vitals)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The readings with clinical times from `from` to `to`, in order (the alert rules' neighbourhood).
-pub(super) fn series_between(conn: &Connection, session_id: i64, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Vitals>> {
+pub(super) fn series_between(
+    conn: &Connection,
+    session_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Vitals>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 AND v.clinical_time BETWEEN ?2 AND ?3 ORDER BY v.clinical_time, v.id"
     ))?;
@@ -69,7 +76,14 @@ pub(super) fn series_between(conn: &Connection, session_id: i64, from: DateTime<
 impl Db {
     /// Commits one reading with its audit row (durably: WAL + synchronous=FULL) and returns it as stored.
     /// Alerts the reading raises are stored in the same transaction (`thresholds`: the clinic's setting).
-    pub fn insert_vitals(&mut self, v: &NewVitals, patient_id: i64, thresholds: &Thresholds, by: &User, recorded_at: DateTime<Utc>) -> Result<Vitals> {
+    pub fn insert_vitals(
+        &mut self,
+        v: &NewVitals,
+        patient_id: i64,
+        thresholds: &Thresholds,
+        by: &User,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Vitals> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by,
@@ -82,9 +96,20 @@ impl Db {
         )?;
         // Read back rather than echo the input: the caller sees exactly what was committed.
         let stored = read(&tx, tx.last_insert_rowid())?;
-        let event = Event::new(Action::VitalsAdded).record("vitals", stored.id).patient(patient_id).change(None::<()>, Some(&stored));
+        let event = Event::new(Action::VitalsAdded)
+            .record("vitals", stored.id)
+            .patient(patient_id)
+            .change(None::<()>, Some(&stored));
         append(&tx, &Author::from(by), &event, recorded_at)?;
-        alerts::record(&tx, v.session_id, patient_id, v.clinical_time, thresholds, by, recorded_at)?;
+        alerts::record(
+            &tx,
+            v.session_id,
+            patient_id,
+            v.clinical_time,
+            thresholds,
+            by,
+            recorded_at,
+        )?;
         tx.commit()?;
         Ok(stored)
     }
@@ -94,7 +119,14 @@ impl Db {
     }
 
     /// Replaces a reading before signing; the audit row keeps the old values and the reason.
-    pub fn correct_vitals(&mut self, fix: Correction, patient_id: i64, thresholds: &Thresholds, by: &User, now: DateTime<Utc>) -> Result<Vitals> {
+    pub fn correct_vitals(
+        &mut self,
+        fix: Correction,
+        patient_id: i64,
+        thresholds: &Thresholds,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Vitals> {
         let Correction { id, reading: v, reason } = fix;
         let tx = self.conn.transaction()?;
         let old = read(&tx, id)?;
@@ -108,7 +140,11 @@ impl Db {
             ],
         )?;
         let new = read(&tx, id)?;
-        let event = Event::new(Action::VitalsCorrected).record("vitals", id).patient(patient_id).change(Some(&old), Some(&new)).detail(reason);
+        let event = Event::new(Action::VitalsCorrected)
+            .record("vitals", id)
+            .patient(patient_id)
+            .change(Some(&old), Some(&new))
+            .detail(reason);
         append(&tx, &Author::from(by), &event, now)?;
         alerts::record(&tx, old.session_id, patient_id, v.clinical_time, thresholds, by, now)?;
         tx.commit()?;

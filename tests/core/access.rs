@@ -19,7 +19,13 @@ fn first_run_needs_setup_and_setup_happens_once() {
     assert_eq!(clinic.status(Nothing {}).unwrap().state, "setup");
     assert_eq!(kind(clinic.login(creds("ada", "whatever-password"))), "unauthenticated");
     let f = Fixture::staffed();
-    let again = f.clinic.setup(UserInput { username: Some("eve".into()), display_name: Some("Eve".into()), password: Some("long enough pw".into()), password_confirm: None, roles: vec![] });
+    let again = f.clinic.setup(UserInput {
+        username: Some("eve".into()),
+        display_name: Some("Eve".into()),
+        password: Some("long enough pw".into()),
+        password_confirm: None,
+        roles: vec![],
+    });
     assert_eq!(kind(again), "conflict");
     assert!(!path.exists(), "an empty clinic writes nothing before setup");
 }
@@ -28,12 +34,21 @@ fn first_run_needs_setup_and_setup_happens_once() {
 fn a_wrong_password_opens_nothing_and_the_file_is_unreadable_without_a_key() {
     let f = Fixture::staffed();
     assert_eq!(
-        f.clinic.login(creds("nina", "not-her-password")).unwrap_err().to_string(),
+        f.clinic
+            .login(creds("nina", "not-her-password"))
+            .unwrap_err()
+            .to_string(),
         "The username or password is not right. After 5 failed tries, sign-in for that username pauses for a while."
     );
-    assert_eq!(kind(f.clinic.login(creds("nobody", "not-a-password"))), "unauthenticated");
+    assert_eq!(
+        kind(f.clinic.login(creds("nobody", "not-a-password"))),
+        "unauthenticated"
+    );
     assert_eq!(f.clinic.status(Nothing {}).unwrap().state, "signed_out");
-    assert_eq!(kind(f.clinic.search_patients(PatientSearch { query: String::new() })), "unauthenticated");
+    assert_eq!(
+        kind(f.clinic.search_patients(PatientSearch { query: String::new() })),
+        "unauthenticated"
+    );
     let message = Db::open(&f.path, None).err().expect("no key, no database").to_string();
     assert!(message.contains("not an Infusion Chart database"), "{message}");
 }
@@ -46,15 +61,34 @@ fn repeated_failures_throttle_the_username_even_after_a_restart_and_are_audited(
     }
     let err = f.clinic.login(creds("nina", &password("nina"))).unwrap_err();
     assert_eq!(err.kind(), "throttled");
-    assert!(err.to_string().starts_with("Too many failed sign-ins for nina. Try again in 30 seconds"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("Too many failed sign-ins for nina. Try again in 30 seconds"),
+        "{err}"
+    );
 
     let reopened = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
-    assert_eq!(kind(reopened.login(creds("nina", &password("nina")))), "throttled", "a restart does not reset the count");
+    assert_eq!(
+        kind(reopened.login(creds("nina", &password("nina")))),
+        "throttled",
+        "a restart does not reset the count"
+    );
     f.clock.advance(1);
     reopened.login(creds("ada", &password("ada"))).unwrap();
-    let failed = reopened.audit_search(Filter { action: Some(Action::LoginFailed), ..Filter::default() }).unwrap();
-    assert_eq!(failed.len(), 5, "failures made while the database was closed reach the audit trail");
-    assert!(failed.iter().all(|e| e.username.as_deref() == Some("nina") && e.user_id.is_none()));
+    let failed = reopened
+        .audit_search(Filter {
+            action: Some(Action::LoginFailed),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        failed.len(),
+        5,
+        "failures made while the database was closed reach the audit trail"
+    );
+    assert!(failed
+        .iter()
+        .all(|e| e.username.as_deref() == Some("nina") && e.user_id.is_none()));
 }
 
 #[test]
@@ -65,15 +99,31 @@ fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() 
     f.clock.advance(9);
     clinic.touch(Nothing {}).unwrap();
     f.clock.advance(9);
-    assert_eq!(clinic.status(Nothing {}).unwrap().state, "ready", "activity restarted the 10-minute clock");
+    assert_eq!(
+        clinic.status(Nothing {}).unwrap().state,
+        "ready",
+        "activity restarted the 10-minute clock"
+    );
     f.clock.advance(10);
-    let err = clinic.search_patients(PatientSearch { query: String::new() }).unwrap_err();
+    let err = clinic
+        .search_patients(PatientSearch { query: String::new() })
+        .unwrap_err();
     assert_eq!(err.kind(), "locked");
-    assert_eq!(err.to_string(), "The screen is locked. Nina Park or another user must unlock it.");
+    assert_eq!(
+        err.to_string(),
+        "The screen is locked. Nina Park or another user must unlock it."
+    );
     assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
     assert_eq!(kind(clinic.unlock(creds("nina", "wrong-password"))), "unauthenticated");
     assert!(clinic.unlock(creds("nina", &password("nina"))).unwrap().same_user);
-    assert_eq!(clinic.patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id }).unwrap().patient.mrn, "L-1");
+    assert_eq!(
+        clinic
+            .patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id })
+            .unwrap()
+            .patient
+            .mrn,
+        "L-1"
+    );
 
     clinic.lock(Nothing {}).unwrap();
     let other = clinic.unlock(creds("omar", &password("omar"))).unwrap();
@@ -85,9 +135,22 @@ fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() 
 fn the_auto_lock_minutes_are_a_setting() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
-    let err = clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(45.0), late_entry_minutes: None }).unwrap_err();
-    assert_eq!(err.to_string(), "Auto-lock must be between 1 and 30 minutes; 45 was entered.");
-    clinic.update_settings(infusion_chart::settings::SettingsInput { auto_lock_minutes: Some(2.0), late_entry_minutes: None }).unwrap();
+    let err = clinic
+        .update_settings(infusion_chart::settings::SettingsInput {
+            auto_lock_minutes: Some(45.0),
+            late_entry_minutes: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Auto-lock must be between 1 and 30 minutes; 45 was entered."
+    );
+    clinic
+        .update_settings(infusion_chart::settings::SettingsInput {
+            auto_lock_minutes: Some(2.0),
+            late_entry_minutes: None,
+        })
+        .unwrap();
     assert_eq!(clinic.status(Nothing {}).unwrap().auto_lock_minutes, 2);
     f.clock.advance(2);
     assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
@@ -102,7 +165,10 @@ fn changing_a_password_rewraps_only_that_users_slot() {
         new_password: "short".into(),
         new_password_confirm: "shorter".into(),
     });
-    assert_eq!(bad.unwrap_err().to_string(), "New password must be at least 10 characters. The two new password entries do not match.");
+    assert_eq!(
+        bad.unwrap_err().to_string(),
+        "New password must be at least 10 characters. The two new password entries do not match."
+    );
     clinic
         .change_password(PasswordChange {
             current_password: password("nina"),
@@ -121,22 +187,67 @@ fn changing_a_password_rewraps_only_that_users_slot() {
 fn a_disabled_user_cannot_sign_in_and_a_reset_password_must_be_changed() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
-    let nina = clinic.list_users(Nothing {}).unwrap().into_iter().find(|u| u.username == "nina").unwrap();
-    let ada = clinic.list_users(Nothing {}).unwrap().into_iter().find(|u| u.username == "ada").unwrap();
-    assert_eq!(kind(clinic.set_user_active(ActiveChange { user_id: ada.id, active: false })), "conflict");
-    clinic.set_user_active(ActiveChange { user_id: nina.id, active: false }).unwrap();
+    let nina = clinic
+        .list_users(Nothing {})
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "nina")
+        .unwrap();
+    let ada = clinic
+        .list_users(Nothing {})
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == "ada")
+        .unwrap();
+    assert_eq!(
+        kind(clinic.set_user_active(ActiveChange {
+            user_id: ada.id,
+            active: false
+        })),
+        "conflict"
+    );
+    clinic
+        .set_user_active(ActiveChange {
+            user_id: nina.id,
+            active: false,
+        })
+        .unwrap();
     clinic.logout(Nothing {}).unwrap();
     assert_eq!(kind(clinic.login(creds("nina", &password("nina")))), "unauthenticated");
 
     clinic.login(creds("ada", &password("ada"))).unwrap();
-    assert_eq!(kind(clinic.reset_password(PasswordReset { user_id: nina.id, new_password: "temporary-again".into() })), "conflict");
-    clinic.set_user_active(ActiveChange { user_id: nina.id, active: true }).unwrap();
-    clinic.reset_password(PasswordReset { user_id: nina.id, new_password: "temporary-again".into() }).unwrap();
+    assert_eq!(
+        kind(clinic.reset_password(PasswordReset {
+            user_id: nina.id,
+            new_password: "temporary-again".into()
+        })),
+        "conflict"
+    );
+    clinic
+        .set_user_active(ActiveChange {
+            user_id: nina.id,
+            active: true,
+        })
+        .unwrap();
+    clinic
+        .reset_password(PasswordReset {
+            user_id: nina.id,
+            new_password: "temporary-again".into(),
+        })
+        .unwrap();
     clinic.logout(Nothing {}).unwrap();
     let status = clinic.login(creds("nina", "temporary-again")).unwrap();
     assert!(status.must_change_password);
-    let err = clinic.search_patients(PatientSearch { query: String::new() }).unwrap_err();
-    assert_eq!((err.kind(), err.to_string().as_str()), ("forbidden", "Change your temporary password first (Change password, at the top of the screen)."));
+    let err = clinic
+        .search_patients(PatientSearch { query: String::new() })
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.to_string().as_str()),
+        (
+            "forbidden",
+            "Change your temporary password first (Change password, at the top of the screen)."
+        )
+    );
 }
 
 #[test]
@@ -149,12 +260,21 @@ fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
         new_password_confirm: "recovered password".into(),
     };
     let wrong = f.clinic.recover(recovery(&"00".repeat(32)));
-    assert_eq!(wrong.unwrap_err().to_string(), "That recovery key does not open this database.");
+    assert_eq!(
+        wrong.unwrap_err().to_string(),
+        "That recovery key does not open this database."
+    );
     let status = f.clinic.recover(recovery(&f.recovery_key.to_lowercase())).unwrap();
     assert_eq!((status.state, status.user.unwrap().username.as_str()), ("ready", "ada"));
     f.clinic.logout(Nothing {}).unwrap();
     f.clinic.login(creds("ada", "recovered password")).unwrap();
-    let used = f.clinic.audit_search(Filter { action: Some(Action::RecoveryKeyUsed), ..Filter::default() }).unwrap();
+    let used = f
+        .clinic
+        .audit_search(Filter {
+            action: Some(Action::RecoveryKeyUsed),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(used.len(), 1);
 }
 
@@ -172,7 +292,11 @@ fn no_patient_name_appears_in_the_database_its_wal_or_the_key_file() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         files += 1;
         for needle in needles {
-            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{:?} found in a file", String::from_utf8_lossy(needle));
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{:?} found in a file",
+                String::from_utf8_lossy(needle)
+            );
         }
     }
     assert!(files >= 3, "database, WAL and key file were all checked");
@@ -226,11 +350,24 @@ fn a_setup_interrupted_after_the_key_file_was_saved_is_finished_at_the_next_star
 fn the_audit_export_never_writes_into_the_data_folder() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
-    let request = |path: &std::path::Path| infusion_chart::audit::ExportRequest { filter: Filter::default(), path: path.display().to_string() };
+    let request = |path: &std::path::Path| infusion_chart::audit::ExportRequest {
+        filter: Filter::default(),
+        path: path.display().to_string(),
+    };
     let before = std::fs::read(&f.path).unwrap();
     let err = clinic.audit_export(request(&f.path)).unwrap_err();
     assert_eq!(err.kind(), "validation");
-    assert_eq!(std::fs::read(&f.path).unwrap(), before, "the database was not overwritten");
+    assert_eq!(
+        std::fs::read(&f.path).unwrap(),
+        before,
+        "the database was not overwritten"
+    );
     let elsewhere = tempfile::tempdir().unwrap();
-    assert!(clinic.audit_export(request(&elsewhere.path().join("audit.csv"))).unwrap().rows > 5);
+    assert!(
+        clinic
+            .audit_export(request(&elsewhere.path().join("audit.csv")))
+            .unwrap()
+            .rows
+            > 5
+    );
 }

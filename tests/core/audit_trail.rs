@@ -26,16 +26,44 @@ fn every_action_is_recorded_with_who_and_when() {
     let rows = f.clinic.audit_search(Filter::default()).unwrap();
     let mut actions: Vec<String> = rows.iter().rev().map(|e| e.action.clone()).collect();
     actions.dedup();
-    for expected in ["setup", "login", "user_added", "logout", "password_changed", "patient_added", "session_started", "vitals_added", "session_signed"] {
-        assert!(actions.contains(&expected.to_string()), "{expected} missing from {actions:?}");
+    for expected in [
+        "setup",
+        "login",
+        "user_added",
+        "logout",
+        "password_changed",
+        "patient_added",
+        "session_started",
+        "vitals_added",
+        "session_signed",
+    ] {
+        assert!(
+            actions.contains(&expected.to_string()),
+            "{expected} missing from {actions:?}"
+        );
     }
     let vitals_rows: Vec<_> = rows.iter().filter(|e| e.action == "vitals_added").collect();
     assert_eq!(vitals_rows.len(), 2);
-    assert!(vitals_rows.iter().all(|e| e.username.as_deref() == Some("nina") && e.patient_id == Some(1)));
+    assert!(vitals_rows
+        .iter()
+        .all(|e| e.username.as_deref() == Some("nina") && e.patient_id == Some(1)));
     assert!(vitals_rows[0].at_local.len() > 20 && vitals_rows[0].at_utc.ends_with('Z'));
-    let by_nina = f.clinic.audit_search(Filter { username: Some("NINA".into()), ..Filter::default() }).unwrap();
+    let by_nina = f
+        .clinic
+        .audit_search(Filter {
+            username: Some("NINA".into()),
+            ..Filter::default()
+        })
+        .unwrap();
     assert!(by_nina.iter().all(|e| e.username.as_deref() == Some("nina")));
-    let for_patient = f.clinic.audit_search(Filter { patient_id: Some(1), action: Some(Action::PatientAdded), ..Filter::default() }).unwrap();
+    let for_patient = f
+        .clinic
+        .audit_search(Filter {
+            patient_id: Some(1),
+            action: Some(Action::PatientAdded),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(for_patient.len(), 1);
 }
 
@@ -78,13 +106,31 @@ fn the_csv_export_has_every_row_and_no_formulas_and_is_itself_audited() {
     let f = charted();
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("audit.csv");
-    let exported = f.clinic.audit_export(ExportRequest { filter: Filter::default(), path: path.display().to_string() }).unwrap();
+    let exported = f
+        .clinic
+        .audit_export(ExportRequest {
+            filter: Filter::default(),
+            path: path.display().to_string(),
+        })
+        .unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), exported.rows + 1, "a header and one line per row");
-    assert!(text.contains("=cmd"), "the patient's MRN is exported inside its JSON value");
+    assert!(
+        text.contains("=cmd"),
+        "the patient's MRN is exported inside its JSON value"
+    );
     for formula_start in [",\"=", ",\"+", ",\"@", ",\"-"] {
-        assert!(!text.contains(formula_start), "no cell starts a formula ({formula_start})");
+        assert!(
+            !text.contains(formula_start),
+            "no cell starts a formula ({formula_start})"
+        );
     }
-    let audited = f.clinic.audit_search(Filter { action: Some(Action::AuditExported), ..Filter::default() }).unwrap();
+    let audited = f
+        .clinic
+        .audit_search(Filter {
+            action: Some(Action::AuditExported),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(audited.len(), 1);
 }

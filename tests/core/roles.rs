@@ -37,14 +37,46 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
 
     use Role::*;
     let matrix: Vec<(&str, &[Role], Action)> = vec![
-        ("add_patient", &[Nurse, Physician], Box::new(|c| ok(c.add_patient(patient_input("R-2"))))),
-        ("search_patients", &[Nurse, Physician], Box::new(|c| ok(c.search_patients(PatientSearch { query: "R".into() })))),
-        ("get_patient", &[Nurse, Physician], Box::new(move |c| ok(c.patient_record(PatientRef { patient_id: p })))),
-        ("list_protocols", &[Nurse, Physician], Box::new(|c| ok(c.protocols(Nothing {})))),
-        ("dose_preview", &[Nurse, Physician], Box::new(move |c| ok(c.dose_preview(dose_input(&patient))))),
-        ("start_session", &[Nurse, Physician], Box::new(move |c| ok(c.start_session(dose_input(&second))))),
-        ("get_session", &[Nurse, Physician], Box::new(move |c| ok(c.session_record(SessionRef { session_id: s })))),
-        ("add_vitals", &[Nurse, Physician], Box::new(move |c| ok(c.add_vitals(vitals_input(s, now, 130.0, 85.0))))),
+        (
+            "add_patient",
+            &[Nurse, Physician],
+            Box::new(|c| ok(c.add_patient(patient_input("R-2")))),
+        ),
+        (
+            "search_patients",
+            &[Nurse, Physician],
+            Box::new(|c| ok(c.search_patients(PatientSearch { query: "R".into() }))),
+        ),
+        (
+            "get_patient",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.patient_record(PatientRef { patient_id: p }))),
+        ),
+        (
+            "list_protocols",
+            &[Nurse, Physician],
+            Box::new(|c| ok(c.protocols(Nothing {}))),
+        ),
+        (
+            "dose_preview",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.dose_preview(dose_input(&patient)))),
+        ),
+        (
+            "start_session",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.start_session(dose_input(&second)))),
+        ),
+        (
+            "get_session",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.session_record(SessionRef { session_id: s }))),
+        ),
+        (
+            "add_vitals",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.add_vitals(vitals_input(s, now, 130.0, 85.0)))),
+        ),
         (
             "correct_vitals",
             &[Nurse, Physician],
@@ -60,21 +92,52 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
             "add_infusion_event",
             &[Nurse, Physician],
             Box::new(move |c| {
-                ok(c.add_infusion_event(EventInput { session_id: s, kind: EventKind::Start, clinical_time: Some(now.to_rfc3339()), rate_ml_per_h: Some(54.5), bolus_mg: None, hold_override: None }))
+                ok(c.add_infusion_event(EventInput {
+                    session_id: s,
+                    kind: EventKind::Start,
+                    clinical_time: Some(now.to_rfc3339()),
+                    rate_ml_per_h: Some(54.5),
+                    bolus_mg: None,
+                    hold_override: None,
+                }))
             }),
         ),
         (
             "add_note",
             &[Nurse, Physician],
-            Box::new(move |c| ok(c.add_note(NoteInput { session_id: s, clinical_time: Some(now.to_rfc3339()), text: Some("Calm".into()) }))),
+            Box::new(move |c| {
+                ok(c.add_note(NoteInput {
+                    session_id: s,
+                    clinical_time: Some(now.to_rfc3339()),
+                    text: Some("Calm".into()),
+                }))
+            }),
         ),
-        ("acknowledge_alert", &[Nurse, Physician], Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 })))),
-        ("sign_session", &[Nurse], Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s })))),
-        ("cosign_session", &[Physician], Box::new(move |c| ok(c.cosign_session(SessionRef { session_id: s })))),
+        (
+            "acknowledge_alert",
+            &[Nurse, Physician],
+            Box::new(|c| ok(c.acknowledge_alert(AlertRef { alert_id: 1 }))),
+        ),
+        (
+            "sign_session",
+            &[Nurse],
+            Box::new(move |c| ok(c.sign_session(SessionRef { session_id: s }))),
+        ),
+        (
+            "cosign_session",
+            &[Physician],
+            Box::new(move |c| ok(c.cosign_session(SessionRef { session_id: s }))),
+        ),
         (
             "add_addendum",
             &[Nurse, Physician],
-            Box::new(move |c| ok(c.add_addendum(AddendumInput { session_id: s, reason: Some("late".into()), text: Some("note".into()) }))),
+            Box::new(move |c| {
+                ok(c.add_addendum(AddendumInput {
+                    session_id: s,
+                    reason: Some("late".into()),
+                    text: Some("note".into()),
+                }))
+            }),
         ),
         ("list_users", &[Admin], Box::new(|c| ok(c.list_users(Nothing {})))),
         (
@@ -90,17 +153,62 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
-        ("set_user_roles", &[Admin], Box::new(move |c| ok(c.set_user_roles(RolesChange { user_id: omar, roles: vec![Physician] })))),
-        ("set_user_active", &[Admin], Box::new(move |c| ok(c.set_user_active(ActiveChange { user_id: omar, active: true })))),
-        ("reset_password", &[Admin], Box::new(move |c| ok(c.reset_password(PasswordReset { user_id: omar, new_password: "password-omar-1".into() })))),
+        (
+            "set_user_roles",
+            &[Admin],
+            Box::new(move |c| {
+                ok(c.set_user_roles(RolesChange {
+                    user_id: omar,
+                    roles: vec![Physician],
+                }))
+            }),
+        ),
+        (
+            "set_user_active",
+            &[Admin],
+            Box::new(move |c| {
+                ok(c.set_user_active(ActiveChange {
+                    user_id: omar,
+                    active: true,
+                }))
+            }),
+        ),
+        (
+            "reset_password",
+            &[Admin],
+            Box::new(move |c| {
+                ok(c.reset_password(PasswordReset {
+                    user_id: omar,
+                    new_password: "password-omar-1".into(),
+                }))
+            }),
+        ),
         ("get_settings", &[Admin], Box::new(|c| ok(c.settings(Nothing {})))),
-        ("update_settings", &[Admin], Box::new(|c| ok(c.update_settings(SettingsInput { auto_lock_minutes: Some(10.0), late_entry_minutes: None })))),
-        ("audit_search", &[Admin], Box::new(|c| ok(c.audit_search(Filter::default())))),
+        (
+            "update_settings",
+            &[Admin],
+            Box::new(|c| {
+                ok(c.update_settings(SettingsInput {
+                    auto_lock_minutes: Some(10.0),
+                    late_entry_minutes: None,
+                }))
+            }),
+        ),
+        (
+            "audit_search",
+            &[Admin],
+            Box::new(|c| ok(c.audit_search(Filter::default()))),
+        ),
         ("audit_verify", &[Admin], Box::new(|c| ok(c.audit_verify(Nothing {})))),
         (
             "audit_export",
             &[Admin],
-            Box::new(move |c| ok(c.audit_export(ExportRequest { filter: Filter::default(), path: export.clone() }))),
+            Box::new(move |c| {
+                ok(c.audit_export(ExportRequest {
+                    filter: Filter::default(),
+                    path: export.clone(),
+                }))
+            }),
         ),
     ];
 
@@ -110,7 +218,11 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
         for (command, allowed, action) in &matrix {
             let result = action(clinic);
             let refused = matches!(&result, Err(e) if e.kind() == "forbidden");
-            assert_eq!(!refused, allowed.contains(&role), "{username} ({role:?}) → {command}: {result:?}");
+            assert_eq!(
+                !refused,
+                allowed.contains(&role),
+                "{username} ({role:?}) → {command}: {result:?}"
+            );
             if let Err(e) = &result {
                 if refused {
                     assert!(e.to_string().starts_with("Only "), "a refusal says who may: {e}");

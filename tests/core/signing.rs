@@ -19,31 +19,68 @@ fn a_signed_session_is_locked_then_co_signed_and_amended_only_by_addenda() {
     let id = SessionRef { session_id: session.id };
 
     assert_eq!(
-        clinic.add_addendum(AddendumInput { session_id: session.id, reason: Some("x".into()), text: Some("y".into()) }).unwrap_err().kind(),
+        clinic
+            .add_addendum(AddendumInput {
+                session_id: session.id,
+                reason: Some("x".into()),
+                text: Some("y".into())
+            })
+            .unwrap_err()
+            .kind(),
         "conflict",
         "an open session is corrected directly, not by addendum"
     );
     f.as_user("omar");
-    assert_eq!(f.clinic.cosign_session(SessionRef { session_id: session.id }).unwrap_err().kind(), "conflict", "co-sign waits for the nurse");
+    assert_eq!(
+        f.clinic
+            .cosign_session(SessionRef { session_id: session.id })
+            .unwrap_err()
+            .kind(),
+        "conflict",
+        "co-sign waits for the nurse"
+    );
 
     let clinic = f.as_user("nina");
     let signed = clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(signed.session.status, SessionStatus::Signed);
-    assert_eq!((signed.signatures[0].role, signed.signatures[0].display_name.as_str()), (Role::Nurse, "Nina Park"));
-    let refused = clinic.add_vitals(vitals_input(session.id, f.clock.now(), 120.0, 80.0)).unwrap_err();
-    assert_eq!(refused.to_string(), "This session is signed and locked. Corrections are added as addenda.");
-    let correction = VitalsCorrection { vitals_id: vitals.id, reason: Some("typo".into()), vitals: vitals_input(session.id, f.clock.now(), 118.0, 80.0) };
+    assert_eq!(
+        (signed.signatures[0].role, signed.signatures[0].display_name.as_str()),
+        (Role::Nurse, "Nina Park")
+    );
+    let refused = clinic
+        .add_vitals(vitals_input(session.id, f.clock.now(), 120.0, 80.0))
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "This session is signed and locked. Corrections are added as addenda."
+    );
+    let correction = VitalsCorrection {
+        vitals_id: vitals.id,
+        reason: Some("typo".into()),
+        vitals: vitals_input(session.id, f.clock.now(), 118.0, 80.0),
+    };
     assert_eq!(clinic.correct_vitals(correction).unwrap_err().kind(), "conflict");
 
     let clinic = f.as_user("omar");
     let cosigned = clinic.cosign_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(cosigned.session.status, SessionStatus::Cosigned);
     let amended = clinic
-        .add_addendum(AddendumInput { session_id: session.id, reason: Some("Late entry".into()), text: Some("Patient reported mild nausea at 10:50.".into()) })
+        .add_addendum(AddendumInput {
+            session_id: session.id,
+            reason: Some("Late entry".into()),
+            text: Some("Patient reported mild nausea at 10:50.".into()),
+        })
         .unwrap();
     assert_eq!(amended.addenda.len(), 1);
-    assert_eq!((amended.addenda[0].author.as_str(), amended.addenda[0].reason.as_str()), ("Dr Omar Haddad", "Late entry"));
-    assert_eq!(clinic.session_record(id).unwrap().vitals[0].sbp, 128, "the signed reading is unchanged");
+    assert_eq!(
+        (amended.addenda[0].author.as_str(), amended.addenda[0].reason.as_str()),
+        ("Dr Omar Haddad", "Late entry")
+    );
+    assert_eq!(
+        clinic.session_record(id).unwrap().vitals[0].sbp,
+        128,
+        "the signed reading is unchanged"
+    );
 }
 
 #[test]
@@ -53,8 +90,14 @@ fn only_a_nurse_who_charted_the_session_may_sign_it() {
     let patient = f.add_patient("S-11");
     let session = f.start_session(&patient);
     f.chart_vitals(&session, 120.0, 80.0);
-    let err = f.as_user("nina").sign_session(SessionRef { session_id: session.id }).unwrap_err();
-    assert_eq!(err.to_string(), "Only a nurse who charted this session may sign it. Nina Park has not charted in it.");
+    let err = f
+        .as_user("nina")
+        .sign_session(SessionRef { session_id: session.id })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Only a nurse who charted this session may sign it. Nina Park has not charted in it."
+    );
 }
 
 #[test]
@@ -69,11 +112,29 @@ fn nobody_co_signs_their_own_signature() {
     let session = f.start_session(&patient);
     f.chart_vitals(&session, 120.0, 80.0);
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
-    let err = clinic.cosign_session(SessionRef { session_id: session.id }).unwrap_err();
-    assert_eq!(err.to_string(), "A physician other than the nurse who signed must co-sign this session.");
-    let raw = f.raw().execute("INSERT INTO signatures (session_id, role, user_id, signed_at) VALUES (?1, 'physician', 4, 'now')", [session.id]);
-    assert!(raw.unwrap_err().to_string().starts_with("Refused: the co-signing physician must be someone other"));
-    assert_eq!(f.as_user("omar").cosign_session(SessionRef { session_id: session.id }).unwrap().signatures.len(), 2);
+    let err = clinic
+        .cosign_session(SessionRef { session_id: session.id })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "A physician other than the nurse who signed must co-sign this session."
+    );
+    let raw = f.raw().execute(
+        "INSERT INTO signatures (session_id, role, user_id, signed_at) VALUES (?1, 'physician', 4, 'now')",
+        [session.id],
+    );
+    assert!(raw
+        .unwrap_err()
+        .to_string()
+        .starts_with("Refused: the co-signing physician must be someone other"));
+    assert_eq!(
+        f.as_user("omar")
+            .cosign_session(SessionRef { session_id: session.id })
+            .unwrap()
+            .signatures
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -103,7 +164,10 @@ fn the_database_refuses_raw_sql_changes_to_a_signed_session() {
     }
     drop(raw);
     let record = f.clinic.session_record(SessionRef { session_id: session.id }).unwrap();
-    assert_eq!((record.vitals.len(), record.vitals[0].sbp, record.signatures.len()), (1, 128, 1));
+    assert_eq!(
+        (record.vitals.len(), record.vitals[0].sbp, record.signatures.len()),
+        (1, 128, 1)
+    );
 }
 
 #[test]
@@ -113,8 +177,15 @@ fn a_correction_before_signing_keeps_the_old_value_in_the_audit_trail() {
     let patient = f.add_patient("S-13");
     let session = f.start_session(&patient);
     let vitals = f.chart_vitals(&session, 182.0, 82.0);
-    let no_reason = VitalsCorrection { vitals_id: vitals.id, reason: None, vitals: vitals_input(session.id, f.clock.now(), 128.0, 82.0) };
-    assert_eq!(clinic.correct_vitals(no_reason).unwrap_err().to_string(), "Reason for correction is required.");
+    let no_reason = VitalsCorrection {
+        vitals_id: vitals.id,
+        reason: None,
+        vitals: vitals_input(session.id, f.clock.now(), 128.0, 82.0),
+    };
+    assert_eq!(
+        clinic.correct_vitals(no_reason).unwrap_err().to_string(),
+        "Reason for correction is required."
+    );
     let fixed = clinic
         .correct_vitals(VitalsCorrection {
             vitals_id: vitals.id,
@@ -126,7 +197,12 @@ fn a_correction_before_signing_keeps_the_old_value_in_the_audit_trail() {
     assert_eq!((fixed.sbp, fixed.map), (128, 97));
 
     let clinic = f.as_user("ada");
-    let rows = clinic.audit_search(Filter { action: Some(Action::VitalsCorrected), ..Filter::default() }).unwrap();
+    let rows = clinic
+        .audit_search(Filter {
+            action: Some(Action::VitalsCorrected),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let old: serde_json::Value = serde_json::from_str(rows[0].old_value.as_deref().unwrap()).unwrap();
     let new: serde_json::Value = serde_json::from_str(rows[0].new_value.as_deref().unwrap()).unwrap();
@@ -147,16 +223,36 @@ fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing(
     let second = f.chart_vitals(&session, 188.0, 104.0);
     let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(record.alerts.len(), 1);
-    assert_eq!((record.alerts[0].rule, record.alerts[0].vitals_id), (Rule::RepeatedHypertension, second.id));
+    assert_eq!(
+        (record.alerts[0].rule, record.alerts[0].vitals_id),
+        (Rule::RepeatedHypertension, second.id)
+    );
     let err = clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err();
     assert_eq!(err.to_string(), "Acknowledge the 1 open alert(s) before signing.");
-    let acknowledged = clinic.acknowledge_alert(AlertRef { alert_id: record.alerts[0].id }).unwrap();
+    let acknowledged = clinic
+        .acknowledge_alert(AlertRef {
+            alert_id: record.alerts[0].id,
+        })
+        .unwrap();
     assert_eq!(acknowledged.alerts[0].acknowledged_by.as_deref(), Some("Nina Park"));
-    assert_eq!(clinic.acknowledge_alert(AlertRef { alert_id: record.alerts[0].id }).unwrap_err().kind(), "conflict");
+    assert_eq!(
+        clinic
+            .acknowledge_alert(AlertRef {
+                alert_id: record.alerts[0].id
+            })
+            .unwrap_err()
+            .kind(),
+        "conflict"
+    );
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
 
     let clinic = f.as_user("ada");
-    let raised = clinic.audit_search(Filter { action: Some(Action::AlertRaised), ..Filter::default() }).unwrap();
+    let raised = clinic
+        .audit_search(Filter {
+            action: Some(Action::AlertRaised),
+            ..Filter::default()
+        })
+        .unwrap();
     assert_eq!(raised.len(), 1);
     assert_eq!(raised[0].detail.as_deref(), Some(record.alerts[0].message.as_str()));
 }
@@ -168,11 +264,23 @@ fn notes_are_timestamped_bounded_and_locked_with_the_session() {
     let clinic = f.as_user("nina");
     let patient = f.add_patient("S-16");
     let session = f.start_session(&patient);
-    let note = |text: &str| NoteInput { session_id: session.id, clinical_time: Some(f.clock.now().to_rfc3339()), text: Some(text.into()) };
-    let saved = clinic.add_note(note("Patient relaxed, music on, eyes closed.")).unwrap();
+    let note = |text: &str| NoteInput {
+        session_id: session.id,
+        clinical_time: Some(f.clock.now().to_rfc3339()),
+        text: Some(text.into()),
+    };
+    let saved = clinic
+        .add_note(note("Patient relaxed, music on, eyes closed."))
+        .unwrap();
     assert_eq!((saved.author.as_str(), saved.late), ("Nina Park", false));
-    assert_eq!(clinic.add_note(note(&"x".repeat(2001))).unwrap_err().to_string(), "Note must be at most 2000 characters.");
-    assert_eq!(clinic.add_note(note("  ")).unwrap_err().to_string(), "Note is required.");
+    assert_eq!(
+        clinic.add_note(note(&"x".repeat(2001))).unwrap_err().to_string(),
+        "Note must be at most 2000 characters."
+    );
+    assert_eq!(
+        clinic.add_note(note("  ")).unwrap_err().to_string(),
+        "Note is required."
+    );
     f.chart_vitals(&session, 120.0, 80.0);
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(clinic.add_note(note("after signing")).unwrap_err().kind(), "conflict");

@@ -34,7 +34,9 @@ fn a_new_database_is_migrated_to_the_latest_schema_with_our_application_id() {
     assert_eq!(db.pragma("application_id").unwrap(), APPLICATION_ID.to_string());
     drop(db);
     let conn = Connection::open(&path).unwrap();
-    let recorded: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+    let recorded: i64 = conn
+        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(recorded, LATEST_VERSION);
 }
 
@@ -71,17 +73,24 @@ fn another_applications_database_is_refused_untouched() {
     let (_dir, path) = temp_db();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE recipes (name TEXT);").unwrap();
+    conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE recipes (name TEXT);")
+        .unwrap();
     drop(conn);
     let before = std::fs::read(&path).unwrap();
     let message = open_error(&path);
     assert!(message.contains("belongs to another application"), "{message}");
-    assert!(message.contains(&path.display().to_string()), "the path is named: {message}");
+    assert!(
+        message.contains(&path.display().to_string()),
+        "the path is named: {message}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before, "file unchanged");
 
     // A plain SQLite file with tables but no application id is someone else's too.
     let other = path.with_file_name("plain.db");
-    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x);")
+        .unwrap();
     assert!(open_error(&other).contains("belongs to another application"));
 }
 
@@ -100,7 +109,10 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
 fn a_database_from_a_newer_version_is_refused_untouched() {
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
-    Connection::open(&path).unwrap().pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", LATEST_VERSION + 1)
+        .unwrap();
     let before = std::fs::read(&path).unwrap();
     let message = open_error(&path);
     assert!(message.contains("newer version of Infusion Chart"), "{message}");
@@ -114,12 +126,14 @@ fn an_edited_migration_is_a_startup_error() {
     // What the database recorded no longer matches the SQL embedded in this binary.
     Connection::open(&path)
         .unwrap()
-        .execute("UPDATE schema_migrations SET sha256 = ?1 WHERE version = 1", [checksum("-- edited")])
+        .execute(
+            "UPDATE schema_migrations SET sha256 = ?1 WHERE version = 1",
+            [checksum("-- edited")],
+        )
         .unwrap();
     let message = open_error(&path);
     assert!(message.contains("0001_init.sql differs"), "{message}");
 }
-
 
 #[test]
 fn everything_charted_is_there_after_reopening() {
@@ -137,9 +151,16 @@ fn everything_charted_is_there_after_reopening() {
     assert_eq!(record.patient.id, p.id);
     assert_eq!(record.patient.given_names, "Zoë");
     assert_eq!(record.vitals.len(), 1);
-    assert_eq!((record.vitals[0].id, record.vitals[0].sbp, record.vitals[0].map), (v.id, 128, 97));
+    assert_eq!(
+        (record.vitals[0].id, record.vitals[0].sbp, record.vitals[0].map),
+        (v.id, 128, 97)
+    );
     assert_eq!(record.vitals[0].temp_c, Some(36.8));
-    let found = clinic.search_patients(PatientSearch { query: "nguyễn".into() }).unwrap();
+    let found = clinic
+        .search_patients(PatientSearch {
+            query: "nguyễn".into()
+        })
+        .unwrap();
     assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![p.id]);
 }
 
@@ -151,14 +172,33 @@ fn refused_vitals_write_nothing() {
     let s = f.start_session(&p);
     let now = f.clock.now();
     let cases = [
-        (vitals_input(s.id, now, 80.0, 90.0), "Systolic BP (80) must be higher than diastolic BP (90)."),
-        (VitalsInput { spo2: Some(101.0), ..vitals_input(s.id, now, 120.0, 80.0) }, "SpO2 must be between 50 and 100%; 101 was entered."),
-        (VitalsInput { hr: Some(0.0), ..vitals_input(s.id, now, 120.0, 80.0) }, "Heart rate must be between 20 and 300 bpm; 0 was entered."),
+        (
+            vitals_input(s.id, now, 80.0, 90.0),
+            "Systolic BP (80) must be higher than diastolic BP (90).",
+        ),
+        (
+            VitalsInput {
+                spo2: Some(101.0),
+                ..vitals_input(s.id, now, 120.0, 80.0)
+            },
+            "SpO2 must be between 50 and 100%; 101 was entered.",
+        ),
+        (
+            VitalsInput {
+                hr: Some(0.0),
+                ..vitals_input(s.id, now, 120.0, 80.0)
+            },
+            "Heart rate must be between 20 and 300 bpm; 0 was entered.",
+        ),
     ];
     for (input, message) in cases {
         assert_eq!(clinic.add_vitals(input).unwrap_err(), Error::Validation(message.into()));
     }
-    assert!(clinic.session_record(SessionRef { session_id: s.id }).unwrap().vitals.is_empty());
+    assert!(clinic
+        .session_record(SessionRef { session_id: s.id })
+        .unwrap()
+        .vitals
+        .is_empty());
     assert_eq!(
         clinic.add_vitals(vitals_input(999, now, 120.0, 80.0)).unwrap_err(),
         Error::NotFound("No session with id 999 was found.".into())
@@ -175,7 +215,14 @@ fn duplicate_mrn_and_second_session_today_are_conflicts() {
     assert!(err.to_string().contains("MRN B-7 already exists"), "{err}");
     f.start_session(&p);
     assert_eq!(clinic.start_session(dose_input(&p)).unwrap_err().kind(), "conflict");
-    assert_eq!(clinic.patient_record(PatientRef { patient_id: p.id }).unwrap().sessions.len(), 1);
+    assert_eq!(
+        clinic
+            .patient_record(PatientRef { patient_id: p.id })
+            .unwrap()
+            .sessions
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -183,8 +230,20 @@ fn search_treats_percent_and_underscore_literally() {
     let f = Fixture::staffed();
     let clinic = f.as_user("omar");
     f.add_patient("C_1");
-    clinic.add_patient(infusion_chart::patients::PatientInput { family_name: Some("Smith".into()), ..patient_input("C21") }).unwrap();
-    let mrns = |q: &str| clinic.search_patients(PatientSearch { query: q.into() }).unwrap().into_iter().map(|p| p.mrn).collect::<Vec<_>>();
+    clinic
+        .add_patient(infusion_chart::patients::PatientInput {
+            family_name: Some("Smith".into()),
+            ..patient_input("C21")
+        })
+        .unwrap();
+    let mrns = |q: &str| {
+        clinic
+            .search_patients(PatientSearch { query: q.into() })
+            .unwrap()
+            .into_iter()
+            .map(|p| p.mrn)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(mrns("c_1"), vec!["C_1"]);
     assert_eq!(mrns("%"), Vec::<String>::new());
     assert_eq!(mrns("SMI"), vec!["C21"]);
@@ -194,12 +253,31 @@ fn search_treats_percent_and_underscore_literally() {
 #[test]
 fn a_keyed_database_is_encrypted_and_opens_only_with_its_key() {
     let (_dir, path) = temp_db();
-    drop(Db::create(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap());
+    drop(
+        Db::create(
+            &path,
+            Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'"),
+        )
+        .unwrap(),
+    );
     let bytes = std::fs::read(&path).unwrap();
-    assert!(!bytes.starts_with(b"SQLite format 3"), "SQLCipher writes no plain header");
+    assert!(
+        !bytes.starts_with(b"SQLite format 3"),
+        "SQLCipher writes no plain header"
+    );
     assert!(open_error(&path).contains("wrong key"));
-    assert!(matches!(Db::open(&path, Some("x'ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")), Err(Error::Database(_))));
-    let db = Db::open(&path, Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")).unwrap();
+    assert!(matches!(
+        Db::open(
+            &path,
+            Some("x'ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")
+        ),
+        Err(Error::Database(_))
+    ));
+    let db = Db::open(
+        &path,
+        Some("x'00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'"),
+    )
+    .unwrap();
     assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
 }
 
@@ -208,7 +286,10 @@ fn opening_never_creates_a_database_and_creating_never_touches_an_existing_one()
     let (_dir, path) = temp_db();
     let message = open_error(&path);
     assert!(message.contains("the file is missing"), "{message}");
-    assert!(!path.exists(), "a missing database (an unplugged drive) is not replaced by an empty one");
+    assert!(
+        !path.exists(),
+        "a missing database (an unplugged drive) is not replaced by an empty one"
+    );
     drop(Db::create(&path, None).unwrap());
     assert!(matches!(Db::create(&path, None), Err(Error::Database(m)) if m.contains("could not be created")));
 }

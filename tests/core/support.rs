@@ -70,7 +70,13 @@ impl Fixture {
                 roles: vec![],
             })
             .unwrap();
-        let f = Fixture { _dir: dir, path, clinic, clock, recovery_key: done.recovery_key };
+        let f = Fixture {
+            _dir: dir,
+            path,
+            clinic,
+            clock,
+            recovery_key: done.recovery_key,
+        };
         f.add_user("nina", "Nina Park", Role::Nurse);
         f.add_user("omar", "Dr Omar Haddad", Role::Physician);
         f.clinic.logout(Nothing {}).unwrap();
@@ -99,7 +105,9 @@ impl Fixture {
 
     /// Signs in with the temporary password and sets the real one, then signs out.
     pub fn first_sign_in(&self, username: &str) {
-        self.clinic.login(creds(username, &format!("temporary-{username}"))).unwrap();
+        self.clinic
+            .login(creds(username, &format!("temporary-{username}")))
+            .unwrap();
         self.clinic
             .change_password(PasswordChange {
                 current_password: format!("temporary-{username}"),
@@ -126,7 +134,9 @@ impl Fixture {
     }
 
     pub fn chart_vitals(&self, session: &Session, sbp: f64, dbp: f64) -> Vitals {
-        self.clinic.add_vitals(vitals_input(session.id, self.clock.now(), sbp, dbp)).unwrap()
+        self.clinic
+            .add_vitals(vitals_input(session.id, self.clock.now(), sbp, dbp))
+            .unwrap()
     }
 
     /// A raw connection to the file, as someone with the key and the sqlite3 tool would have.
@@ -152,7 +162,10 @@ pub fn dose_input(patient: &Patient) -> DoseInput {
 }
 
 pub fn creds(username: &str, password: &str) -> Credentials {
-    Credentials { username: username.into(), password: password.into() }
+    Credentials {
+        username: username.into(),
+        password: password.into(),
+    }
 }
 
 pub fn patient_input(mrn: &str) -> PatientInput {

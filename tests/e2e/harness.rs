@@ -22,7 +22,11 @@ struct Group(Child);
 impl Group {
     fn spawn(cmd: &mut Command) -> Group {
         let program = format!("{:?}", cmd.get_program());
-        Group(cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e} (run `make test`, which installs it)")))
+        Group(
+            cmd.process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {program}: {e} (run `make test`, which installs it)")),
+        )
     }
 }
 
@@ -43,7 +47,11 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A virtual X display of its own, so tests run headless and never touch a real desktop.
@@ -91,7 +99,11 @@ impl Display {
 
     /// Starts the app binary directly (no WebDriver), as a double-click would.
     pub fn launch_directly(&self, data_dir: &Path) -> impl Drop {
-        Group::spawn(app_environment(&mut Command::new(env!("CARGO_BIN_EXE_infusion-chart")), &self.name, data_dir))
+        Group::spawn(app_environment(
+            &mut Command::new(env!("CARGO_BIN_EXE_infusion-chart")),
+            &self.name,
+            data_dir,
+        ))
     }
 }
 
@@ -107,20 +119,38 @@ impl App {
     pub async fn launch(display: &Display, data_dir: &Path) -> App {
         let (port, native_port) = (free_port(), free_port());
         let driver = Group::spawn(
-            app_environment(&mut Command::new(tauri_driver()), &display.name, data_dir)
-                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]),
+            app_environment(&mut Command::new(tauri_driver()), &display.name, data_dir).args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ]),
         );
         // tauri-driver listens before WebKitWebDriver does; a session request sent between the two is dropped.
         for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
-            wait_until(&format!("{what} to listen"), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+            wait_until(&format!("{what} to listen"), || {
+                TcpStream::connect(("127.0.0.1", port)).is_ok()
+            });
         }
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), json!({ "application": env!("CARGO_BIN_EXE_infusion-chart") }));
-        let client = tokio::time::timeout(WAIT, ClientBuilder::native().capabilities(caps).connect(&format!("http://127.0.0.1:{port}")))
-            .await
-            .expect("the app window to open in time")
-            .expect("a WebDriver session with the app");
-        App { _driver: driver, client, display: display.name.clone() }
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_infusion-chart") }),
+        );
+        let client = tokio::time::timeout(
+            WAIT,
+            ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .expect("the app window to open in time")
+        .expect("a WebDriver session with the app");
+        App {
+            _driver: driver,
+            client,
+            display: display.name.clone(),
+        }
     }
 
     /// Ends the WebDriver session, which closes the window and so quits the app.
@@ -129,7 +159,13 @@ impl App {
     }
 
     pub async fn wait_for(&self, xpath: &str) -> Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::XPath(xpath)).await {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
             Ok(element) => element,
             Err(e) => self.fail(&format!("{xpath} did not appear: {e}")).await,
         }
@@ -148,8 +184,14 @@ impl App {
 
     /// The input a `<label for>` with exactly this text names: fields are found as a person finds them.
     pub async fn field(&self, label: &str) -> Element {
-        let label_el = self.wait_for(&format!("//label[normalize-space()={}]", xpath_literal(label))).await;
-        let id = label_el.attr("for").await.unwrap().unwrap_or_else(|| panic!("label {label:?} has no `for`"));
+        let label_el = self
+            .wait_for(&format!("//label[normalize-space()={}]", xpath_literal(label)))
+            .await;
+        let id = label_el
+            .attr("for")
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("label {label:?} has no `for`"));
         self.client.find(Locator::Id(&id)).await.unwrap()
     }
 
@@ -172,11 +214,13 @@ impl App {
     }
 
     pub async fn click_button(&self, text: &str) {
-        self.click(&format!("//button[normalize-space()={}]", xpath_literal(text))).await;
+        self.click(&format!("//button[normalize-space()={}]", xpath_literal(text)))
+            .await;
     }
 
     pub async fn click_link(&self, text: &str) {
-        self.click(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text))).await;
+        self.click(&format!("//a[contains(normalize-space(), {})]", xpath_literal(text)))
+            .await;
     }
 
     /// Clicks the element at `xpath` once it is there, finding it again if the view redrew it meanwhile.
@@ -185,7 +229,13 @@ impl App {
         loop {
             let element = self.wait_for(xpath).await;
             // Centred, so the sticky header bar cannot cover what a person would click.
-            let _ = self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![serde_json::to_value(&element).unwrap()]).await;
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center'});",
+                    vec![serde_json::to_value(&element).unwrap()],
+                )
+                .await;
             match element.click().await {
                 Ok(()) => return,
                 Err(e) if start.elapsed() < WAIT && format!("{e:?}").contains("StaleElementReference") => {
@@ -227,7 +277,13 @@ impl App {
 
     /// Everything the window shows as text.
     pub async fn page_text(&self) -> String {
-        self.client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     /// Waits, up to `limit`, for the page to show `text` anywhere.
@@ -274,9 +330,15 @@ fn tauri_driver() -> PathBuf {
     if let Some(path) = std::env::var_os("TAURI_DRIVER") {
         return path.into();
     }
-    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
     let installed = cargo_home.join("bin").join("tauri-driver");
-    if installed.exists() { installed } else { "tauri-driver".into() }
+    if installed.exists() {
+        installed
+    } else {
+        "tauri-driver".into()
+    }
 }
 
 /// Quotes text for XPath 1.0, which has no escapes.

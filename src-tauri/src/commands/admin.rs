@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use infusion_chart::audit::{Entry, Exported, Verification};
+use infusion_chart::ipc::parse;
 use infusion_chart::settings::Settings;
 use infusion_chart::users::User;
-use infusion_chart::ipc::parse;
 use infusion_chart::{Clinic, Result};
 use serde_json::Value;
 use tauri::State;

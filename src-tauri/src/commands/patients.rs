@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
+use infusion_chart::ipc::parse;
 use infusion_chart::patients::Patient;
 use infusion_chart::sessions::PatientRecord;
-use infusion_chart::ipc::parse;
 use infusion_chart::{Clinic, Result};
 use serde_json::Value;
 use tauri::State;

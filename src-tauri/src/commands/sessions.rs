@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use infusion_chart::infusion::InfusionEvent;
+use infusion_chart::ipc::parse;
 use infusion_chart::notes::Note;
 use infusion_chart::protocols::{DosePlan, Protocol};
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
-use infusion_chart::ipc::parse;
 use infusion_chart::{Clinic, Result};
 use serde_json::Value;
 use tauri::State;

@@ -23,8 +23,14 @@ impl Harness {
             .manage(Arc::new(clinic))
             .build(tauri::generate_context!())
             .unwrap();
-        let window = tauri::WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default()).build().unwrap();
-        Harness { _dir: dir, _app: app, window }
+        let window = tauri::WebviewWindowBuilder::new(&app, crate::MAIN_WINDOW, Default::default())
+            .build()
+            .unwrap();
+        Harness {
+            _dir: dir,
+            _app: app,
+            window,
+        }
     }
 
     /// First-run setup through IPC: an admin who also charts as nurse and physician, signed in.
@@ -79,7 +85,9 @@ fn the_charting_slice_works_through_ipc() {
     let patient = h.add_patient();
     assert_eq!(patient["family_name"], "Okafor");
     assert_eq!(patient["date_of_birth"], "1990-05-01");
-    let found = h.invoke("search_patients", json!({"input": {"query": "m-42"}})).unwrap();
+    let found = h
+        .invoke("search_patients", json!({"input": {"query": "m-42"}}))
+        .unwrap();
     assert_eq!(found.as_array().unwrap().len(), 1);
     let plan = h.invoke("dose_preview", start(&patient)).unwrap();
     assert_eq!(plan["arithmetic"][0], "68 kg × 0.5 mg/kg = 34 mg");
@@ -93,10 +101,14 @@ fn the_charting_slice_works_through_ipc() {
         )
         .unwrap();
     assert_eq!(vitals["map"], 93);
-    let record = h.invoke("get_session", json!({"input": {"session_id": session["id"]}})).unwrap();
+    let record = h
+        .invoke("get_session", json!({"input": {"session_id": session["id"]}}))
+        .unwrap();
     assert_eq!(record["vitals"][0]["id"], vitals["id"]);
     assert_eq!(record["patient"]["mrn"], "M-42");
-    let patient_record = h.invoke("get_patient", json!({"input": {"patient_id": patient["id"]}})).unwrap();
+    let patient_record = h
+        .invoke("get_patient", json!({"input": {"patient_id": patient["id"]}}))
+        .unwrap();
     assert_eq!(patient_record["sessions"][0]["id"], session["id"]);
 }
 
@@ -136,7 +148,9 @@ fn errors_cross_ipc_as_kind_and_message() {
     for (cmd, body, expected) in cases {
         assert_eq!(h.invoke(cmd, body.clone()), Err(expected), "{cmd} {body}");
     }
-    let record = h.invoke("get_session", json!({"input": {"session_id": session["id"]}})).unwrap();
+    let record = h
+        .invoke("get_session", json!({"input": {"session_id": session["id"]}}))
+        .unwrap();
     assert_eq!(record["vitals"], json!([]), "refused entries wrote nothing");
 }
 
@@ -152,5 +166,9 @@ fn before_setup_and_after_sign_out_nothing_is_charted() {
     let h = Harness::set_up();
     h.add_patient();
     assert_eq!(h.invoke("logout", json!({"input": {}})).unwrap()["state"], "signed_out");
-    assert_eq!(h.invoke("get_patient", json!({"input": {"patient_id": 1}})).unwrap_err()["kind"], "unauthenticated");
+    assert_eq!(
+        h.invoke("get_patient", json!({"input": {"patient_id": 1}}))
+            .unwrap_err()["kind"],
+        "unauthenticated"
+    );
 }

@@ -4,7 +4,7 @@
 import { addInfusionEvent, getSession } from '../api.js';
 import { field, h } from '../dom.js';
 import { clinicalInstant, localTime } from '../format.js';
-import { notices, save } from './common.js';
+import { notices, numberOrNull, save } from './common.js';
 
 const ACTIONS = {
   start: { button: 'Start infusion', rate: true },
@@ -96,13 +96,12 @@ function eventForm({ session, hold, vitals }, kind, slot, onSaved) {
   cancel.addEventListener('click', () => slot.replaceChildren());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const number = (input) => (input.value === '' ? null : Number(input.value));
     const saved = await save(submit, notes, () => addInfusionEvent({
       session_id: session.id,
       kind,
       clinical_time: clinicalInstant(session.session_date, time.value),
-      rate_ml_per_h: action.rate ? number(rate) : null,
-      bolus_mg: action.bolus ? number(bolus) : null,
+      rate_ml_per_h: action.rate ? numberOrNull(rate) : null,
+      bolus_mg: action.bolus ? numberOrNull(bolus) : null,
       hold_override: overriding ? override.value.trim() || null : null,
     }));
     if (saved) await onSaved();

@@ -4,7 +4,7 @@
 
 import { dosePreview, listProtocols, startSession } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
-import { notices, save } from './common.js';
+import { notices, numberOrNull, save } from './common.js';
 
 const PREVIEW_DELAY_MS = 200;
 
@@ -45,9 +45,9 @@ export async function renderStartSession(container, patient, onStarted) {
   const request = () => ({
     patient_id: patient.id,
     protocol_id: Number(protocol.value),
-    weight: weight.value === '' ? null : Number(weight.value),
+    weight: numberOrNull(weight),
     weight_unit: unit.value,
-    dose_mg_per_kg: dose.value === '' ? null : Number(dose.value),
+    dose_mg_per_kg: numberOrNull(dose),
     weight_confirmed: confirmWeight.checked,
     override_reason: reason.value.trim() || null,
   });
