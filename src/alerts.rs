@@ -98,12 +98,7 @@ pub struct AlertRef {
 
 /// Every alert the series raises, in clinical-time order. `series` must be in clinical-time order.
 pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
-    let time = |v: &Vitals| {
-        v.clinical_time
-            .with_timezone(&chrono::Local)
-            .format("%H:%M")
-            .to_string()
-    };
+    let time = |v: &Vitals| crate::validate::local_hm(v.clinical_time);
     let high_bp = |v: &Vitals| v.sbp > t.high_sbp || v.dbp > t.high_dbp;
     let fast = |v: &Vitals| v.hr > t.high_hr;
     let mut found = Vec::new();

@@ -2,15 +2,23 @@
 //! modules, checks the session's state, then stores through `Db` (which writes the audit row in the
 //! same transaction). `Clinic` has already checked who is signed in and what their roles allow.
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 
 use crate::alerts::{AlertRef, Thresholds};
 use crate::error::{Error, Result};
 use crate::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::notes::{Note, NoteInput};
-use crate::patients::{Patient, PatientInput, PatientSearch};
+use crate::outcomes::{trends, OutcomeInput, OutcomeScore, Timepoint};
+use crate::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
+use crate::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::protocols::{DoseInput, DosePlan, Limit, Protocol};
-use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus};
+use crate::recovery::{
+    discharge_holds, minutes_between, Aldrete, AldreteInput, DischargeInput, NewDischarge, Recovery,
+};
+use crate::sessions::{
+    DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus,
+};
+use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::signing::AddendumInput;
 use crate::storage::{Correction, Db, NewDose};
 use crate::users::{require, Permission, Role, User};
@@ -24,15 +32,33 @@ pub fn add_patient(db: &mut Db, by: &User, now: DateTime<Utc>, input: PatientInp
     db.insert_patient(&patient, by, now)
 }
 
+/// Changes a patient's details; the old record stays in the audit trail.
+pub fn update_patient(db: &mut Db, by: &User, now: DateTime<Utc>, update: PatientUpdate) -> Result<Patient> {
+    let patient = update.patient.validate(now.with_timezone(&Local).date_naive())?;
+    db.update_patient(update.patient_id, &patient, by, now)
+}
+
 pub fn search_patients(db: &Db, search: PatientSearch) -> Result<Vec<Patient>> {
     db.search_patients(&search.query)
 }
 
+/// The patient screen: details, sessions newest first, and the course of every outcome scale.
 pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
     Ok(PatientRecord {
         patient: db.patient(patient.patient_id)?,
         sessions: db.sessions_of_patient(patient.patient_id)?,
+        outcomes: trends(&db.outcomes_of_patient(patient.patient_id)?),
     })
+}
+
+/// The day's sessions by chair and start time, with where each one is.
+pub fn day_list(db: &Db, now: DateTime<Utc>, request: DayRequest) -> Result<Vec<DayEntry>> {
+    let date = match request.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => now.with_timezone(&Local).date_naive(),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| Error::Validation("Date must be a date like 2026-11-22.".into()))?,
+    };
+    db.day_list(date)
 }
 
 pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
@@ -56,8 +82,12 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
     if plan.limit == Limit::AboveSoft {
         require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
     }
+    let mut c = Checker::new();
+    let chair = c.optional_text(input.chair.clone(), "Chair", 20);
+    c.finish()?;
     plan.ready()?;
     let dose = NewDose {
+        chair,
         protocol_id: input.protocol_id,
         override_reason: override_reason.filter(|_| plan.limit == Limit::AboveSoft),
         plan,
@@ -65,34 +95,87 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
     db.insert_session(input.patient_id, now.with_timezone(&Local).date_naive(), &dose, by, now)
 }
 
-/// The session screen at `now`: late entries labelled by the clinic's setting, the pump summarised.
+/// The session screen at `now`: late entries labelled by the clinic's setting, the pump summarised,
+/// recovery times and what discharge would still need.
 pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
     let settings = db.settings()?;
     let late_after = Duration::minutes(settings.late_entry_minutes as i64);
     let late = |recorded: DateTime<Utc>, clinical: DateTime<Utc>| recorded - clinical > late_after;
     let mut vitals = db.vitals_of_session(s.id)?;
-    for v in &mut vitals {
-        v.late = late(v.recorded_at, v.clinical_time);
-    }
+    vitals
+        .iter_mut()
+        .for_each(|v| v.late = late(v.recorded_at, v.clinical_time));
     let mut events = db.events_of_session(s.id)?;
-    for e in &mut events {
-        e.late = late(e.recorded_at, e.clinical_time);
-    }
+    events
+        .iter_mut()
+        .for_each(|e| e.late = late(e.recorded_at, e.clinical_time));
     let mut notes = db.notes_of_session(s.id)?;
-    for n in &mut notes {
-        n.late = late(n.recorded_at, n.clinical_time);
+    notes
+        .iter_mut()
+        .for_each(|n| n.late = late(n.recorded_at, n.clinical_time));
+    let mut side_effects = db.side_effects_of(s.id)?;
+    side_effects
+        .iter_mut()
+        .for_each(|e| e.late = late(e.recorded_at, e.onset_time));
+    let mut interventions = db.interventions_of(s.id)?;
+    interventions
+        .iter_mut()
+        .for_each(|i| i.late = late(i.recorded_at, i.clinical_time));
+    let mut wastes = db.wastes_of(s.id)?;
+    wastes
+        .iter_mut()
+        .for_each(|w| w.late = late(w.recorded_at, w.clinical_time));
+    let mut aldrete = db.aldrete_of(s.id)?;
+    aldrete
+        .iter_mut()
+        .for_each(|a| a.late = late(a.recorded_at, a.clinical_time));
+    let mut discharge = db.discharge_of(s.id)?;
+    if let Some(d) = discharge.as_mut() {
+        d.late = late(d.recorded_at, d.clinical_time);
     }
+    let protocol = s.dose.as_ref().map(|d| db.protocol(d.protocol_id)).transpose()?;
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
+    let checklist = db.checklist_of(s.id)?;
     let hold = if infusion.state == PumpState::NotStarted {
-        start_hold(db, &s, &vitals)?
+        start_hold(protocol.as_ref(), checklist.is_some(), &vitals)
     } else {
         None
     };
-    let every = match &s.dose {
-        Some(dose) => db.protocol(dose.protocol_id)?.vitals_every_min,
-        None => settings.recovery_vitals_every_min as i64,
+    let every = protocol
+        .as_ref()
+        .map_or(settings.recovery_vitals_every_min as i64, |p| p.vitals_every_min);
+    let outcomes = db.outcomes_of_session(s.id)?;
+    let scales_due = protocol.as_ref().map_or_else(Vec::new, |p| {
+        p.outcome_scales
+            .iter()
+            .filter(|&&scale| {
+                !outcomes
+                    .iter()
+                    .any(|o| o.scale == scale && o.timepoint == Timepoint::PreInfusion)
+            })
+            .copied()
+            .collect()
+    });
+    let stopped_at = stopped_at(&events);
+    let end = discharge.as_ref().map_or(now, |d| d.clinical_time);
+    let recovery = Recovery {
+        recovery_minutes: minutes_between(stopped_at, Some(end)),
+        chair_minutes: minutes_between(Some(s.started_at), Some(end)),
+        holds: match (&discharge, aldrete.last()) {
+            (None, Some(latest)) => discharge_holds(
+                latest.total,
+                settings.discharge_min_aldrete as i64,
+                stopped_at,
+                protocol.as_ref().map_or(0, |p| p.observation_min),
+                now,
+            ),
+            _ => Vec::new(),
+        },
+        min_aldrete: settings.discharge_min_aldrete as i64,
+        aldrete,
+        discharge,
     };
     Ok(SessionRecord {
         cadence: cadence(
@@ -109,10 +192,25 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
         events,
         alerts: db.alerts_of_session(s.id)?,
         notes,
+        checklist,
+        wastes,
+        outcomes,
+        scales_due,
+        side_effects,
+        interventions,
+        recovery,
         signatures: db.signatures_of(s.id)?,
         addenda: db.addenda_of(s.id)?,
         session: s,
     })
+}
+
+/// When the infusion ended, if its last event is a stop.
+fn stopped_at(events: &[InfusionEvent]) -> Option<DateTime<Utc>> {
+    events
+        .last()
+        .filter(|e| e.kind == EventKind::Stop)
+        .map(|e| e.clinical_time)
 }
 
 fn open_session(db: &Db, session_id: i64) -> Result<Session> {
@@ -144,8 +242,10 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     let event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
     if event.kind == EventKind::Start {
         let baseline = db.vitals_of_session(session.id)?;
-        if let Some(hold) = start_hold(db, &session, &baseline)? {
-            if baseline.is_empty() {
+        let protocol = session.dose.as_ref().map(|d| db.protocol(d.protocol_id)).transpose()?;
+        let checklist_done = db.checklist_of(session.id)?.is_some();
+        if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, &baseline) {
+            if baseline.is_empty() || !checklist_done {
                 return Err(Error::Conflict(hold));
             }
             require(by, Permission::Cosign, "override a baseline BP hold")?;
@@ -157,11 +257,16 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     db.insert_event(&event, session.patient_id, by, now)
 }
 
-/// The hold on starting this session's infusion, if any (see `infusion::baseline_hold`).
-fn start_hold(db: &Db, session: &Session, series: &[Vitals]) -> Result<Option<String>> {
-    let Some(dose) = &session.dose else { return Ok(None) };
-    let protocol = db.protocol(dose.protocol_id)?;
-    Ok(baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp))
+/// The hold on starting this session's infusion, if any: the pre-infusion checklist first, then the
+/// baseline vitals (see `infusion::baseline_hold`).
+fn start_hold(protocol: Option<&Protocol>, checklist_done: bool, series: &[Vitals]) -> Option<String> {
+    let protocol = protocol?;
+    if !checklist_done {
+        return Some(
+            "Complete the pre-infusion checklist (consent, fasting, escort, vial) before starting the infusion.".into(),
+        );
+    }
+    baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp)
 }
 
 /// A timestamped note on an open session.
@@ -283,4 +388,139 @@ pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumI
     let (reason, text) = input.validate()?;
     db.insert_addendum(s.id, s.patient_id, &reason, &text, by, now)?;
     session_record(db, now, SessionRef { session_id: s.id })
+}
+
+/// The pre-infusion checklist of an open session, with the vial's lot and expiry.
+pub fn save_checklist(db: &mut Db, by: &User, now: DateTime<Utc>, input: ChecklistInput) -> Result<Checklist> {
+    let session = open_session(db, input.session_id)?;
+    let checklist = input.validate(session.session_date)?;
+    db.save_checklist(&checklist, session.patient_id, by, now)
+}
+
+/// The waste of what is left in the vial, witnessed by `witness` (already authenticated by `Clinic`).
+pub fn record_waste(db: &mut Db, by: &User, witness: &User, now: DateTime<Utc>, input: &WasteInput) -> Result<Waste> {
+    let session = open_session(db, input.session_id)?;
+    let waste = input.validate(session.session_date, now)?;
+    if witness.id == by.id {
+        return Err(Error::Validation(
+            "The witness must be someone other than the nurse recording the waste.".into(),
+        ));
+    }
+    db.insert_waste((session.id, session.patient_id), waste, witness, by, now)
+}
+
+/// An outcome score. Before-infusion scores need an open session; 24-hour and 1-week scores attach
+/// to the series later, even after signing.
+pub fn add_outcome(db: &mut Db, by: &User, now: DateTime<Utc>, input: OutcomeInput) -> Result<OutcomeScore> {
+    let session = db.session(input.session_id)?;
+    let score = input.validate(session.session_date, now)?;
+    if score.timepoint == Timepoint::PreInfusion && session.status != SessionStatus::Open {
+        return Err(Error::Conflict(LOCKED.into()));
+    }
+    if db.outcome_exists(&score)? {
+        return Err(Error::Conflict(format!(
+            "{} ({}) is already recorded for this session. Add a note if it needs a comment.",
+            score.scale.label(),
+            score.timepoint.label().to_lowercase()
+        )));
+    }
+    db.insert_outcome(&score, session.patient_id, by, now)
+}
+
+pub fn add_side_effect(db: &mut Db, by: &User, now: DateTime<Utc>, input: SideEffectInput) -> Result<SideEffect> {
+    let session = open_session(db, input.session_id)?;
+    let effect = input.validate(session.session_date, now)?;
+    db.insert_side_effect(&effect, session.patient_id, by, now)
+}
+
+/// Marks a side effect resolved, once.
+pub fn resolve_side_effect(db: &mut Db, by: &User, now: DateTime<Utc>, input: Resolution) -> Result<SideEffect> {
+    let effect = db.side_effect(input.side_effect_id)?;
+    let session = open_session(db, effect.session_id)?;
+    if effect.resolved_at.is_some() {
+        return Err(Error::Conflict("This side effect is already marked resolved.".into()));
+    }
+    let at = input.validate(&effect, session.session_date, now)?;
+    db.resolve_side_effect((effect.id, session.patient_id), at, by, now)
+}
+
+pub fn add_intervention(db: &mut Db, by: &User, now: DateTime<Utc>, input: InterventionInput) -> Result<Intervention> {
+    let session = open_session(db, input.session_id)?;
+    let intervention = input.validate(session.session_date, now)?;
+    if let Some(id) = intervention.side_effect_id {
+        if db.side_effect(id)?.session_id != session.id {
+            return Err(Error::InvalidRequest(
+                "The side effect named belongs to another session. Nothing was saved.".into(),
+            ));
+        }
+    }
+    db.insert_intervention(&intervention, session.patient_id, by, now)
+}
+
+pub fn add_aldrete(db: &mut Db, by: &User, now: DateTime<Utc>, input: AldreteInput) -> Result<Aldrete> {
+    let session = open_session(db, input.session_id)?;
+    let score = input.validate(session.session_date, now)?;
+    db.insert_aldrete(&score, session.patient_id, by, now)
+}
+
+/// Discharges the patient: the infusion stopped (or never started), a modified Aldrete scored, and
+/// a physician's override with a reason for a score below the minimum or an early discharge.
+pub fn discharge(
+    db: &mut Db,
+    min_aldrete: i64,
+    by: &User,
+    now: DateTime<Utc>,
+    input: DischargeInput,
+) -> Result<SessionRecord> {
+    let session = open_session(db, input.session_id)?;
+    let discharge = input.validate(session.session_date, now)?;
+    if db.discharge_of(session.id)?.is_some() {
+        return Err(Error::Conflict(
+            "This patient is already discharged from this session.".into(),
+        ));
+    }
+    let events = db.events_of_session(session.id)?;
+    if matches!(
+        summarise(&events, 0.0, now).state,
+        PumpState::Running | PumpState::Paused
+    ) {
+        return Err(Error::Conflict(
+            "The infusion has not been stopped. Chart its stop before discharge.".into(),
+        ));
+    }
+    let Some(latest) = db.aldrete_of(session.id)?.pop() else {
+        return Err(Error::Conflict("Score the modified Aldrete before discharge.".into()));
+    };
+    let observation_min = match &session.dose {
+        Some(dose) => db.protocol(dose.protocol_id)?.observation_min,
+        None => 0,
+    };
+    let holds = discharge_holds(
+        latest.total,
+        min_aldrete,
+        stopped_at(&events),
+        observation_min,
+        discharge.clinical_time,
+    );
+    if !holds.is_empty() {
+        if !by.has(Role::Physician) {
+            return Err(Error::Forbidden(
+                format!("Only a physician may discharge now: {} ", holds.join(" "))
+                    .trim_end()
+                    .to_string(),
+            ));
+        }
+        if discharge.override_reason.is_none() {
+            return Err(Error::Validation(format!(
+                "{} Enter the override reason.",
+                holds.join(" ")
+            )));
+        }
+    }
+    let discharge = NewDischarge {
+        override_reason: discharge.override_reason.filter(|_| !holds.is_empty()),
+        ..discharge
+    };
+    db.insert_discharge(&discharge, (session.patient_id, latest.total), by, now)?;
+    session_record(db, now, SessionRef { session_id: session.id })
 }

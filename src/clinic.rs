@@ -10,16 +10,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::alerts::AlertRef;
 use crate::audit::{self, Action, Event, ExportRequest, Exported, Filter, Verification};
+use crate::catalogue::{self, ReferenceLists};
 use crate::chart;
 use crate::crypto::{self, DataKey};
 use crate::error::{Error, Result};
 use crate::infusion::{EventInput, InfusionEvent};
 use crate::keyring::{Keyring, Slot};
 use crate::notes::{Note, NoteInput};
-use crate::patients::{Patient, PatientInput, PatientSearch};
-use crate::protocols::{DoseInput, DosePlan, Protocol};
-use crate::sessions::{PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
+use crate::outcomes::{OutcomeInput, OutcomeScore};
+use crate::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
+use crate::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
+use crate::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
+use crate::recovery::{Aldrete, AldreteInput, DischargeInput};
+use crate::sessions::{DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
 use crate::settings::{Settings, SettingsInput};
+use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::signing::AddendumInput;
 use crate::storage::{Author, Db};
 use crate::users::{
@@ -402,6 +407,23 @@ impl Clinic {
         })
     }
 
+    pub fn update_patient(&self, update: PatientUpdate) -> Result<Patient> {
+        self.act(Some(Permission::Chart), "change patient records", |db, by, now| {
+            chart::update_patient(db, by, now, update)
+        })
+    }
+
+    /// The fixed lists every form chooses from (any signed-in user).
+    pub fn reference_lists(&self, _: Nothing) -> Result<ReferenceLists> {
+        self.act(None, "", |_, _, _| Ok(catalogue::reference_lists()))
+    }
+
+    pub fn day_list(&self, request: DayRequest) -> Result<Vec<DayEntry>> {
+        self.act(Some(Permission::Chart), "view the day list", |db, _, now| {
+            chart::day_list(db, now, request)
+        })
+    }
+
     pub fn search_patients(&self, search: PatientSearch) -> Result<Vec<Patient>> {
         self.act(Some(Permission::Chart), "view patient records", |db, _, _| {
             chart::search_patients(db, search)
@@ -459,6 +481,85 @@ impl Clinic {
     pub fn add_note(&self, input: NoteInput) -> Result<Note> {
         self.act(Some(Permission::Chart), "add notes", |db, by, now| {
             chart::add_note(db, by, now, input)
+        })
+    }
+
+    pub fn save_checklist(&self, input: ChecklistInput) -> Result<Checklist> {
+        self.act(
+            Some(Permission::Chart),
+            "chart the pre-infusion checklist",
+            |db, by, now| chart::save_checklist(db, by, now, input),
+        )
+    }
+
+    /// Records a waste; the witness proves who they are with their own password (failures count
+    /// toward their sign-in throttle, like any sign-in).
+    pub fn record_waste(&self, input: WasteInput) -> Result<Waste> {
+        self.act_state(Some(Permission::Chart), "record waste", |state, by, now| {
+            let witness = Credentials {
+                username: input.witness_username.clone(),
+                password: input.witness_password.clone(),
+            };
+            let (_, slot) = self.authenticate(state, &witness, now).map_err(|e| match e {
+                Error::Unauthenticated(_) => {
+                    Error::Validation("The witness's username or password is not right. Nothing was saved.".into())
+                }
+                other => other,
+            })?;
+            let open = state.open.as_mut().expect("signed in");
+            let witness = open.db.user(slot.user_id)?;
+            if !witness.active {
+                return Err(Error::Validation("The witness's account is disabled.".into()));
+            }
+            chart::record_waste(&mut open.db, by, &witness, now, &input)
+        })
+    }
+
+    pub fn add_outcome(&self, input: OutcomeInput) -> Result<OutcomeScore> {
+        self.act(Some(Permission::Chart), "record outcome scores", |db, by, now| {
+            chart::add_outcome(db, by, now, input)
+        })
+    }
+
+    pub fn add_side_effect(&self, input: SideEffectInput) -> Result<SideEffect> {
+        self.act(Some(Permission::Chart), "chart side effects", |db, by, now| {
+            chart::add_side_effect(db, by, now, input)
+        })
+    }
+
+    pub fn resolve_side_effect(&self, input: Resolution) -> Result<SideEffect> {
+        self.act(Some(Permission::Chart), "chart side effects", |db, by, now| {
+            chart::resolve_side_effect(db, by, now, input)
+        })
+    }
+
+    pub fn add_intervention(&self, input: InterventionInput) -> Result<Intervention> {
+        self.act(Some(Permission::Chart), "chart interventions", |db, by, now| {
+            chart::add_intervention(db, by, now, input)
+        })
+    }
+
+    pub fn add_aldrete(&self, input: AldreteInput) -> Result<Aldrete> {
+        self.act(Some(Permission::Chart), "score recovery", |db, by, now| {
+            chart::add_aldrete(db, by, now, input)
+        })
+    }
+
+    pub fn discharge(&self, input: DischargeInput) -> Result<SessionRecord> {
+        self.act_open(Some(Permission::Chart), "discharge patients", |open, by, now| {
+            chart::discharge(&mut open.db, open.settings.discharge_min_aldrete as i64, by, now, input)
+        })
+    }
+
+    pub fn all_protocols(&self, _: Nothing) -> Result<Vec<Protocol>> {
+        self.act(Some(Permission::EditProtocols), "edit protocols", |db, _, _| {
+            db.all_protocols()
+        })
+    }
+
+    pub fn save_protocol(&self, input: ProtocolInput) -> Result<Protocol> {
+        self.act(Some(Permission::EditProtocols), "edit protocols", |db, by, now| {
+            db.save_protocol(&input.validate()?, by, now)
         })
     }
 

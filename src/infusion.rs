@@ -215,7 +215,7 @@ impl EventInput {
                 return Err(Error::Validation(format!(
                     "Event time must not be before the last infusion event ({}, at {}).",
                     last.kind.name().replace('_', " "),
-                    last.clinical_time.with_timezone(&chrono::Local).format("%H:%M")
+                    crate::validate::local_hm(last.clinical_time)
                 )));
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod catalogue;
 pub mod chart;
 pub mod clinic;
 pub mod crypto;
@@ -12,11 +13,15 @@ pub mod infusion;
 pub mod ipc;
 pub mod keyring;
 pub mod notes;
+pub mod outcomes;
 pub mod paths;
 pub mod patients;
+pub mod preparation;
 pub mod protocols;
+pub mod recovery;
 pub mod sessions;
 pub mod settings;
+pub mod side_effects;
 pub mod signing;
 pub mod storage;
 pub mod users;

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::catalogue;
 use crate::error::Result;
+use crate::protocols::{weight_kg, WeightUnit};
 use crate::validate::{Checker, Range};
 
 pub const WEIGHT: Range = Range {
@@ -15,7 +17,58 @@ pub const WEIGHT: Range = Range {
 /// Oldest plausible patient; older dates of birth are typing slips.
 const MAX_AGE_YEARS: i32 = 120;
 
-/// What the new-patient form sends; every field optional so that a missing one gets a message, not a parse error.
+catalogue! {
+    Sex { Female => "Female", Male => "Male", Other => "Other / not stated" }
+}
+
+catalogue! {
+    /// Why the patient is treated.
+    Indication {
+        TreatmentResistantDepression => "Treatment-resistant depression",
+        MajorDepression => "Major depression",
+        BipolarDepression => "Bipolar depression",
+        Ptsd => "PTSD",
+        Anxiety => "Anxiety",
+        Ocd => "OCD",
+        ChronicPain => "Chronic pain",
+        Other => "Other",
+    }
+}
+
+catalogue! {
+    /// The contraindication screen: any "yes" is shown on every session of the patient.
+    Contraindication {
+        Pregnancy => "Pregnancy",
+        UncontrolledHypertension => "Uncontrolled hypertension",
+        VascularAneurysmOrAvm => "Aneurysmal vascular disease or AVM",
+        IntracerebralHaemorrhage => "Prior intracerebral haemorrhage",
+        ActivePsychosis => "Active psychosis",
+        SevereHepaticDisease => "Severe hepatic disease",
+        RaisedIntracranialOrIntraocularPressure => "Raised intracranial or intraocular pressure",
+        KetamineHypersensitivity => "Hypersensitivity to ketamine",
+    }
+}
+
+catalogue! {
+    /// Medications that change how ketamine works or is tolerated.
+    FlaggedMedication {
+        Benzodiazepines => "Benzodiazepines",
+        Lamotrigine => "Lamotrigine",
+        Maois => "MAOIs",
+        Stimulants => "Stimulants",
+        Opioids => "Opioids",
+        NonBenzodiazepineHypnotics => "Non-benzodiazepine hypnotics",
+    }
+}
+
+pub const HEIGHT: Range = Range {
+    label: "Height",
+    unit: "cm",
+    min: 100.0,
+    max: 250.0,
+};
+
+/// What the patient form sends; every field optional so that a missing one gets a message, not a parse error.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatientInput {
@@ -24,7 +77,32 @@ pub struct PatientInput {
     /// YYYY-MM-DD
     pub date_of_birth: Option<String>,
     pub mrn: Option<String>,
-    pub weight_kg: Option<f64>,
+    pub sex: Option<Sex>,
+    /// In `weight_unit`; stored in kg.
+    pub weight: Option<f64>,
+    pub weight_unit: Option<WeightUnit>,
+    pub height_cm: Option<f64>,
+    /// "None known" when there are none: an empty field is not an answer.
+    pub allergies: Option<String>,
+    pub indication: Option<Indication>,
+    /// Required when the indication is "other".
+    pub indication_other: Option<String>,
+    pub emergency_contact: Option<String>,
+    /// The usual escort or driver home.
+    pub escort: Option<String>,
+    /// The screen's "yes" answers.
+    #[serde(default)]
+    pub contraindications: Vec<Contraindication>,
+    #[serde(default)]
+    pub flagged_medications: Vec<FlaggedMedication>,
+}
+
+/// A change to a patient's record; the old values stay in the audit trail.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientUpdate {
+    pub patient_id: i64,
+    pub patient: PatientInput,
 }
 
 /// A validated patient, ready to store.
@@ -34,7 +112,16 @@ pub struct NewPatient {
     pub given_names: String,
     pub date_of_birth: NaiveDate,
     pub mrn: String,
+    pub sex: Sex,
     pub weight_kg: f64,
+    pub height_cm: Option<f64>,
+    pub allergies: String,
+    pub indication: Indication,
+    pub indication_other: Option<String>,
+    pub emergency_contact: Option<String>,
+    pub escort: Option<String>,
+    pub contraindications: Vec<Contraindication>,
+    pub flagged_medications: Vec<FlaggedMedication>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,7 +131,21 @@ pub struct Patient {
     pub given_names: String,
     pub date_of_birth: NaiveDate,
     pub mrn: String,
+    pub sex: Sex,
     pub weight_kg: f64,
+    /// The same weight in lb, shown beside the kg.
+    pub weight_lb: f64,
+    pub height_cm: Option<f64>,
+    pub allergies: String,
+    pub indication: Indication,
+    pub indication_other: Option<String>,
+    pub emergency_contact: Option<String>,
+    pub escort: Option<String>,
+    pub contraindications: Vec<Contraindication>,
+    pub flagged_medications: Vec<FlaggedMedication>,
+    /// What every session of this patient shows in its banner: contraindications, flagged medications
+    /// and allergies, in words.
+    pub flags: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -62,7 +163,6 @@ impl PatientInput {
         let family_name = c.text(self.family_name, "Family name", 100);
         let given_names = c.text(self.given_names, "Given names", 100);
         let mrn = c.text(self.mrn, "MRN", 32);
-        let weight_kg = c.decimal(self.weight_kg, WEIGHT, 1);
         let date_of_birth = c.text(self.date_of_birth, "Date of birth", 10).and_then(|text| {
             let parsed = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
             let oldest = today.with_year_offset(-MAX_AGE_YEARS);
@@ -76,14 +176,73 @@ impl PatientInput {
             }
             None
         });
+        if self.sex.is_none() {
+            c.problem("Sex is required (female, male, or other / not stated).");
+        }
+        let weight_kg = weight_kg(self.weight, self.weight_unit, &mut c);
+        let height_cm = c.optional_decimal(self.height_cm, HEIGHT, 0);
+        let allergies = c.text(
+            self.allergies,
+            "Allergies (write \"None known\" if there are none)",
+            500,
+        );
+        if self.indication.is_none() {
+            c.problem("Indication is required.");
+        }
+        let indication_other = if self.indication == Some(Indication::Other) {
+            c.text(self.indication_other, "The other indication", 200)
+        } else {
+            None
+        };
+        let emergency_contact = c.optional_text(self.emergency_contact, "Emergency contact", 200);
+        let escort = c.optional_text(self.escort, "Escort", 200);
         c.finish()?;
         Ok(NewPatient {
             family_name: family_name.expect("checked"),
             given_names: given_names.expect("checked"),
             date_of_birth: date_of_birth.expect("checked"),
             mrn: mrn.expect("checked"),
+            sex: self.sex.expect("checked"),
             weight_kg: weight_kg.expect("checked"),
+            height_cm,
+            allergies: allergies.expect("checked"),
+            indication: self.indication.expect("checked"),
+            indication_other,
+            emergency_contact,
+            escort,
+            contraindications: dedup(self.contraindications),
+            flagged_medications: dedup(self.flagged_medications),
         })
+    }
+}
+
+/// The list once each, in the catalogue's order.
+fn dedup<T: PartialEq + Copy>(mut list: Vec<T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    list.retain(|v| {
+        let first = !seen.contains(v);
+        seen.push(*v);
+        first
+    });
+    list
+}
+
+impl Patient {
+    /// The banner lines of `flags`.
+    pub fn flags_of(
+        contraindications: &[Contraindication],
+        medications: &[FlaggedMedication],
+        allergies: &str,
+    ) -> Vec<String> {
+        let mut flags: Vec<String> = contraindications
+            .iter()
+            .map(|c| format!("Contraindication: {}", c.label()))
+            .collect();
+        flags.extend(medications.iter().map(|m| format!("Takes {}", m.label())));
+        if !allergies.eq_ignore_ascii_case("none known") && !allergies.eq_ignore_ascii_case("nkda") {
+            flags.push(format!("Allergies: {allergies}"));
+        }
+        flags
     }
 }
 
@@ -123,7 +282,12 @@ mod tests {
             given_names: Some("Zoë".into()),
             date_of_birth: Some("1984-03-27".into()),
             mrn: Some(" A-1001 ".into()),
-            weight_kg: Some(72.46),
+            sex: Some(Sex::Female),
+            weight: Some(72.46),
+            weight_unit: Some(WeightUnit::Kg),
+            allergies: Some("None known".into()),
+            indication: Some(Indication::TreatmentResistantDepression),
+            ..PatientInput::default()
         }
     }
 
@@ -136,18 +300,122 @@ mod tests {
     }
 
     #[test]
+    fn a_weight_in_lb_is_stored_in_kg() {
+        let p = PatientInput {
+            weight: Some(160.0),
+            weight_unit: Some(WeightUnit::Lb),
+            ..input()
+        }
+        .validate(today())
+        .unwrap();
+        assert_eq!(p.weight_kg, 72.6);
+    }
+
+    #[test]
+    fn screen_answers_and_allergies_become_the_banner_flags() {
+        let flags = Patient::flags_of(
+            &[Contraindication::UncontrolledHypertension],
+            &[FlaggedMedication::Benzodiazepines],
+            "Penicillin (rash)",
+        );
+        assert_eq!(
+            flags,
+            [
+                "Contraindication: Uncontrolled hypertension",
+                "Takes Benzodiazepines",
+                "Allergies: Penicillin (rash)"
+            ]
+        );
+        assert!(Patient::flags_of(&[], &[], "None known").is_empty());
+    }
+
+    #[test]
     fn each_bad_field_is_named_with_its_allowed_values() {
         let cases: Vec<(PatientInput, &str)> = vec![
-            (PatientInput { weight_kg: Some(0.0), ..input() }, "Weight must be between 20 and 350 kg; 0 was entered."),
-            (PatientInput { weight_kg: None, ..input() }, "Weight is required (20–350 kg)."),
-            (PatientInput { date_of_birth: Some("27/03/1984".into()), ..input() }, "Date of birth must be a date like 1984-03-27."),
-            (PatientInput { date_of_birth: Some("2026-11-23".into()), ..input() }, "Date of birth cannot be in the future."),
             (
-                PatientInput { date_of_birth: Some("1900-01-01".into()), ..input() },
+                PatientInput {
+                    weight: Some(0.0),
+                    ..input()
+                },
+                "Weight must be between 20 and 350 kg; 0 was entered.",
+            ),
+            (
+                PatientInput {
+                    weight: None,
+                    ..input()
+                },
+                "Weight is required (20–350 kg).",
+            ),
+            (
+                PatientInput {
+                    weight: Some(800.0),
+                    weight_unit: Some(WeightUnit::Lb),
+                    ..input()
+                },
+                "Weight must be between 44 and 772 lb; 800 was entered.",
+            ),
+            (
+                PatientInput {
+                    weight_unit: None,
+                    ..input()
+                },
+                "Choose the weight's unit: kg or lb.",
+            ),
+            (
+                PatientInput {
+                    height_cm: Some(30.0),
+                    ..input()
+                },
+                "Height must be between 100 and 250 cm; 30 was entered.",
+            ),
+            (
+                PatientInput {
+                    indication: Some(Indication::Other),
+                    ..input()
+                },
+                "The other indication is required.",
+            ),
+            (
+                PatientInput {
+                    allergies: Some(" ".into()),
+                    ..input()
+                },
+                "Allergies (write \"None known\" if there are none) is required.",
+            ),
+            (
+                PatientInput {
+                    date_of_birth: Some("27/03/1984".into()),
+                    ..input()
+                },
+                "Date of birth must be a date like 1984-03-27.",
+            ),
+            (
+                PatientInput {
+                    date_of_birth: Some("2026-11-23".into()),
+                    ..input()
+                },
+                "Date of birth cannot be in the future.",
+            ),
+            (
+                PatientInput {
+                    date_of_birth: Some("1900-01-01".into()),
+                    ..input()
+                },
                 "Date of birth must be after 1906-11-22 (age at most 120 years).",
             ),
-            (PatientInput { family_name: Some(" ".into()), ..input() }, "Family name is required."),
-            (PatientInput::default(), "Family name is required. Given names is required. MRN is required. Weight is required (20–350 kg). Date of birth is required."),
+            (
+                PatientInput {
+                    family_name: Some(" ".into()),
+                    ..input()
+                },
+                "Family name is required.",
+            ),
+            (
+                PatientInput::default(),
+                "Family name is required. Given names is required. MRN is required. Date of birth is required. \
+                 Sex is required (female, male, or other / not stated). Choose the weight's unit: kg or lb. \
+                 Allergies (write \"None known\" if there are none) is required. Indication is required.",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(input.validate(today()).unwrap_err().to_string(), expected);

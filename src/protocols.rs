@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::outcomes::Scale;
 use crate::patients::WEIGHT;
 use crate::validate::{fmt_num, Checker, Range};
 
@@ -38,7 +39,96 @@ pub struct Protocol {
     /// Baseline BP above these raises a hold that only a physician can override.
     pub hold_sbp: i64,
     pub hold_dbp: i64,
-    pub outcome_scales: Vec<String>,
+    pub outcome_scales: Vec<Scale>,
+    /// Retired protocols stay for the sessions started on them but start no new ones.
+    pub active: bool,
+}
+
+/// What the protocol editor sends: a new protocol (no id) or a change to one; every field required.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolInput {
+    pub protocol_id: Option<i64>,
+    pub name: Option<String>,
+    pub drug: Option<String>,
+    pub route: Option<String>,
+    pub dose_mg_per_kg: Option<f64>,
+    pub duration_min: Option<f64>,
+    pub concentration_mg_per_ml: Option<f64>,
+    pub soft_limit_mg_per_kg: Option<f64>,
+    pub hard_limit_mg_per_kg: Option<f64>,
+    pub vitals_every_min: Option<f64>,
+    pub observation_min: Option<f64>,
+    pub hold_sbp: Option<f64>,
+    pub hold_dbp: Option<f64>,
+    #[serde(default)]
+    pub outcome_scales: Vec<Scale>,
+    pub active: Option<bool>,
+}
+
+const fn range(label: &'static str, unit: &'static str, min: f64, max: f64) -> Range {
+    Range { label, unit, min, max }
+}
+
+impl ProtocolInput {
+    /// A protocol whose dose sits within its own limits, soft below hard, every figure in range.
+    pub fn validate(self) -> Result<Protocol> {
+        let mut c = Checker::new();
+        let name = c.text(self.name, "Protocol name", 100);
+        let drug = c.text(self.drug, "Drug", 60);
+        let route = c.text(self.route, "Route", 20);
+        let dose = c.decimal(self.dose_mg_per_kg, DOSE, 3);
+        let duration = c.whole(self.duration_min, range("Duration", "min", 1.0, 600.0));
+        let concentration = c.decimal(
+            self.concentration_mg_per_ml,
+            range("Concentration", "mg/mL", 0.01, 100.0),
+            3,
+        );
+        let soft = c.decimal(self.soft_limit_mg_per_kg, range("Soft limit", "mg/kg", 0.01, 10.0), 3);
+        let hard = c.decimal(self.hard_limit_mg_per_kg, range("Hard limit", "mg/kg", 0.01, 10.0), 3);
+        let every = c.whole(self.vitals_every_min, range("Vitals every", "min", 1.0, 60.0));
+        let observation = c.whole(
+            self.observation_min,
+            range("Observation after the infusion", "min", 0.0, 480.0),
+        );
+        let hold_sbp = c.whole(self.hold_sbp, range("Hold above systolic BP", "mmHg", 100.0, 220.0));
+        let hold_dbp = c.whole(self.hold_dbp, range("Hold above diastolic BP", "mmHg", 60.0, 140.0));
+        if let (Some(d), Some(s), Some(h)) = (dose, soft, hard) {
+            if s > h {
+                c.problem(format!(
+                    "The soft limit ({} mg/kg) must not be above the hard limit ({} mg/kg).",
+                    fmt_num(s),
+                    fmt_num(h)
+                ));
+            } else if d > s {
+                c.problem(format!(
+                    "The protocol's dose ({} mg/kg) must not be above its soft limit ({} mg/kg).",
+                    fmt_num(d),
+                    fmt_num(s)
+                ));
+            }
+        }
+        c.finish()?;
+        let mut scales = self.outcome_scales;
+        scales.dedup();
+        Ok(Protocol {
+            id: self.protocol_id.unwrap_or(0),
+            name: name.expect("checked"),
+            drug: drug.expect("checked"),
+            route: route.expect("checked"),
+            dose_mg_per_kg: dose.expect("checked"),
+            duration_min: duration.expect("checked"),
+            concentration_mg_per_ml: concentration.expect("checked"),
+            soft_limit_mg_per_kg: soft.expect("checked"),
+            hard_limit_mg_per_kg: hard.expect("checked"),
+            vitals_every_min: every.expect("checked"),
+            observation_min: observation.expect("checked"),
+            hold_sbp: hold_sbp.expect("checked"),
+            hold_dbp: hold_dbp.expect("checked"),
+            outcome_scales: scales,
+            active: self.active.unwrap_or(true),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -74,6 +164,8 @@ pub struct DoseInput {
     pub weight_confirmed: bool,
     /// A physician's reason for a dose above the soft limit.
     pub override_reason: Option<String>,
+    /// The infusion chair, as the clinic names them (optional).
+    pub chair: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,7 +344,60 @@ mod tests {
             observation_min: 60,
             hold_sbp: 140,
             hold_dbp: 90,
-            outcome_scales: vec!["phq9".into()],
+            outcome_scales: vec![Scale::Phq9],
+            active: true,
+        }
+    }
+
+    fn edit() -> ProtocolInput {
+        ProtocolInput {
+            protocol_id: None,
+            name: Some("Ketamine IV 0.2 mg/kg over 40 min".into()),
+            drug: Some("ketamine".into()),
+            route: Some("IV".into()),
+            dose_mg_per_kg: Some(0.2),
+            duration_min: Some(40.0),
+            concentration_mg_per_ml: Some(1.0),
+            soft_limit_mg_per_kg: Some(0.75),
+            hard_limit_mg_per_kg: Some(1.5),
+            vitals_every_min: Some(10.0),
+            observation_min: Some(60.0),
+            hold_sbp: Some(140.0),
+            hold_dbp: Some(90.0),
+            outcome_scales: vec![Scale::Phq9, Scale::Gad7],
+            active: None,
+        }
+    }
+
+    #[test]
+    fn a_protocol_keeps_its_dose_within_its_own_limits() {
+        assert!(edit().validate().unwrap().active);
+        let cases = [
+            (
+                ProtocolInput {
+                    soft_limit_mg_per_kg: Some(2.0),
+                    ..edit()
+                },
+                "The soft limit (2 mg/kg) must not be above the hard limit (1.5 mg/kg).",
+            ),
+            (
+                ProtocolInput {
+                    dose_mg_per_kg: Some(1.0),
+                    ..edit()
+                },
+                "The protocol's dose (1 mg/kg) must not be above its soft limit (0.75 mg/kg).",
+            ),
+            (
+                ProtocolInput {
+                    duration_min: Some(0.0),
+                    ..edit()
+                },
+                "Duration must be between 1 and 600 min; 0 was entered.",
+            ),
+            (ProtocolInput { name: None, ..edit() }, "Protocol name is required."),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(input.validate().unwrap_err().to_string(), expected);
         }
     }
 
@@ -265,6 +410,7 @@ mod tests {
             dose_mg_per_kg: dose,
             weight_confirmed: false,
             override_reason: None,
+            chair: None,
         }
     }
 

@@ -4,10 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::Alert;
-use crate::infusion::{Cadence, Infusion, InfusionEvent};
+use crate::catalogue::catalogue;
+use crate::infusion::{Cadence, EventKind, Infusion, InfusionEvent};
 use crate::notes::Note;
+use crate::outcomes::{OutcomeScore, Scale, Trend};
 use crate::patients::Patient;
+use crate::preparation::{Checklist, Waste};
 use crate::protocols::SessionDose;
+use crate::recovery::Recovery;
+use crate::side_effects::{Intervention, SideEffect};
 use crate::signing::{Addendum, Signature};
 use crate::vitals::Vitals;
 
@@ -32,6 +37,55 @@ pub struct Session {
     pub status: SessionStatus,
     /// The protocol and dose it was started with (none for sessions charted before protocols existed).
     pub dose: Option<SessionDose>,
+    /// The infusion chair, as the clinic names them.
+    pub chair: Option<String>,
+}
+
+catalogue! {
+    /// Where a session is in the day, for the day list.
+    Stage {
+        BeforeInfusion => "Before infusion",
+        Infusing => "Infusing",
+        Paused => "Paused",
+        Recovery => "Recovery",
+        Discharged => "Discharged",
+    }
+}
+
+impl Stage {
+    /// The stage from the last infusion event (in the pump's order) and whether the patient has left.
+    pub fn of(last_event: Option<EventKind>, discharged: bool) -> Stage {
+        match (discharged, last_event) {
+            (true, _) => Stage::Discharged,
+            (false, None) => Stage::BeforeInfusion,
+            (false, Some(EventKind::Stop)) => Stage::Recovery,
+            (false, Some(EventKind::Pause)) => Stage::Paused,
+            (false, Some(_)) => Stage::Infusing,
+        }
+    }
+}
+
+/// One row of the day list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayEntry {
+    pub session_id: i64,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub chair: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub stage: Stage,
+    pub stage_label: &'static str,
+    pub status: SessionStatus,
+    /// The patient's banner flags (contraindications, flagged medications, allergies).
+    pub flags: Vec<String>,
+}
+
+/// Which day's list: empty for today.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayRequest {
+    pub date: Option<String>,
 }
 
 /// Names one patient in a request.
@@ -53,6 +107,8 @@ pub struct SessionRef {
 pub struct PatientRecord {
     pub patient: Patient,
     pub sessions: Vec<Session>,
+    /// The course on each outcome scale across the series.
+    pub outcomes: Vec<Trend>,
 }
 
 /// A session with its patient, flowsheet (clinical-time order), signatures and addenda: the session screen.
@@ -70,6 +126,16 @@ pub struct SessionRecord {
     pub cadence: Cadence,
     pub alerts: Vec<Alert>,
     pub notes: Vec<Note>,
+    /// The pre-infusion checklist with the vial, once saved.
+    pub checklist: Option<Checklist>,
+    pub wastes: Vec<Waste>,
+    /// Outcome scores taken for this session (before it, and 24 hours / 1 week after).
+    pub outcomes: Vec<OutcomeScore>,
+    /// The protocol's scales not yet scored before the infusion.
+    pub scales_due: Vec<Scale>,
+    pub side_effects: Vec<SideEffect>,
+    pub interventions: Vec<Intervention>,
+    pub recovery: Recovery,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,
 }

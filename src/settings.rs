@@ -7,18 +7,22 @@ use crate::alerts::Thresholds;
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
-pub const AUTO_LOCK_MINUTES: Range = Range {
-    label: "Auto-lock",
-    unit: "minutes",
-    min: 1.0,
-    max: 30.0,
-};
-pub const LATE_ENTRY_MINUTES: Range = Range {
-    label: "Late entry after",
-    unit: "minutes",
-    min: 1.0,
-    max: 240.0,
-};
+const fn range(label: &'static str, unit: &'static str, min: f64, max: f64) -> Range {
+    Range { label, unit, min, max }
+}
+
+pub const AUTO_LOCK_MINUTES: Range = range("Auto-lock", "minutes", 1.0, 30.0);
+pub const LATE_ENTRY_MINUTES: Range = range("Late entry after", "minutes", 1.0, 240.0);
+const RECOVERY_VITALS: Range = range("Recovery vitals every", "minutes", 1.0, 120.0);
+const DISCHARGE_ALDRETE: Range = range("Discharge at Aldrete", "", 5.0, 10.0);
+const HIGH_SBP: Range = range("High systolic BP", "mmHg", 120.0, 250.0);
+const HIGH_DBP: Range = range("High diastolic BP", "mmHg", 70.0, 150.0);
+const HIGH_BP_WINDOW: Range = range("High BP twice within", "minutes", 1.0, 60.0);
+const SEVERE_SBP: Range = range("Severe systolic BP", "mmHg", 140.0, 300.0);
+const SEVERE_DBP: Range = range("Severe diastolic BP", "mmHg", 80.0, 180.0);
+const HIGH_HR: Range = range("High heart rate", "bpm", 80.0, 200.0);
+const HIGH_HR_SUSTAINED: Range = range("High heart rate sustained for", "minutes", 1.0, 60.0);
+const LOW_SPO2: Range = range("Low SpO2", "%", 80.0, 99.0);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -29,6 +33,8 @@ pub struct Settings {
     pub late_entry_minutes: u32,
     /// Vitals cadence after the infusion stops (the protocol sets it during the infusion).
     pub recovery_vitals_every_min: u32,
+    /// The lowest modified Aldrete total at which a nurse may discharge without a physician's override.
+    pub discharge_min_aldrete: u32,
     /// The vitals alert rules' thresholds.
     pub alerts: Thresholds,
 }
@@ -39,6 +45,7 @@ impl Default for Settings {
             auto_lock_minutes: 10,
             late_entry_minutes: 15,
             recovery_vitals_every_min: 15,
+            discharge_min_aldrete: 9,
             alerts: Thresholds::default(),
         }
     }
@@ -47,53 +54,150 @@ impl Default for Settings {
 impl Settings {
     /// Each value inside its allowed range, or its default: a damaged row must not lock every screen at once.
     pub fn sanitised(self) -> Settings {
-        let defaults = Settings::default();
-        let in_range = |v: u32, r: Range| (r.min..=r.max).contains(&(v as f64));
+        let d = Settings::default();
+        let ok = |v: f64, r: Range| (r.min..=r.max).contains(&v);
+        let pick = |v: u32, r: Range, default: u32| if ok(v as f64, r) { v } else { default };
+        let pick_i = |v: i64, r: Range, default: i64| if ok(v as f64, r) { v } else { default };
+        let (a, da) = (&self.alerts, &d.alerts);
         Settings {
-            auto_lock_minutes: if in_range(self.auto_lock_minutes, AUTO_LOCK_MINUTES) {
-                self.auto_lock_minutes
-            } else {
-                defaults.auto_lock_minutes
-            },
-            late_entry_minutes: if in_range(self.late_entry_minutes, LATE_ENTRY_MINUTES) {
-                self.late_entry_minutes
-            } else {
-                defaults.late_entry_minutes
-            },
-            recovery_vitals_every_min: if (1..=120).contains(&self.recovery_vitals_every_min) {
-                self.recovery_vitals_every_min
-            } else {
-                defaults.recovery_vitals_every_min
-            },
+            auto_lock_minutes: pick(self.auto_lock_minutes, AUTO_LOCK_MINUTES, d.auto_lock_minutes),
+            late_entry_minutes: pick(self.late_entry_minutes, LATE_ENTRY_MINUTES, d.late_entry_minutes),
+            recovery_vitals_every_min: pick(
+                self.recovery_vitals_every_min,
+                RECOVERY_VITALS,
+                d.recovery_vitals_every_min,
+            ),
+            discharge_min_aldrete: pick(self.discharge_min_aldrete, DISCHARGE_ALDRETE, d.discharge_min_aldrete),
             alerts: Thresholds {
-                high_bp_window_min: self.alerts.high_bp_window_min.clamp(1, 60),
-                high_hr_sustained_min: self.alerts.high_hr_sustained_min.clamp(1, 60),
-                ..self.alerts
+                high_sbp: pick_i(a.high_sbp, HIGH_SBP, da.high_sbp),
+                high_dbp: pick_i(a.high_dbp, HIGH_DBP, da.high_dbp),
+                high_bp_window_min: pick_i(a.high_bp_window_min, HIGH_BP_WINDOW, da.high_bp_window_min),
+                severe_sbp: pick_i(a.severe_sbp, SEVERE_SBP, da.severe_sbp),
+                severe_dbp: pick_i(a.severe_dbp, SEVERE_DBP, da.severe_dbp),
+                high_hr: pick_i(a.high_hr, HIGH_HR, da.high_hr),
+                high_hr_sustained_min: pick_i(a.high_hr_sustained_min, HIGH_HR_SUSTAINED, da.high_hr_sustained_min),
+                low_spo2: pick_i(a.low_spo2, LOW_SPO2, da.low_spo2),
             },
         }
     }
 }
 
-/// What the settings form sends.
-#[derive(Debug, Deserialize)]
+/// What the settings form sends; a field left out stays as it is.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
     pub auto_lock_minutes: Option<f64>,
-    /// Left out: unchanged.
     pub late_entry_minutes: Option<f64>,
+    pub recovery_vitals_every_min: Option<f64>,
+    pub discharge_min_aldrete: Option<f64>,
+    pub high_sbp: Option<f64>,
+    pub high_dbp: Option<f64>,
+    pub high_bp_window_min: Option<f64>,
+    pub severe_sbp: Option<f64>,
+    pub severe_dbp: Option<f64>,
+    pub high_hr: Option<f64>,
+    pub high_hr_sustained_min: Option<f64>,
+    pub low_spo2: Option<f64>,
 }
 
 impl SettingsInput {
-    /// `current` with what the form changed, checked.
+    /// `current` with what the form changed, checked; severe BP must be above high BP.
     pub fn apply_to(self, current: &Settings) -> Result<Settings> {
         let mut c = Checker::new();
-        let minutes = c.whole(self.auto_lock_minutes, AUTO_LOCK_MINUTES);
-        let late = c.optional_whole(self.late_entry_minutes, LATE_ENTRY_MINUTES);
+        let mut whole = |v: Option<f64>, r: Range, now: i64| c.optional_whole(v, r).unwrap_or(now);
+        let (a, cur) = (&current.alerts, current);
+        let next = Settings {
+            auto_lock_minutes: whole(self.auto_lock_minutes, AUTO_LOCK_MINUTES, cur.auto_lock_minutes as i64) as u32,
+            late_entry_minutes: whole(
+                self.late_entry_minutes,
+                LATE_ENTRY_MINUTES,
+                cur.late_entry_minutes as i64,
+            ) as u32,
+            recovery_vitals_every_min: whole(
+                self.recovery_vitals_every_min,
+                RECOVERY_VITALS,
+                cur.recovery_vitals_every_min as i64,
+            ) as u32,
+            discharge_min_aldrete: whole(
+                self.discharge_min_aldrete,
+                DISCHARGE_ALDRETE,
+                cur.discharge_min_aldrete as i64,
+            ) as u32,
+            alerts: Thresholds {
+                high_sbp: whole(self.high_sbp, HIGH_SBP, a.high_sbp),
+                high_dbp: whole(self.high_dbp, HIGH_DBP, a.high_dbp),
+                high_bp_window_min: whole(self.high_bp_window_min, HIGH_BP_WINDOW, a.high_bp_window_min),
+                severe_sbp: whole(self.severe_sbp, SEVERE_SBP, a.severe_sbp),
+                severe_dbp: whole(self.severe_dbp, SEVERE_DBP, a.severe_dbp),
+                high_hr: whole(self.high_hr, HIGH_HR, a.high_hr),
+                high_hr_sustained_min: whole(self.high_hr_sustained_min, HIGH_HR_SUSTAINED, a.high_hr_sustained_min),
+                low_spo2: whole(self.low_spo2, LOW_SPO2, a.low_spo2),
+            },
+        };
+        let t = &next.alerts;
+        if t.severe_sbp <= t.high_sbp || t.severe_dbp <= t.high_dbp {
+            c.problem(format!(
+                "Severe BP ({}/{}) must be above high BP ({}/{}).",
+                t.severe_sbp, t.severe_dbp, t.high_sbp, t.high_dbp
+            ));
+        }
         c.finish()?;
-        Ok(Settings {
-            auto_lock_minutes: minutes.expect("checked") as u32,
-            late_entry_minutes: late.map_or(current.late_entry_minutes, |m| m as u32),
-            ..current.clone()
-        })
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_setting_is_checked_against_its_range_and_left_out_ones_stay() {
+        let current = Settings::default();
+        let changed = SettingsInput {
+            high_hr: Some(130.0),
+            discharge_min_aldrete: Some(8.0),
+            ..Default::default()
+        }
+        .apply_to(&current)
+        .unwrap();
+        assert_eq!((changed.alerts.high_hr, changed.discharge_min_aldrete), (130, 8));
+        assert_eq!(changed.auto_lock_minutes, current.auto_lock_minutes);
+        let cases = [
+            (
+                SettingsInput {
+                    low_spo2: Some(70.0),
+                    ..Default::default()
+                },
+                "Low SpO2 must be between 80 and 99%; 70 was entered.",
+            ),
+            (
+                SettingsInput {
+                    auto_lock_minutes: Some(45.0),
+                    ..Default::default()
+                },
+                "Auto-lock must be between 1 and 30 minutes; 45 was entered.",
+            ),
+            (
+                SettingsInput {
+                    severe_sbp: Some(170.0),
+                    ..Default::default()
+                },
+                "Severe BP (170/120) must be above high BP (180/110).",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(input.apply_to(&current).unwrap_err().to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn a_damaged_value_falls_back_to_its_default() {
+        let mut damaged = Settings {
+            discharge_min_aldrete: 0,
+            auto_lock_minutes: 999,
+            ..Settings::default()
+        };
+        damaged.alerts.low_spo2 = 5;
+        assert_eq!(damaged.sanitised(), Settings::default());
     }
 }

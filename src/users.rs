@@ -62,6 +62,8 @@ pub enum Permission {
     Cosign,
     /// Users, settings and the audit trail.
     Administer,
+    /// Add, change and retire protocols of the library.
+    EditProtocols,
 }
 
 impl Permission {
@@ -71,6 +73,7 @@ impl Permission {
             Permission::Sign => &[Role::Nurse],
             Permission::Cosign => &[Role::Physician],
             Permission::Administer => &[Role::Admin],
+            Permission::EditProtocols => &[Role::Admin, Role::Physician],
         }
     }
 
@@ -80,6 +83,7 @@ impl Permission {
             Permission::Sign => "a nurse",
             Permission::Cosign => "a physician",
             Permission::Administer => "an admin",
+            Permission::EditProtocols => "admins and physicians",
         }
     }
 }

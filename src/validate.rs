@@ -64,6 +64,12 @@ impl Checker {
         }
     }
 
+    /// An optional text: trimmed, empty is none, at most `max_chars` characters.
+    pub fn optional_text(&mut self, value: Option<String>, label: &str, max_chars: usize) -> Option<String> {
+        let value = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())?;
+        self.text(Some(value), label, max_chars)
+    }
+
     /// A required whole number within `range`.
     pub fn whole(&mut self, value: Option<f64>, range: Range) -> Option<i64> {
         let v = self.number(value, range)?;
@@ -116,6 +122,11 @@ impl Checker {
             Err(Error::Validation(self.problems.join(" ")))
         }
     }
+}
+
+/// A time as the nurse reads it on the clinic's clock, e.g. "10:40".
+pub fn local_hm(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local).format("%H:%M").to_string()
 }
 
 /// 120 rather than 120.0; 37.5 stays 37.5.

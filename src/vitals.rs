@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::validate::{Checker, Range};
+use crate::validate::{local_hm, Checker, Range};
 
 pub const SBP: Range = Range {
     label: "Systolic BP",
@@ -156,7 +156,7 @@ pub fn check_clinical_time(
     if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
         c.problem(format!(
             "Clinical time cannot be in the future (it is {} now).",
-            now.with_timezone(&Local).format("%H:%M")
+            local_hm(now)
         ));
         return None;
     }

@@ -6,10 +6,14 @@ mod audit;
 mod infusion;
 mod migrations;
 mod notes;
+mod outcomes;
 mod patients;
+mod preparation;
 mod protocols;
+mod recovery;
 mod sessions;
 mod settings;
+mod side_effects;
 mod signing;
 mod users;
 mod vitals;
@@ -24,7 +28,9 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 
+use crate::audit::Event;
 use crate::error::{Error, Result};
+use crate::users::User;
 
 pub use migrations::{checksum, LATEST_VERSION};
 
@@ -101,6 +107,53 @@ impl Db {
             .query_row(&format!("SELECT {columns} FROM {table} WHERE id = ?1"), [id], row)
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No {what} with id {id} was found.")))
+    }
+
+    /// Inserts one charted row and its audit row in one transaction. `read` reads the row back by id
+    /// as stored; the audit row records it as the new value. `event` names the patient.
+    fn insert_audited<T: serde::Serialize>(
+        &mut self,
+        (insert, params): (&str, impl rusqlite::Params),
+        read: impl Fn(&Connection, i64) -> rusqlite::Result<T>,
+        (event, table): (Event, &'static str),
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        tx.execute(insert, params)?;
+        let id = tx.last_insert_rowid();
+        let stored = read(&tx, id)?;
+        let event = event.record(table, id).change(None::<()>, Some(&stored));
+        audit::append(&tx, &Author::from(by), &event, now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Changes row `id` and records the old and new row in the audit trail, in one transaction.
+    fn update_audited<T: serde::Serialize>(
+        &mut self,
+        id: i64,
+        (update, params): (&str, impl rusqlite::Params),
+        read: impl Fn(&Connection, i64) -> rusqlite::Result<T>,
+        (event, table): (Event, &'static str),
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let old = read(&tx, id)?;
+        tx.execute(update, params)?;
+        let new = read(&tx, id)?;
+        let event = event.record(table, id).change(Some(&old), Some(&new));
+        audit::append(&tx, &Author::from(by), &event, now)?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Every row `sql` selects with `params`.
+    fn all<T>(&self, sql: &str, params: impl rusqlite::Params, row: fn(&Row) -> rusqlite::Result<T>) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Reads one pragma as text; tests use it to prove the settings are really in force.
@@ -207,4 +260,16 @@ fn parse_ts(idx: usize, text: String) -> rusqlite::Result<DateTime<Utc>> {
 fn parse_date(idx: usize, text: String) -> rusqlite::Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// A column holding JSON (a list of names, a dose plan), read back into its type.
+fn json_column<T: serde::de::DeserializeOwned>(idx: usize, text: String) -> rusqlite::Result<T> {
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// A column holding one catalogue name (src/catalogue.rs), read back into its enum.
+fn name_column<T: serde::de::DeserializeOwned>(idx: usize, name: String) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(name.clone()))
+        .map_err(|_| rusqlite::Error::InvalidColumnType(idx, name, rusqlite::types::Type::Text))
 }

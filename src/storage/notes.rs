@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
-use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
 use crate::audit::{Action, Event};
 use crate::error::Result;
@@ -33,30 +32,23 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<Note> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO notes (session_id, clinical_time, recorded_at, body, author_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            (session_id, ts(&at), ts(&now), text, by.id),
-        )?;
-        let stored = tx.query_row(
-            &format!("SELECT {COLUMNS} FROM {FROM} WHERE n.id = ?1"),
-            [tx.last_insert_rowid()],
-            note,
-        )?;
-        let event = Event::new(Action::NoteAdded)
-            .record("notes", stored.id)
-            .patient(patient_id)
-            .change(None::<()>, Some(&stored));
-        append(&tx, &Author::from(by), &event, now)?;
-        tx.commit()?;
-        Ok(stored)
+        self.insert_audited(
+            (
+                "INSERT INTO notes (session_id, clinical_time, recorded_at, body, author_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (session_id, ts(&at), ts(&now), text, by.id),
+            ),
+            |conn, id| conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE n.id = ?1"), [id], note),
+            (Event::new(Action::NoteAdded).patient(patient_id), "notes"),
+            by,
+            now,
+        )
     }
 
     pub fn notes_of_session(&self, session_id: i64) -> Result<Vec<Note>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE n.session_id = ?1 ORDER BY n.clinical_time, n.id"
-        ))?;
-        let rows = stmt.query_map([session_id], note)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM {FROM} WHERE n.session_id = ?1 ORDER BY n.clinical_time, n.id"),
+            [session_id],
+            note,
+        )
     }
 }

@@ -1,26 +1,87 @@
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row};
 
 use super::audit::{append, Author};
-use super::{parse_date, parse_ts, ts, Db};
+use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::patients::{NewPatient, Patient};
+use crate::patients::{Contraindication, FlaggedMedication, NewPatient, Patient};
+use crate::protocols::KG_PER_LB;
 use crate::users::User;
 
-const COLUMNS: &str = "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at";
+const COLUMNS: &str =
+    "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at, sex, height_cm, allergies,
+    indication, indication_other, emergency_contact, escort, contraindications, flagged_medications";
 /// Most patients one search returns; a longer list is of no use on screen.
 const SEARCH_LIMIT: i64 = 50;
 
 fn patient(r: &Row) -> rusqlite::Result<Patient> {
+    let weight_kg: f64 = r.get(5)?;
+    let allergies: String = r.get(9)?;
+    let contraindications: Vec<Contraindication> = json_column(14, r.get(14)?)?;
+    let flagged_medications: Vec<FlaggedMedication> = json_column(15, r.get(15)?)?;
     Ok(Patient {
         id: r.get(0)?,
         family_name: r.get(1)?,
         given_names: r.get(2)?,
         date_of_birth: parse_date(3, r.get(3)?)?,
         mrn: r.get(4)?,
-        weight_kg: r.get(5)?,
+        weight_kg,
+        weight_lb: (weight_kg / KG_PER_LB * 10.0).round() / 10.0,
         created_at: parse_ts(6, r.get(6)?)?,
+        sex: name_column(7, r.get(7)?)?,
+        height_cm: r.get(8)?,
+        indication: name_column(10, r.get(10)?)?,
+        indication_other: r.get(11)?,
+        emergency_contact: r.get(12)?,
+        escort: r.get(13)?,
+        flags: Patient::flags_of(&contraindications, &flagged_medications, &allergies),
+        allergies,
+        contraindications,
+        flagged_medications,
     })
+}
+
+/// The 17 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
+/// `now` are the creation or the latest change.
+fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec<Value> {
+    let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
+    vec![
+        p.family_name.clone().into(),
+        p.given_names.clone().into(),
+        p.name_key().into(),
+        p.date_of_birth.to_string().into(),
+        p.mrn.clone().into(),
+        p.weight_kg.into(),
+        ts(now).into(),
+        by.id.into(),
+        p.sex.name().into(),
+        p.height_cm.map_or(Value::Null, Value::Real),
+        p.allergies.clone().into(),
+        p.indication.name().into(),
+        text(&p.indication_other),
+        text(&p.emergency_contact),
+        text(&p.escort),
+        serde_json::to_string(&p.contraindications).expect("names").into(),
+        serde_json::to_string(&p.flagged_medications).expect("names").into(),
+    ]
+}
+
+/// A second patient with the same MRN is refused: search for the first instead.
+fn refuse_taken_mrn(conn: &rusqlite::Connection, mrn: &str, except: Option<i64>) -> Result<()> {
+    let taken: Option<String> = conn
+        .query_row(
+            "SELECT mrn FROM patients WHERE mrn = ?1 AND id IS NOT ?2",
+            (mrn, except),
+            |r| r.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(mrn) => Err(Error::Conflict(format!(
+            "A patient with MRN {mrn} already exists. Search for them instead of adding them again."
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// `%text%` for LIKE, with the user's own % and _ taken literally.
@@ -32,18 +93,13 @@ fn contains_pattern(text: &str) -> String {
 impl Db {
     pub fn insert_patient(&mut self, p: &NewPatient, by: &User, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
         let tx = self.conn.transaction()?;
-        let taken: Option<String> = tx
-            .query_row("SELECT mrn FROM patients WHERE mrn = ?1", [&p.mrn], |r| r.get(0))
-            .optional()?;
-        if let Some(mrn) = taken {
-            return Err(Error::Conflict(format!(
-                "A patient with MRN {mrn} already exists. Search for them instead of adding them again."
-            )));
-        }
+        refuse_taken_mrn(&tx, &p.mrn, None)?;
         tx.execute(
-            "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            (&p.family_name, &p.given_names, p.name_key(), p.date_of_birth.to_string(), &p.mrn, p.weight_kg, ts(&now), by.id),
+            "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by,
+                                   sex, height_cm, allergies, indication, indication_other, emergency_contact, escort,
+                                   contraindications, flagged_medications)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            rusqlite::params_from_iter(values(p, by, &now)),
         )?;
         let id = tx.last_insert_rowid();
         let created = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
@@ -54,6 +110,40 @@ impl Db {
         append(&tx, &Author::from(by), &event, now)?;
         tx.commit()?;
         Ok(created)
+    }
+
+    /// Replaces a patient's details; the audit row keeps the old and new record.
+    pub fn update_patient(
+        &mut self,
+        id: i64,
+        p: &NewPatient,
+        by: &User,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Patient> {
+        let tx = self.conn.transaction()?;
+        let old = tx
+            .query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))?;
+        refuse_taken_mrn(&tx, &p.mrn, Some(id))?;
+        let mut values = values(p, by, &now);
+        values.push(id.into());
+        tx.execute(
+            "UPDATE patients SET family_name = ?1, given_names = ?2, name_key = ?3, date_of_birth = ?4, mrn = ?5,
+                    weight_kg = ?6, updated_at = ?7, updated_by = ?8, sex = ?9, height_cm = ?10, allergies = ?11,
+                    indication = ?12, indication_other = ?13, emergency_contact = ?14, escort = ?15,
+                    contraindications = ?16, flagged_medications = ?17
+             WHERE id = ?18",
+            rusqlite::params_from_iter(values),
+        )?;
+        let updated = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
+        let event = Event::new(Action::PatientUpdated)
+            .record("patients", id)
+            .patient(id)
+            .change(Some(&old), Some(&updated));
+        append(&tx, &Author::from(by), &event, now)?;
+        tx.commit()?;
+        Ok(updated)
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {

@@ -1,12 +1,15 @@
-use rusqlite::Row;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::Db;
+use super::{json_column, Db};
+use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::protocols::Protocol;
+use crate::users::User;
 
 const COLUMNS: &str =
     "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,
-    hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp, outcome_scales";
+    hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp, outcome_scales, active";
 
 fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
     let scales: String = r.get(13)?;
@@ -24,8 +27,8 @@ fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
         observation_min: r.get(10)?,
         hold_sbp: r.get(11)?,
         hold_dbp: r.get(12)?,
-        outcome_scales: serde_json::from_str(&scales)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e)))?,
+        outcome_scales: json_column(13, scales)?,
+        active: r.get(14)?,
     })
 }
 
@@ -44,20 +47,94 @@ impl Db {
         self.by_id("protocols", COLUMNS, id, protocol, "protocol")
     }
 
+    /// Every protocol, retired ones too, for the protocol editor.
+    pub fn all_protocols(&self) -> Result<Vec<Protocol>> {
+        self.all(
+            &format!("SELECT {COLUMNS} FROM protocols ORDER BY active DESC, id"),
+            [],
+            protocol,
+        )
+    }
+
     /// A protocol a new session may start on.
     pub fn active_protocol(&self, id: i64) -> Result<Protocol> {
-        self.protocol(id).and_then(|p| {
-            let active: bool = self
-                .conn
-                .query_row("SELECT active FROM protocols WHERE id = ?1", [id], |r| r.get(0))?;
-            if active {
-                Ok(p)
-            } else {
-                Err(Error::Conflict(format!(
-                    "The protocol {} is retired; choose another.",
-                    p.name
-                )))
-            }
-        })
+        let p = self.protocol(id)?;
+        if !p.active {
+            return Err(Error::Conflict(format!(
+                "The protocol {} is retired; choose another.",
+                p.name
+            )));
+        }
+        Ok(p)
+    }
+
+    /// Adds a protocol (`p.id` 0) or changes one; the old version stays in the audit trail.
+    pub fn save_protocol(&mut self, p: &Protocol, by: &User, now: DateTime<Utc>) -> Result<Protocol> {
+        let taken: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM protocols WHERE name = ?1 AND id <> ?2",
+                (&p.name, p.id),
+                |r| r.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(Error::Conflict(format!("A protocol named {} already exists.", p.name)));
+        }
+        let values = rusqlite::params![
+            p.id,
+            p.name,
+            p.drug,
+            p.route,
+            p.dose_mg_per_kg,
+            p.duration_min,
+            p.concentration_mg_per_ml,
+            p.soft_limit_mg_per_kg,
+            p.hard_limit_mg_per_kg,
+            p.vitals_every_min,
+            p.observation_min,
+            p.hold_sbp,
+            p.hold_dbp,
+            serde_json::to_string(&p.outcome_scales).expect("names"),
+            p.active
+        ];
+        let read = |conn: &Connection, id| {
+            conn.query_row(
+                &format!("SELECT {COLUMNS} FROM protocols WHERE id = ?1"),
+                [id],
+                protocol,
+            )
+        };
+        if p.id == 0 {
+            return self.insert_audited(
+                (
+                    "INSERT INTO protocols (name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml,
+                         soft_limit_mg_per_kg, hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp,
+                         outcome_scales, active)
+                     VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    values,
+                ),
+                read,
+                (Event::new(Action::ProtocolAdded), "protocols"),
+                by,
+                now,
+            );
+        }
+        self.protocol(p.id)?;
+        self.update_audited(
+            p.id,
+            (
+                "UPDATE protocols SET name = ?2, drug = ?3, route = ?4, dose_mg_per_kg = ?5, duration_min = ?6,
+                     concentration_mg_per_ml = ?7, soft_limit_mg_per_kg = ?8, hard_limit_mg_per_kg = ?9,
+                     vitals_every_min = ?10, observation_min = ?11, hold_sbp = ?12, hold_dbp = ?13, outcome_scales = ?14,
+                     active = ?15
+                 WHERE id = ?1",
+                values,
+            ),
+            read,
+            (Event::new(Action::ProtocolChanged), "protocols"),
+            by,
+            now,
+        )
     }
 }

@@ -2,23 +2,28 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row};
 
 use super::audit::{append, Author};
-use super::{parse_date, parse_ts, ts, Db};
+use super::{json_column, parse_date, parse_ts, ts, Db};
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
+use crate::infusion::EventKind;
+use crate::patients::{Contraindication, FlaggedMedication, Patient};
 use crate::protocols::{DosePlan, SessionDose};
-use crate::sessions::{Session, SessionStatus};
+use crate::sessions::{DayEntry, Session, SessionStatus, Stage};
 use crate::users::User;
 
-/// The columns of a session: its status derived from its signatures, its dose with the protocol's name.
-const COLUMNS: &str = "id, patient_id, session_date, started_at,
+/// The columns of a session (qualified, so they can be joined): its status derived from its
+/// signatures, its dose with the protocol's name, its chair.
+const COLUMNS: &str = "sessions.id, sessions.patient_id, sessions.session_date, sessions.started_at,
     CASE WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'physician') THEN 'cosigned'
          WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'nurse') THEN 'signed'
          ELSE 'open' END,
-    protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), dose_plan, dose_override_reason,
-    (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by)";
+    sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
+    sessions.dose_override_reason, (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by),
+    sessions.chair";
 
 /// The dose a new session starts with; `override_reason` is a physician's, for a dose above the soft limit.
 pub struct NewDose {
+    pub chair: Option<String>,
     pub protocol_id: i64,
     pub plan: DosePlan,
     pub override_reason: Option<String>,
@@ -34,8 +39,7 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         (Some(protocol_id), Some(plan)) => Some(SessionDose {
             protocol_id,
             protocol_name: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-            plan: serde_json::from_str(&plan)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(e)))?,
+            plan: json_column(7, plan)?,
             override_reason: r.get(8)?,
             override_by: r.get(9)?,
         }),
@@ -48,6 +52,7 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         started_at: parse_ts(3, r.get(3)?)?,
         status,
         dose,
+        chair: r.get(10)?,
     })
 }
 
@@ -76,8 +81,8 @@ impl Db {
         }
         tx.execute(
             "INSERT INTO sessions (patient_id, session_date, started_at, started_by, protocol_id, dose_plan, dose_override_reason,
-                                   dose_override_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   dose_override_by, chair)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             rusqlite::params![
                 patient_id,
                 date.to_string(),
@@ -86,7 +91,8 @@ impl Db {
                 dose.protocol_id,
                 serde_json::to_string(&dose.plan).expect("serialisable"),
                 dose.override_reason,
-                dose.override_reason.as_ref().map(|_| by.id)
+                dose.override_reason.as_ref().map(|_| by.id),
+                dose.chair
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -111,6 +117,42 @@ impl Db {
         ))?;
         let rows = stmt.query_map([patient_id], session)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The sessions of `date` by chair (unnamed chairs last) and start time.
+    pub fn day_list(&self, date: NaiveDate) -> Result<Vec<DayEntry>> {
+        self.all(
+            &format!(
+                "SELECT {COLUMNS}, p.family_name || ', ' || p.given_names, p.mrn,
+                        (SELECT e.kind FROM infusion_events e WHERE e.session_id = sessions.id
+                          ORDER BY e.clinical_time DESC, e.id DESC LIMIT 1),
+                        EXISTS (SELECT 1 FROM discharges d WHERE d.session_id = sessions.id),
+                        p.contraindications, p.flagged_medications, p.allergies
+                 FROM sessions JOIN patients p ON p.id = sessions.patient_id
+                 WHERE sessions.session_date = ?1
+                 ORDER BY sessions.chair IS NULL, sessions.chair, sessions.started_at, sessions.id"
+            ),
+            [date.to_string()],
+            |r| {
+                let s = session(r)?;
+                let last: Option<String> = r.get(13)?;
+                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(14)?);
+                let contraindications: Vec<Contraindication> = json_column(15, r.get(15)?)?;
+                let medications: Vec<FlaggedMedication> = json_column(16, r.get(16)?)?;
+                Ok(DayEntry {
+                    session_id: s.id,
+                    patient_id: s.patient_id,
+                    patient_name: r.get(11)?,
+                    mrn: r.get(12)?,
+                    chair: s.chair,
+                    started_at: s.started_at,
+                    stage,
+                    stage_label: stage.label(),
+                    status: s.status,
+                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(17)?),
+                })
+            },
+        )
     }
 
     /// Whether `user_id` started the session or charted any entry in it.

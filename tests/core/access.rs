@@ -138,7 +138,7 @@ fn the_auto_lock_minutes_are_a_setting() {
     let err = clinic
         .update_settings(infusion_chart::settings::SettingsInput {
             auto_lock_minutes: Some(45.0),
-            late_entry_minutes: None,
+            ..Default::default()
         })
         .unwrap_err();
     assert_eq!(
@@ -148,7 +148,7 @@ fn the_auto_lock_minutes_are_a_setting() {
     clinic
         .update_settings(infusion_chart::settings::SettingsInput {
             auto_lock_minutes: Some(2.0),
-            late_entry_minutes: None,
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(clinic.status(Nothing {}).unwrap().auto_lock_minutes, 2);

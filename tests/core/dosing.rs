@@ -163,6 +163,14 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
             .add_infusion_event(event(EventKind::Start, 0, Some(54.5)))
             .unwrap_err()
             .to_string(),
+        "Complete the pre-infusion checklist (consent, fasting, escort, vial) before starting the infusion."
+    );
+    f.prepare(&session);
+    assert_eq!(
+        clinic
+            .add_infusion_event(event(EventKind::Start, 0, Some(54.5)))
+            .unwrap_err()
+            .to_string(),
         "Chart baseline vitals before starting the infusion."
     );
     f.chart_vitals(&session, 128.0, 82.0);
@@ -211,6 +219,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
     let clinic = f.as_user("nina");
     let patient = f.add_patient("D-5");
     let session = f.start_session(&patient);
+    f.prepare(&session);
     f.chart_vitals(&session, 152.0, 88.0);
     let hold = "Baseline BP 152/88 is above the hold threshold of 140/90: a physician must override the hold, with a reason, to start.";
     assert_eq!(

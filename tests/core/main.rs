@@ -3,6 +3,7 @@
 
 mod access;
 mod audit_trail;
+mod course;
 mod dosing;
 mod roles;
 mod signing;

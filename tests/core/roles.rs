@@ -6,15 +6,22 @@ use infusion_chart::audit::{ExportRequest, Filter};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::infusion::{EventInput, EventKind};
 use infusion_chart::notes::NoteInput;
-use infusion_chart::patients::PatientSearch;
-use infusion_chart::sessions::{PatientRef, SessionRef};
+use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::patients::{PatientSearch, PatientUpdate};
+use infusion_chart::preparation::WasteInput;
+use infusion_chart::protocols::ProtocolInput;
+use infusion_chart::recovery::{AldreteInput, DischargeInput};
+use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
 use infusion_chart::settings::SettingsInput;
+use infusion_chart::side_effects::{
+    DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
+};
 use infusion_chart::signing::AddendumInput;
 use infusion_chart::users::{ActiveChange, PasswordReset, Role, RolesChange, UserInput};
 use infusion_chart::vitals::VitalsCorrection;
 use infusion_chart::{Clinic, Result};
 
-use crate::support::{dose_input, patient_input, vitals_input, Fixture};
+use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};
 
 type Action = Box<dyn Fn(&Clinic) -> Result<()>>;
 
@@ -139,6 +146,154 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
+        (
+            "update_patient",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.update_patient(PatientUpdate {
+                    patient_id: p,
+                    patient: patient_input("R-1"),
+                }))
+            }),
+        ),
+        (
+            "reference_lists",
+            &[Nurse, Physician, Admin],
+            Box::new(|c| ok(c.reference_lists(Nothing {}))),
+        ),
+        (
+            "day_list",
+            &[Nurse, Physician],
+            Box::new(|c| ok(c.day_list(DayRequest::default()))),
+        ),
+        (
+            "save_checklist",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.save_checklist(checklist_input(s)))),
+        ),
+        (
+            "record_waste",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.record_waste(WasteInput {
+                    session_id: s,
+                    clinical_time: Some(now.to_rfc3339()),
+                    amount_mg: Some(3.0),
+                    witness_username: "nobody".into(),
+                    witness_password: "wrong".into(),
+                }))
+            }),
+        ),
+        (
+            "add_outcome",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.add_outcome(OutcomeInput {
+                    session_id: s,
+                    scale: Some(Scale::PainNrs),
+                    timepoint: Some(Timepoint::PreInfusion),
+                    clinical_time: Some(now.to_rfc3339()),
+                    items: vec![Some(3.0)],
+                }))
+            }),
+        ),
+        (
+            "add_side_effect",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.add_side_effect(SideEffectInput {
+                    session_id: s,
+                    effect: Some(Effect::Nausea),
+                    other: None,
+                    severity: Some(Severity::Mild),
+                    onset_time: Some(now.to_rfc3339()),
+                }))
+            }),
+        ),
+        (
+            "resolve_side_effect",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.resolve_side_effect(Resolution {
+                    side_effect_id: 1,
+                    resolved_time: Some(now.to_rfc3339()),
+                }))
+            }),
+        ),
+        (
+            "add_intervention",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.add_intervention(InterventionInput {
+                    session_id: s,
+                    medication: Some(RescueMedication::Ondansetron),
+                    other: None,
+                    dose: Some(4.0),
+                    unit: Some(DoseUnit::Mg),
+                    route: Some(Route::Iv),
+                    clinical_time: Some(now.to_rfc3339()),
+                    indication: Some("Nausea".into()),
+                    side_effect_id: None,
+                    effect: None,
+                }))
+            }),
+        ),
+        (
+            "add_aldrete",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.add_aldrete(AldreteInput {
+                    session_id: s,
+                    clinical_time: Some(now.to_rfc3339()),
+                    activity: Some(2.0),
+                    respiration: Some(2.0),
+                    circulation: Some(2.0),
+                    consciousness: Some(2.0),
+                    oxygen: Some(2.0),
+                }))
+            }),
+        ),
+        (
+            "discharge",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.discharge(DischargeInput {
+                    session_id: s,
+                    clinical_time: Some(now.to_rfc3339()),
+                    escort_name: Some("Sam".into()),
+                    instructions_given: true,
+                    override_reason: None,
+                }))
+            }),
+        ),
+        (
+            "all_protocols",
+            &[Physician, Admin],
+            Box::new(|c| ok(c.all_protocols(Nothing {}))),
+        ),
+        (
+            "save_protocol",
+            &[Physician, Admin],
+            Box::new(|c| {
+                ok(c.save_protocol(ProtocolInput {
+                    protocol_id: Some(2),
+                    name: Some("Ketamine IV 0.5 mg/kg over 100 min".into()),
+                    drug: Some("ketamine".into()),
+                    route: Some("IV".into()),
+                    dose_mg_per_kg: Some(0.5),
+                    duration_min: Some(100.0),
+                    concentration_mg_per_ml: Some(1.0),
+                    soft_limit_mg_per_kg: Some(0.75),
+                    hard_limit_mg_per_kg: Some(1.5),
+                    vitals_every_min: Some(10.0),
+                    observation_min: Some(60.0),
+                    hold_sbp: Some(140.0),
+                    hold_dbp: Some(90.0),
+                    outcome_scales: vec![],
+                    active: Some(true),
+                }))
+            }),
+        ),
         ("list_users", &[Admin], Box::new(|c| ok(c.list_users(Nothing {})))),
         (
             "add_user",
@@ -190,7 +345,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
             Box::new(|c| {
                 ok(c.update_settings(SettingsInput {
                     auto_lock_minutes: Some(10.0),
-                    late_entry_minutes: None,
+                    ..SettingsInput::default()
                 }))
             }),
         ),

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Local, TimeZone, Utc};
 use infusion_chart::clinic::{Clock, Nothing};
 use infusion_chart::crypto::DataKey;
-use infusion_chart::patients::{Patient, PatientInput};
+use infusion_chart::patients::{Indication, Patient, PatientInput, Sex};
+use infusion_chart::preparation::{ChecklistInput, Pregnancy};
 use infusion_chart::protocols::{DoseInput, WeightUnit};
 use infusion_chart::sessions::Session;
 use infusion_chart::users::{Credentials, PasswordChange, Role, User, UserInput};
@@ -133,6 +134,11 @@ impl Fixture {
         self.clinic.start_session(dose_input(patient)).unwrap()
     }
 
+    /// Saves a complete pre-infusion checklist, as a nurse does before the start.
+    pub fn prepare(&self, session: &Session) {
+        self.clinic.save_checklist(checklist_input(session.id)).unwrap();
+    }
+
     pub fn chart_vitals(&self, session: &Session, sbp: f64, dbp: f64) -> Vitals {
         self.clinic
             .add_vitals(vitals_input(session.id, self.clock.now(), sbp, dbp))
@@ -158,6 +164,24 @@ pub fn dose_input(patient: &Patient) -> DoseInput {
         dose_mg_per_kg: None,
         weight_confirmed: false,
         override_reason: None,
+        chair: Some("2".into()),
+    }
+}
+
+/// A complete pre-infusion checklist with an unexpired vial.
+pub fn checklist_input(session_id: i64) -> ChecklistInput {
+    ChecklistInput {
+        session_id,
+        consent_on_file: true,
+        fasting_confirmed: true,
+        escort_confirmed: true,
+        escort_name: Some("Sam Okafor".into()),
+        medication_changes_reviewed: true,
+        pregnancy: Some(Pregnancy::NotApplicable),
+        iv_site: Some("Left antecubital".into()),
+        iv_gauge: Some(22.0),
+        vial_lot: Some("KX2291".into()),
+        vial_expiry: Some("2027-03".into()),
     }
 }
 
@@ -174,7 +198,12 @@ pub fn patient_input(mrn: &str) -> PatientInput {
         given_names: Some("Zoë".into()),
         date_of_birth: Some("1984-03-27".into()),
         mrn: Some(mrn.into()),
-        weight_kg: Some(72.5),
+        sex: Some(Sex::Female),
+        weight: Some(72.5),
+        weight_unit: Some(WeightUnit::Kg),
+        allergies: Some("None known".into()),
+        indication: Some(Indication::TreatmentResistantDepression),
+        ..PatientInput::default()
     }
 }
 

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use infusion_chart::audit::{Entry, Exported, Verification};
 use infusion_chart::ipc::parse;
+use infusion_chart::protocols::Protocol;
 use infusion_chart::settings::Settings;
 use infusion_chart::users::User;
 use infusion_chart::{Clinic, Result};
@@ -58,4 +59,14 @@ pub async fn audit_verify(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) 
 #[tauri::command]
 pub async fn audit_export(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Exported> {
     blocking(clinic, |c| c.audit_export(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn all_protocols(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Vec<Protocol>> {
+    blocking(clinic, |c| c.all_protocols(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn save_protocol(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Protocol> {
+    blocking(clinic, |c| c.save_protocol(parse(input)?)).await
 }

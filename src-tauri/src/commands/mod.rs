@@ -3,11 +3,13 @@
 
 mod access;
 mod admin;
+mod charting;
 mod patients;
 mod sessions;
 
 pub use access::*;
 pub use admin::*;
+pub use charting::*;
 pub use patients::*;
 pub use sessions::*;
 
