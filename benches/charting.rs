@@ -7,7 +7,7 @@ use std::hint::black_box;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use infusion_chart::clinic::Nothing;
-use infusion_chart::patients::PatientInput;
+use infusion_chart::patients::{Indication, PatientInput, Sex};
 use infusion_chart::protocols::{DoseInput, WeightUnit};
 use infusion_chart::users::{Credentials, UserInput};
 use infusion_chart::vitals::VitalsInput;
@@ -56,7 +56,12 @@ fn new_session(clinic: &Clinic, n: usize) -> i64 {
             given_names: Some("Ada".into()),
             date_of_birth: Some("1980-01-01".into()),
             mrn: Some(format!("B-{n}")),
-            weight_kg: Some(70.0),
+            sex: Some(Sex::Female),
+            weight: Some(70.0),
+            weight_unit: Some(WeightUnit::Kg),
+            allergies: Some("None known".into()),
+            indication: Some(Indication::MajorDepression),
+            ..PatientInput::default()
         })
         .unwrap();
     let dose = DoseInput {
@@ -67,6 +72,7 @@ fn new_session(clinic: &Clinic, n: usize) -> i64 {
         dose_mg_per_kg: None,
         weight_confirmed: false,
         override_reason: None,
+        chair: None,
     };
     clinic.start_session(dose).unwrap().id
 }

@@ -86,6 +86,18 @@ impl Display {
         screenshot(&self.name, file);
     }
 
+    /// The window at a 1366×768 laptop's size, captured, then back to its own size.
+    pub async fn screenshot_at_laptop_size(&self, app: &App, file: &Path) {
+        let rect = app.client.get_window_rect().await.unwrap();
+        app.client.set_window_rect(0, 0, 1366, 768).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        screenshot(&self.name, file);
+        app.client
+            .set_window_rect(rect.0 as u32, rect.1 as u32, rect.2 as u32, rect.3 as u32)
+            .await
+            .unwrap();
+    }
+
     /// Waits until a top-level window titled `title` is mapped on this display.
     pub fn wait_for_window(&self, title: &str) {
         wait_until(&format!("a window titled {title:?}"), || {
@@ -201,16 +213,43 @@ impl App {
         field.send_keys(text).await.unwrap();
     }
 
-    /// Date and time pickers take their value as a person would pick it, set on the input itself.
+    /// Date pickers and lists take their value as a person would pick it, set on the element itself.
     pub async fn pick(&self, label: &str, value: &str) {
         let field = self.field(label).await;
-        self.client
+        self.set_value(field, value).await;
+    }
+
+    /// As `pick`, for a field found by its id (the items of an outcome scale, whose labels are long).
+    pub async fn pick_id(&self, id: &str, value: &str) {
+        let field = self.wait_for(&format!("//*[@id={}]", xpath_literal(id))).await;
+        self.set_value(field, value).await;
+    }
+
+    async fn set_value(&self, field: Element, value: &str) {
+        let set = self
+            .client
             .execute(
-                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+                "const [el, value] = arguments; el.value = value;
+                 if (el.value !== value) return false;
+                 el.dispatchEvent(new Event('input', {bubbles: true}));
+                 el.dispatchEvent(new Event('change', {bubbles: true}));
+                 return true;",
                 vec![serde_json::to_value(&field).unwrap(), json!(value)],
             )
             .await
             .unwrap();
+        if set != json!(true) {
+            self.fail(&format!("{value:?} is not one of the field's choices")).await;
+        }
+    }
+
+    /// The text of every element at `xpath`, in page order.
+    pub async fn texts(&self, xpath: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for element in self.client.find_all(Locator::XPath(xpath)).await.unwrap_or_default() {
+            out.push(element.text().await.unwrap_or_default());
+        }
+        out
     }
 
     pub async fn click_button(&self, text: &str) {
@@ -228,14 +267,7 @@ impl App {
         let start = Instant::now();
         loop {
             let element = self.wait_for(xpath).await;
-            // Centred, so the sticky header bar cannot cover what a person would click.
-            let _ = self
-                .client
-                .execute(
-                    "arguments[0].scrollIntoView({block: 'center'});",
-                    vec![serde_json::to_value(&element).unwrap()],
-                )
-                .await;
+            self.centre(&element).await;
             match element.click().await {
                 Ok(()) => return,
                 Err(e) if start.elapsed() < WAIT && format!("{e:?}").contains("StaleElementReference") => {
@@ -267,7 +299,20 @@ impl App {
 
     /// Ticks or unticks the checkbox a label names.
     pub async fn tick(&self, label: &str) {
-        self.field(label).await.click().await.unwrap();
+        let field = self.field(label).await;
+        self.centre(&field).await;
+        field.click().await.unwrap();
+    }
+
+    /// Scrolls `element` to the middle of the window, so the sticky header bar cannot cover it.
+    async fn centre(&self, element: &Element) {
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(element).unwrap()],
+            )
+            .await;
     }
 
     /// What the field a label names holds right now.

@@ -66,51 +66,119 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Save settings").await;
     app.wait_for_text(STATUS, "aved").await;
     display.screenshot(&output_dir().join("e2e-admin.png"));
+
+    // The test clinic observes patients for as long as the Aldrete score says, not a fixed hour.
+    app.click_link("Protocols").await;
+    app.click_button("Edit").await;
+    app.type_into("Observation after infusion (min)", "0").await;
+    app.click_button("Save protocol").await;
+    app.wait_for_text(STATUS, "saved").await;
+    display.screenshot(&output_dir().join("e2e-protocols.png"));
+    app.click_button("Sign out").await;
+    first_sign_in(&app, "omar").await;
     app.click_button("Sign out").await;
 
-    // The nurse: a patient whose name needs Unicode, today's session, vitals.
+    // The nurse: a patient whose name needs Unicode, weighed in lb, with a contraindication to flag.
     first_sign_in(&app, "nina").await;
+    app.wait_for_page_text("Today's sessions", harness::WAIT).await;
+    app.click_link("Patients").await;
     app.type_into("Family name", "Nguyễn-O'Brien").await;
     app.type_into("Given names", "Zoë").await;
     app.pick("Date of birth", "1984-03-27").await;
     app.type_into("MRN", "E2E-001").await;
-    app.type_into("Weight (kg)", "72.5").await;
+    app.pick("Sex", "female").await;
+    app.type_into("Weight", "160").await;
+    app.pick("Weight unit", "lb").await;
+    app.type_into("Allergies", "Penicillin").await;
+    app.pick("Indication", "treatment_resistant_depression").await;
+    app.tick("Uncontrolled hypertension").await;
+    app.tick("Benzodiazepines").await;
     app.click_button("Add patient").await;
     app.wait_for_text(STATUS, "added").await;
     app.type_into("Search patients", "e2e-001").await;
-    app.wait_for_text("//a", "Nguyễn-O'Brien").await;
+    app.wait_for_text("//a", "72.6 kg (160.1 lb)").await;
     display.screenshot(&output_dir().join("e2e-patients.png"));
     app.click_link("Nguyễn-O'Brien").await;
     // The dose, with its arithmetic, from the protocol and today's weight in an explicit unit.
-    app.wait_for_page_text("72.5 kg × 0.5 mg/kg = 36.3 mg", harness::WAIT)
+    app.wait_for_page_text("72.6 kg × 0.5 mg/kg = 36.3 mg", harness::WAIT)
         .await;
+    app.type_into("Chair", "3").await;
     display.screenshot(&output_dir().join("e2e-start-session.png"));
     app.click_button("Start today's session").await;
     app.wait_for_page_text("36.3 mg · 36.3 mL at 54.5 mL/h over 40 min", harness::WAIT)
         .await;
+    app.wait_for_page_text("Contraindication: Uncontrolled hypertension", harness::WAIT)
+        .await;
 
-    // Enter in the last field commits the row: no Save button.
-    app.type_into("Systolic BP (mmHg)", "128").await;
-    app.type_into("Diastolic BP (mmHg)", "82").await;
-    app.type_into("Heart rate (bpm)", "76").await;
-    app.type_into("SpO2 (%)", "98").await;
-    app.type_into("Respiratory rate (/min)", "14\u{E007}").await;
-    app.wait_for_text(STATUS, "Vitals charted and saved").await;
-    let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
-    assert!(
-        row.contains("97") && row.contains("Nina Park"),
-        "MAP computed by the core and the author shown: {row}"
-    );
+    // The checklist: an expired vial is refused, an unexpired one saved.
+    for item in [
+        "Consent on file",
+        "Fasting as the protocol requires",
+        "Escort home confirmed",
+        "Medication changes reviewed",
+    ] {
+        app.tick(item).await;
+    }
+    app.type_into("Escort's name", "Sam Okafor").await;
+    app.pick("Pregnancy status", "not_applicable").await;
+    app.type_into("IV site", "Left antecubital").await;
+    app.type_into("IV gauge", "22").await;
+    app.type_into("Vial lot", "KX2291").await;
+    app.type_into("Vial expiry", "2020-01").await;
+    app.click_button("Save checklist").await;
+    app.wait_for_text("//*[@role='alert']", "The vial expired on 2020-01-31.")
+        .await;
+    app.type_into("Vial expiry", "2099-12").await;
+    app.click_button("Save checklist").await;
+    app.wait_for_page_text("KX2291", harness::WAIT).await;
 
-    // Baseline charted, the pump: started at the planned rate, then a rate change, each with its clinical and entry time.
+    // Baseline PHQ-9, item by item; the core computes the total.
+    for (item, score) in [3, 3, 2, 2, 2, 2, 2, 2, 0].iter().enumerate() {
+        app.pick_id(&format!("outcome-item-{}", item + 1), &score.to_string())
+            .await;
+    }
+    app.click_button("Save score").await;
+    app.wait_for_page_text("18 of 27", harness::WAIT).await;
+
+    // Baseline vitals over the hold: only a physician may start, with a reason.
+    chart_vitals(&app, "152", "94", "84", "98", "16").await;
+    app.wait_for_page_text("above the hold threshold of 140/90", harness::WAIT)
+        .await;
+    app.click_button("Sign out").await;
+    sign_in(&app, "omar", "omar-password-1").await;
+    app.click_link("Nguyễn-O'Brien").await;
     app.click_button("Start infusion").await;
-    assert_eq!(app.value_of("Rate (mL/h)").await, "54.5", "the planned rate is offered");
+    app.type_into(
+        "Reason to override the BP hold",
+        "Anxious on arrival; 138/86 on repeat by hand",
+    )
+    .await;
     app.click_button("Record start").await;
     app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
+    app.click_button("Sign out").await;
+    sign_in(&app, "nina", "nina-password-1").await;
+    app.wait_for_text("//table", "Infusing").await;
+    display.screenshot(&output_dir().join("e2e-day-list.png"));
+    app.click_link("Nguyễn-O'Brien").await;
+
+    // Vitals during the infusion, a rate change, a side effect with its rescue medication.
+    chart_vitals(&app, "138", "86", "80", "98", "14").await;
     app.click_button("Change rate").await;
     app.type_into("Rate (mL/h)", "50").await;
     app.click_button("Record rate change").await;
     app.wait_for_page_text("Running at 50 mL/h", harness::WAIT).await;
+    app.pick("Side effect", "nausea").await;
+    app.pick("Severity", "moderate").await;
+    app.click_button("Add side effect").await;
+    app.wait_for_text(STATUS, "saved").await;
+    app.click_button("Give rescue med").await;
+    app.pick("Medication", "ondansetron").await;
+    app.type_into("Dose", "4").await;
+    app.pick("Unit", "mg").await;
+    app.pick("Route", "iv").await;
+    app.click_button("Add rescue medication").await;
+    app.wait_for_page_text("Ondansetron", harness::WAIT).await;
+    chart_vitals(&app, "132", "84", "78", "97", "14").await;
     assert_eq!(
         app.count("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]")
             .await,
@@ -135,23 +203,26 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     .await;
     assert_eq!(
         app.count(VITALS_ROWS).await,
-        1,
+        3,
         "the refused reading is not in the flowsheet"
     );
     display.screenshot(&output_dir().join("e2e-session.png"));
+    display
+        .screenshot_at_laptop_size(&app, &output_dir().join("e2e-session-1366x768.png"))
+        .await;
 
     // Half a row typed, then the nurse walks away: the screen locks by itself and shows no patient.
     app.type_into("SpO2 (%)", "97").await;
     app.wait_for_page_text("Screen locked", Duration::from_secs(100)).await;
     let locked = app.page_text().await;
     assert!(
-        !locked.contains("Nguyễn") && !locked.contains("E2E-001") && !locked.contains("128/82"),
+        !locked.contains("Nguyễn") && !locked.contains("E2E-001") && !locked.contains("152/94"),
         "lock screen shows no patient data: {locked}"
     );
     display.screenshot(&output_dir().join("e2e-locked.png"));
     app.type_into("Password", "nina-password-1").await;
     app.click_button("Unlock").await;
-    app.wait_for_text(VITALS_ROWS, "128/82").await;
+    app.wait_for_text(VITALS_ROWS, "152/94").await;
     assert_eq!(
         app.value_of("SpO2 (%)").await,
         "97",
@@ -166,9 +237,27 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     display.screenshot(&output_dir().join("e2e-alert.png"));
     app.click_button("Acknowledge").await;
     app.wait_for_page_text("acknowledged by Nina Park", harness::WAIT).await;
+    chart_vitals(&app, "126", "80", "76", "98", "14").await;
     app.click_button("Stop infusion").await;
     app.click_button("Record stop").await;
     app.wait_for_page_text("Stopped after", harness::WAIT).await;
+
+    // Recovery: Aldrete 8 does not let the nurse discharge; 9 does.
+    aldrete(&app, "1").await;
+    app.tick("Discharge instructions given").await;
+    app.click_button("Discharge patient").await;
+    app.wait_for_text("//*[@role='alert']", "The latest modified Aldrete score is 8")
+        .await;
+    aldrete(&app, "2").await;
+    app.click_button("Discharge patient").await;
+    app.wait_for_page_text("Chair time", harness::WAIT).await;
+    app.wait_for_text(STATUS, "ischarged").await;
+    app.type_into("Amount wasted (mg)", "13.7").await;
+    app.type_into("Witness username", "omar").await;
+    app.type_into("Witness password", "omar-password-1").await;
+    app.click_button("Record waste").await;
+    app.wait_for_page_text("Dr Omar Haddad", harness::WAIT).await;
+    display.screenshot(&output_dir().join("e2e-discharged.png"));
 
     app.click_button("Sign session").await;
     app.click_button("Confirm signature").await;
@@ -176,7 +265,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Sign out").await;
 
     // The physician co-signs and adds an addendum.
-    first_sign_in(&app, "omar").await;
+    sign_in(&app, "omar", "omar-password-1").await;
     open_session(&app, "E2E").await;
     app.click_button("Co-sign session").await;
     app.click_button("Confirm co-signature").await;
@@ -190,28 +279,89 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     display.screenshot(&output_dir().join("e2e-signed.png"));
     app.quit().await;
 
-    // Relaunch on the same data: everything acknowledged is there.
+    // Relaunch on the same data: everything acknowledged is there, each with its clinical and entry time.
     let app = App::launch(&display, data.path()).await;
     sign_in(&app, "nina", "nina-password-1").await;
     open_session(&app, "E2E").await;
-    let row = app.wait_for_text(VITALS_ROWS, "128/82").await;
-    assert!(row.contains("98"), "{row}");
-    app.wait_for_text(VITALS_ROWS, "130/85").await;
-    assert_eq!(app.count(VITALS_ROWS).await, 2);
+    app.wait_for_text(VITALS_ROWS, "152/94").await;
+    let times = count_times;
+    let rows = app.texts(VITALS_ROWS).await;
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for (row, expected) in rows.iter().zip(["152/94", "138/86", "132/84", "130/85", "126/80"]) {
+        assert!(
+            row.contains(expected) && times(row) >= 2,
+            "clinical and entry time of {expected}: {row}"
+        );
+    }
+    let events = app
+        .texts("//table[caption[normalize-space()='Infusion events']]//tr[@data-event-id]")
+        .await;
+    assert_eq!(events.len(), 3, "start, rate change, stop: {events:?}");
+    assert!(events.iter().all(|e| times(e) >= 2), "{events:?}");
     let page = app.page_text().await;
     for expected in [
+        "Contraindication: Uncontrolled hypertension",
+        "KX2291",
+        "18 of 27",
+        "BP hold overridden: Anxious on arrival",
+        "Nausea",
+        "Ondansetron",
         "Patient relaxed, eyes closed, music on.",
         "Stopped after",
         "acknowledged by Nina Park",
+        "Chair time",
+        "13.7 mg",
         "Signed by Nina Park",
         "Co-signed by Dr Omar Haddad",
         "Mild nausea at 10:50",
-        "72.5 kg × 0.5 mg/kg = 36.3 mg",
+        "72.6 kg × 0.5 mg/kg = 36.3 mg",
     ] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }
     display.screenshot(&output_dir().join("e2e-after-restart.png"));
     app.quit().await;
+}
+
+/// How many "HH:MM" times a line of text holds.
+fn count_times(text: &str) -> usize {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(4))
+        .filter(|&i| {
+            b[i].is_ascii_digit()
+                && b[i + 1].is_ascii_digit()
+                && b[i + 2] == b':'
+                && b[i + 3].is_ascii_digit()
+                && b[i + 4].is_ascii_digit()
+        })
+        .count()
+}
+
+/// Charts one vitals row; Enter in the last field commits it (there is no Save button).
+async fn chart_vitals(app: &App, sbp: &str, dbp: &str, hr: &str, spo2: &str, rr: &str) {
+    let before = app.count(VITALS_ROWS).await;
+    app.type_into("Systolic BP (mmHg)", sbp).await;
+    app.type_into("Diastolic BP (mmHg)", dbp).await;
+    app.type_into("Heart rate (bpm)", hr).await;
+    app.type_into("SpO2 (%)", spo2).await;
+    app.type_into("Respiratory rate (/min)", &format!("{rr}\u{E007}")).await;
+    app.wait_for_text(STATUS, "Vitals charted and saved").await;
+    app.wait_for_text(VITALS_ROWS, &format!("{sbp}/{dbp}")).await;
+    assert_eq!(app.count(VITALS_ROWS).await, before + 1);
+}
+
+/// A modified Aldrete score: consciousness 1, circulation as given, every other item 2.
+async fn aldrete(app: &App, circulation: &str) {
+    for (item, score) in [
+        ("Activity", "2"),
+        ("Respiration", "2"),
+        ("Circulation", circulation),
+        ("Consciousness", "1"),
+        ("SpO2 score", "2"),
+    ] {
+        app.pick(item, score).await;
+    }
+    app.click_button("Record Aldrete score").await;
+    app.wait_for_text(STATUS, "saved").await;
 }
 
 #[test]

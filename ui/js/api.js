@@ -60,6 +60,17 @@ export const acknowledgeAlert = (alertId) => call('acknowledge_alert', { alert_i
 export const signSession = (sessionId) => call('sign_session', { session_id: sessionId });
 export const cosignSession = (sessionId) => call('cosign_session', { session_id: sessionId });
 export const addAddendum = (addendum) => call('add_addendum', addendum);
+export const updatePatient = (patientId, patient) => call('update_patient', { patient_id: patientId, patient });
+export const referenceLists = () => call('reference_lists', {});
+export const dayList = (date = null) => call('day_list', { date });
+export const saveChecklist = (checklist) => call('save_checklist', checklist);
+export const recordWaste = (waste) => call('record_waste', waste);
+export const addOutcome = (score) => call('add_outcome', score);
+export const addSideEffect = (effect) => call('add_side_effect', effect);
+export const resolveSideEffect = (sideEffectId, resolvedTime) => call('resolve_side_effect', { side_effect_id: sideEffectId, resolved_time: resolvedTime });
+export const addIntervention = (intervention) => call('add_intervention', intervention);
+export const addAldrete = (score) => call('add_aldrete', score);
+export const discharge = (input) => call('discharge', input);
 
 // Administration.
 export const listUsers = () => call('list_users', {});
@@ -69,6 +80,8 @@ export const setUserActive = (userId, active) => call('set_user_active', { user_
 export const resetPassword = (userId, newPassword) => call('reset_password', { user_id: userId, new_password: newPassword });
 export const getSettings = () => call('get_settings', {});
 export const updateSettings = (settings) => call('update_settings', settings);
+export const allProtocols = () => call('all_protocols', {});
+export const saveProtocol = (protocol) => call('save_protocol', protocol);
 export const auditSearch = (filters) => call('audit_search', filters);
 export const auditVerify = () => call('audit_verify', {});
 export const auditExport = (filters, path) => call('audit_export', { ...filters, path });

@@ -39,7 +39,8 @@ export function reading(value, digits) {
 
 export const patientName = (p) => `${p.family_name}, ${p.given_names}`;
 
-export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight_kg} kg`;
+/** DOB, MRN and the recorded weight in both units, so a weight given in lb is checked without arithmetic. */
+export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight_kg} kg (${p.weight_lb} lb)`;
 
 export const SESSION_STATUS = { open: 'Open', signed: 'Signed by nurse', cosigned: 'Co-signed' };
 

@@ -30,7 +30,9 @@ export function renderHeader(status) {
   // Until a temporary password is changed the core refuses everything else, so offer nothing else.
   const free = !status.must_change_password;
   nav.replaceChildren(
-    ...[free && canChart() && h('a', { href: '#/patients' }, 'Patients'),
+    ...[free && canChart() && h('a', { href: '#/today' }, 'Today'),
+      free && canChart() && h('a', { href: '#/patients' }, 'Patients'),
+      free && (hasRole('admin') || hasRole('physician')) && h('a', { href: '#/protocols' }, 'Protocols'),
       free && hasRole('admin') && h('a', { href: '#/admin' }, 'Admin')].filter(Boolean));
 
   const lock = h('button', { type: 'button' }, 'Lock');
@@ -46,7 +48,8 @@ export function renderHeader(status) {
 
 /** Marks the header link of the screen on show (patients covers a patient's and a session's screens). */
 export function markCurrent(hash) {
-  const section = hash.startsWith('#/admin') || hash === '#/password' ? hash : '#/patients';
+  const own = ['#/admin', '#/password', '#/today', '#/protocols'];
+  const section = own.includes(hash) ? hash : '#/patients';
   for (const link of bar.querySelectorAll('a')) {
     if (link.getAttribute('href') === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');

@@ -10,6 +10,8 @@ import { armAutoLock, disarmAutoLock } from './lock.js';
 import { discardAll, park, restore } from './parked-views.js';
 import { canChart, hasRole, landingHash, setStatus, status } from './session-state.js';
 import { renderAdmin } from './views/admin.js';
+import { renderProtocols } from './views/admin-protocols.js';
+import { renderDayList } from './views/day-list.js';
 import { setBanner } from './views/common.js';
 import { renderLockScreen } from './views/lock-screen.js';
 import { renderChangePassword } from './views/password.js';
@@ -24,7 +26,9 @@ const PASSWORD = '#/password';
 
 // `allowed` only keeps people out of screens whose every command the core would refuse them.
 const routes = [
+  { pattern: /^#\/today$/, allowed: canChart, render: renderDayList },
   { pattern: /^#\/patients$/, allowed: canChart, render: renderPatients },
+  { pattern: /^#\/protocols$/, allowed: () => hasRole('admin') || hasRole('physician'), render: renderProtocols },
   { pattern: /^#\/patient\/([^/]+)$/, allowed: canChart, render: renderPatient },
   { pattern: /^#\/session\/([^/]+)$/, allowed: canChart, render: renderSession },
   { pattern: /^#\/admin$/, allowed: () => hasRole('admin'), render: renderAdmin },

@@ -20,6 +20,6 @@ export const canChart = () => hasRole('nurse') || hasRole('physician');
 
 /** Where a user starts: charting if they chart, else administration; everyone can change their password. */
 export function landingHash() {
-  if (canChart()) return '#/patients';
+  if (canChart()) return '#/today';
   return hasRole('admin') ? '#/admin' : '#/password';
 }

@@ -68,7 +68,8 @@ impl Harness {
     fn add_patient(&self) -> Value {
         self.invoke(
             "add_patient",
-            json!({"input": {"family_name": "Okafor", "given_names": "Ada", "date_of_birth": "1990-05-01", "mrn": "M-42", "weight_kg": 68}}),
+            json!({"input": {"family_name": "Okafor", "given_names": "Ada", "date_of_birth": "1990-05-01", "mrn": "M-42",
+                "sex": "female", "weight": 68, "weight_unit": "kg", "allergies": "None known", "indication": "ptsd"}}),
         )
         .unwrap()
     }
@@ -110,6 +111,43 @@ fn the_charting_slice_works_through_ipc() {
         .invoke("get_patient", json!({"input": {"patient_id": patient["id"]}}))
         .unwrap();
     assert_eq!(patient_record["sessions"][0]["id"], session["id"]);
+}
+
+#[test]
+fn the_course_of_a_session_works_through_ipc() {
+    let h = Harness::set_up();
+    let patient = h.add_patient();
+    let session = h.invoke("start_session", start(&patient)).unwrap();
+    let lists = h.invoke("reference_lists", json!({"input": {}})).unwrap();
+    assert_eq!(lists["scales"][0]["items"].as_array().unwrap().len(), 9);
+    let checklist = h
+        .invoke(
+            "save_checklist",
+            json!({"input": {"session_id": session["id"], "consent_on_file": true, "fasting_confirmed": true,
+                "escort_confirmed": true, "escort_name": "Sam", "medication_changes_reviewed": true,
+                "pregnancy": "not_applicable", "iv_site": "Left forearm", "iv_gauge": 22, "vial_lot": "KX1",
+                "vial_expiry": "2099-12"}}),
+        )
+        .unwrap();
+    assert_eq!(checklist["vial_expiry"], "2099-12-31");
+    let now = chrono::Utc::now().to_rfc3339();
+    assert_eq!(
+        h.invoke(
+            "add_side_effect",
+            json!({"input": {"session_id": session["id"], "effect": "hiccups", "severity": "mild", "onset_time": now}})
+        )
+        .unwrap_err()["kind"],
+        "invalid_request"
+    );
+    let effect = h
+        .invoke(
+            "add_side_effect",
+            json!({"input": {"session_id": session["id"], "effect": "nausea", "severity": "mild", "onset_time": now}}),
+        )
+        .unwrap();
+    assert_eq!(effect["label"], "Nausea");
+    let day = h.invoke("day_list", json!({"input": {}})).unwrap();
+    assert_eq!(day[0]["stage"], "before_infusion");
 }
 
 #[test]

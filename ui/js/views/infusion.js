@@ -25,39 +25,45 @@ const NEXT = {
 const EVENT_NAMES = { start: 'Start', rate_change: 'Rate change', pause: 'Pause', resume: 'Resume', bolus: 'Bolus', stop: 'Stop' };
 
 /**
- * The infusion panel; it redraws itself from the core after each event it charts, and passes the
- * new record to `onChanged` so the rest of the screen (vitals due, alerts) follows.
+ * The infusion panel. `show(record)` redraws it from the core's record, keeping an open event form
+ * while the pump's state is unchanged (a checklist or baseline reading only changes the hold). After
+ * each event it charts, `onChanged(next, notes)` gets the core's fresh record (a promise of it).
  */
 export function infusionSection(record, onChanged) {
   const node = h('section', { class: 'panel infusion', 'aria-labelledby': 'infusion-heading' });
-  draw(node, record, onChanged);
-  return node;
-}
-
-function draw(node, record, onChanged) {
-  const { session, infusion, events } = record;
-  const open = session.status === 'open';
   const formSlot = h('div');
   const notes = notices();
-  const buttons = open ? NEXT[infusion.state].map((kind) => {
-    const button = h('button', { type: 'button', class: kind === 'stop' ? 'secondary danger' : 'secondary' }, ACTIONS[kind].button);
-    button.addEventListener('click', () => formSlot.replaceChildren(eventForm(record, kind, formSlot, async () => {
-      notes.saved(`${EVENT_NAMES[kind]} charted and saved`);
-      const next = await getSession(session.id);
-      draw(node, next, onChanged);
-      onChanged(next);
-    })));
-    return button;
-  }) : [];
+  let state = null;
 
-  node.replaceChildren(
-    h('h2', { id: 'infusion-heading' }, 'Infusion'),
-    h('p', { class: 'pump-state' }, pumpLine(infusion)),
-    record.hold && h('p', { class: 'warning' }, record.hold),
-    buttons.length > 0 && h('div', { class: 'form-actions' }, buttons),
-    formSlot,
-    notes.node,
-    events.length === 0 ? h('p', { class: 'empty' }, 'No infusion events yet.') : eventsTable(events));
+  function show(next) {
+    const { session, infusion, events } = next;
+    // A form opened for another state of the pump no longer applies.
+    if (infusion.state !== state) formSlot.replaceChildren();
+    state = infusion.state;
+    const buttons = session.status === 'open' ? NEXT[infusion.state].map((kind) => {
+      const button = h('button', { type: 'button', class: kind === 'stop' ? 'secondary danger' : 'secondary' }, ACTIONS[kind].button);
+      button.addEventListener('click', () => formSlot.replaceChildren(eventForm(next, kind, formSlot, () => {
+        formSlot.replaceChildren();
+        notes.saved(`${EVENT_NAMES[kind]} charted and saved`);
+        onChanged(getSession(session.id), notes);
+      })));
+      return button;
+    }) : [];
+
+    // The hold is a to-do, so it is shown only while something can still be done about it.
+    const hold = session.status === 'open' && next.hold;
+    node.replaceChildren(...[
+      h('h2', { id: 'infusion-heading' }, 'Infusion'),
+      h('p', { class: 'pump-state' }, pumpLine(infusion)),
+      hold && h('p', { class: 'warning' }, hold),
+      buttons.length > 0 && h('div', { class: 'form-actions' }, buttons),
+      formSlot,
+      notes.node,
+      events.length === 0 ? h('p', { class: 'empty' }, 'No infusion events yet.') : eventsTable(events),
+    ].filter(Boolean));
+  }
+  show(record);
+  return { node, show };
 }
 
 function pumpLine(p) {
@@ -74,10 +80,11 @@ function pumpLine(p) {
   }
 }
 
-function eventForm({ session, hold, vitals }, kind, slot, onSaved) {
+function eventForm({ session, hold, checklist, vitals }, kind, slot, onSaved) {
   const action = ACTIONS[kind];
-  // A start over a baseline BP hold carries a physician's reason; the core checks who and why.
-  const overriding = kind === 'start' && hold && vitals.length > 0;
+  // A start over a baseline BP hold carries a physician's reason; the core checks who and why. Only
+  // that hold can be overridden: with no checklist or no baseline reading, the hold is a to-do.
+  const overriding = kind === 'start' && hold && checklist && vitals.length > 0;
   const override = h('input', { id: 'event-hold-override', type: 'text' });
   const time = h('input', { id: 'event-time', type: 'time', value: localTime() });
   const rate = h('input', { id: 'event-rate', type: 'number', step: '0.1', inputmode: 'decimal', value: session.dose?.plan.rate_ml_per_h ?? '' });
@@ -104,7 +111,7 @@ function eventForm({ session, hold, vitals }, kind, slot, onSaved) {
       bolus_mg: action.bolus ? numberOrNull(bolus) : null,
       hold_override: overriding ? override.value.trim() || null : null,
     }));
-    if (saved) await onSaved();
+    if (saved) onSaved();
   });
   queueMicrotask(() => (action.rate ? rate : action.bolus ? bolus : submit).focus());
   return form;

@@ -2,8 +2,10 @@
 
 import { addPatient, searchPatients } from '../api.js';
 import { field, h } from '../dom.js';
-import { patientName, todayLocal } from '../format.js';
-import { cameBack, checkTyped, notices, numberOrNull, patientHref, patientLine, save } from './common.js';
+import { patientName } from '../format.js';
+import { lists } from '../lists.js';
+import { cameBack, checkTyped, load, notices, patientHref, patientLine, save } from './common.js';
+import { patientFields, readPatient } from './patient-form.js';
 
 // Quick enough to feel live, slow enough not to ask the core on every keystroke.
 const SEARCH_DELAY_MS = 150;
@@ -36,50 +38,25 @@ export function renderPatients(root) {
     timer = setTimeout(refresh, SEARCH_DELAY_MS);
   });
 
-  const inputs = {
-    family: h('input', { id: 'family-name', type: 'text', autocomplete: 'off', spellcheck: 'false' }),
-    given: h('input', { id: 'given-names', type: 'text', autocomplete: 'off', spellcheck: 'false' }),
-    dob: h('input', { id: 'date-of-birth', type: 'date', max: todayLocal(), placeholder: 'YYYY-MM-DD' }),
-    mrn: h('input', { id: 'mrn', type: 'text', autocomplete: 'off', spellcheck: 'false' }),
-    weight: h('input', { id: 'weight-kg', type: 'number', step: '0.1', min: '0', inputmode: 'decimal' }),
-  };
-  const addButton = h('button', { type: 'submit', class: 'primary' }, 'Add patient');
-  const addNotes = notices();
-  // novalidate: the core owns the rules and words them for the nurse; browser bubbles would not.
-  const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'new-patient-heading' },
-    h('h2', { id: 'new-patient-heading' }, 'New patient'),
-    h('div', { class: 'fields' },
-      field('Family name', inputs.family),
-      field('Given names', inputs.given),
-      field('Date of birth', inputs.dob),
-      field('MRN', inputs.mrn),
-      field('Weight (kg)', inputs.weight)),
-    h('div', { class: 'form-actions' }, addButton, addNotes.node));
-
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!checkTyped(form, addNotes)) return;
-    const patient = await save(addButton, addNotes, () => addPatient({
-      family_name: inputs.family.value,
-      given_names: inputs.given.value,
-      date_of_birth: inputs.dob.value,
-      mrn: inputs.mrn.value,
-      weight_kg: numberOrNull(inputs.weight),
-    }));
-    if (!patient) return;
-    addNotes.saved(`Patient ${patientName(patient)} added`);
-    form.reset();
-    // Show the recent list, which now starts with the new patient, straight from the core.
-    search.value = '';
-    refresh();
-    inputs.family.focus();
+  // The form is built from the core's lists (sexes, indications, the screens) once they are here.
+  const formSlot = h('div');
+  let firstField = null;
+  load(formSlot, lists).then((reference) => {
+    if (!reference) return;
+    const added = newPatientForm(reference, () => {
+      // Show the recent list, which now starts with the new patient, straight from the core.
+      search.value = '';
+      refresh();
+    });
+    firstField = added.first;
+    formSlot.replaceChildren(added.form);
   });
 
   // Saves tabbing through up to 50 results to reach the form.
   const newPatient = h('button', { type: 'button', class: 'secondary' }, 'New patient');
   newPatient.addEventListener('click', () => {
-    form.scrollIntoView({ block: 'start' });
-    inputs.family.focus();
+    formSlot.scrollIntoView({ block: 'start' });
+    firstField?.focus();
   });
 
   root.replaceChildren(
@@ -89,9 +66,33 @@ export function renderPatients(root) {
       searchNotes.node,
       resultsHeading,
       results),
-    form);
+    formSlot);
   refresh();
   search.focus();
+}
+
+/** The "New patient" form; `onAdded()` runs once the core has added one. */
+function newPatientForm(reference, onAdded) {
+  const fields = patientFields(reference, 'pf-');
+  const addButton = h('button', { type: 'submit', class: 'primary' }, 'Add patient');
+  const addNotes = notices();
+  // novalidate: the core owns the rules and words them for the nurse; browser bubbles would not.
+  const form = h('form', { class: 'panel', novalidate: true, 'aria-labelledby': 'new-patient-heading' },
+    h('h2', { id: 'new-patient-heading' }, 'New patient'),
+    fields.nodes,
+    h('div', { class: 'form-actions' }, addButton, addNotes.node));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!checkTyped(form, addNotes)) return;
+    const patient = await save(addButton, addNotes, () => addPatient(readPatient(fields)));
+    if (!patient) return;
+    addNotes.saved(`Patient ${patientName(patient)} added`);
+    form.reset();
+    fields.reset();
+    onAdded();
+    fields.first.focus();
+  });
+  return { form, first: fields.first };
 }
 
 function resultItems(patients, query) {

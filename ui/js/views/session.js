@@ -1,28 +1,39 @@
-// Session screen: charting vitals while the session is open; signatures and addenda once signed.
+// Session screen: everything charted in one session, in the order a nurse works through it, with
+// the figures that matter at a glance on top; read-only once signed, apart from addenda.
 
 import { addVitals, getSession } from '../api.js';
 import { h } from '../dom.js';
-import { localTime } from '../format.js';
+import { localTime, reading } from '../format.js';
+import { lists } from '../lists.js';
 import { whenRestored } from '../parked-views.js';
 import { addendaSection } from './addenda.js';
 import { alertsSection } from './alerts.js';
+import { checklistSection, wasteSection } from './checklist.js';
+import { dischargeSection } from './discharge.js';
 import { infusionSection } from './infusion.js';
+import { registerShortcuts, shortcutsHelp } from './keys.js';
 import { notesSection } from './notes.js';
-import { checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
+import { outcomesSection } from './outcomes.js';
+import { cameBack, checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
 import { flowsheet } from './flowsheet.js';
+import { sideEffectsSection } from './side-effects.js';
 import { signaturesSection } from './signing.js';
 import { readVitals, vitalsFields } from './vitals-form.js';
 
-// How often an untouched clinical time is moved on to the current minute.
+// How often an untouched clinical time, and the figures counted from now, are moved on.
 const CLOCK_TICK_MS = 10_000;
 
 export async function renderSession(root, sessionId) {
-  const record = await load(root, () => getSession(sessionId));
-  if (record) showSession(root, record);
+  const loaded = await load(root, () => Promise.all([getSession(sessionId), lists()]));
+  if (loaded) showSession(root, ...loaded);
 }
 
-/** Draws the screen from the core's SessionRecord; after signing, again from the record the core returns. */
-function showSession(root, record, signed = null) {
+/**
+ * Draws the screen from the core's SessionRecord; after signing, again from the record the core
+ * returns. In between, a save redraws only the sections (each `show(record)`), so nothing
+ * half-typed in another form is lost.
+ */
+function showSession(root, record, choices, signed = null) {
   const { session, patient } = record;
   setBanner(patient);
   const open = session.status === 'open';
@@ -34,59 +45,179 @@ function showSession(root, record, signed = null) {
     editable: open,
     onCorrecting: (vitals) => entrySlot.replaceChildren(vitals ? pausedNote(vitals) : entry.form),
   });
-  // Alerts raised by a new reading appear as soon as it is charted, without redrawing the form.
   const alertsSlot = h('div');
-  const dueSlot = h('div');
-  const refresh = (next) => {
-    alertsSlot.replaceChildren(alertsSection(next, (acknowledged) => showSession(root, acknowledged)) ?? '');
-    dueSlot.replaceChildren(vitalsDue(next) ?? '');
+  // The parts a save can change: `show(record)` redraws one and keeps what is typed in its forms.
+  const sections = {
+    glance: glance(record),
+    // Alerts raised by a new reading appear as soon as it is charted, without redrawing a form.
+    alerts: {
+      node: alertsSlot,
+      show: (next) => alertsSlot.replaceChildren(alertsSection(next, (acknowledged) => {
+        refresh(acknowledged);
+        alertsSlot.querySelector('button')?.focus();
+      }) ?? ''),
+    },
+    checklist: checklistSection(record, choices, changed),
+    infusion: infusionSection(record, changed),
+    sideEffects: sideEffectsSection(record, choices, changed),
+    discharge: dischargeSection(record, changed),
+    waste: wasteSection(record, changed),
   };
-  refresh(record);
+  function refresh(next) {
+    for (const section of Object.values(sections)) section.show(next);
+  }
+  /**
+   * After a section's save: redraws every section from the core's record, or the promise of one.
+   * A failed read is said in that section's `notes`; what was saved stays saved.
+   */
+  async function changed(next, notes) {
+    let fresh;
+    try {
+      fresh = await next;
+    } catch (error) {
+      if (await cameBack(root, error)) return changed(getSession(session.id), notes);
+      notes.error(`Saved, but the screen could not be brought up to date: ${error.message}`);
+      return;
+    }
+    refresh(fresh);
+  }
+  sections.alerts.show(record);
+
   const entry = open ? entryForm(session, entrySlot, sheet, refresh) : null;
   entrySlot.append(entry
     ? entry.form
     : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
-  const signatures = signaturesSection(record, (next, done) => showSession(root, next, done));
+  const signatures = signaturesSection(record, (next, done) => showSession(root, next, choices, done));
 
-  root.replaceChildren(
+  const screen = h('div', { class: 'session-screen' },
     h('div', { class: 'page-head' }, h('h1', {}, `Session ${session.session_date}`), statusBadge(session.status)),
-    h('p', { class: 'meta' },
-      `Started ${localTime(session.started_at)} · `,
-      h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
-    alertsSlot,
+    h('div', { class: 'session-meta' },
+      h('p', { class: 'meta' },
+        `Started ${localTime(session.started_at)} · `,
+        h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
+      open && shortcutsHelp()),
+    patientFlags(patient.flags),
+    sections.glance.node,
+    sections.alerts.node,
     doseSummary(session.dose),
-    dueSlot,
-    infusionSection(record, refresh),
+    sections.checklist.node,
+    outcomesPart(record, choices, changed),
+    sections.infusion.node,
     entrySlot,
     sheet.node,
+    sections.sideEffects.node,
     notesSection(record),
+    sections.discharge.node,
+    sections.waste.node,
     signatures.node,
     addendaSection(record));
+  root.replaceChildren(screen);
+  if (open) registerShortcuts(screen);
   if (signed) signatures.announce(signed);
-  else entry?.time.focus();
+  // Ready to chart, with the top of the screen (flags, figures) still in view.
+  else entry?.time.focus({ preventScroll: true });
 }
 
 /**
- * When the next vitals are due, counting down each tick from the core's due time; overdue and the
- * 40-minute check (where BP typically peaks) stand out.
+ * Outcome scores, redrawn only once a score is saved, so a scale half scored survives other saves.
+ * The redraw takes the section's own message with it, so this one says the score was saved.
  */
-function vitalsDue({ cadence, session }) {
-  if (!cadence.next_due || session.status !== 'open') return null;
-  const line = h('p', { class: 'vitals-due', 'aria-live': 'polite' });
-  const forty = cadence.forty_minute_check_due
-    && h('p', { class: 'warning' }, '40-minute check: take vitals now (BP typically peaks around 40 minutes).');
-  const node = h('section', { class: 'panel due' }, line, forty);
-  const tick = () => {
-    const minutes = Math.round((new Date(cadence.next_due) - new Date()) / 60000);
-    const overdue = minutes < 0;
-    line.textContent = overdue
-      ? `Vitals overdue by ${-minutes} min (due ${localTime(cadence.next_due)})`
-      : `Next vitals due at ${localTime(cadence.next_due)} (in ${minutes} min)`;
-    node.classList.toggle('overdue', overdue);
+function outcomesPart(record, choices, changed) {
+  const slot = h('div');
+  const notes = notices();
+  const show = (next) => {
+    const section = outcomesSection(next, choices, (score) => {
+      notes.saved(`Score saved at ${localTime(score.recorded_at)}`);
+      changed(getSession(next.session.id).then((fresh) => {
+        show(fresh);
+        return fresh;
+      }), notes);
+    });
+    section.append(notes.node);
+    slot.replaceChildren(section);
   };
-  tick();
-  keepTicking(node, tick);
-  return node;
+  show(record);
+  return slot;
+}
+
+/** What must not be missed about this patient (contraindications, flagged medications, allergies), on every session. */
+function patientFlags(flags) {
+  if (flags.length === 0) return null;
+  return h('section', { class: 'panel flags', role: 'note', 'aria-labelledby': 'flags-heading' },
+    h('h2', { id: 'flags-heading' }, 'Patient flags'),
+    h('ul', { class: 'flag-list' }, flags.map((flag) => h('li', {}, flag))));
+}
+
+/**
+ * The figures a nurse checks from the chair, in large type: the pump, the last vitals, when the
+ * next are due, and what is still open. Counted on from now every tick, between the core's answers.
+ */
+function glance(record) {
+  const figures = h('dl', { class: 'figures' });
+  const due = h('p', { class: 'vitals-due', 'aria-live': 'polite' });
+  const forty = h('p', { class: 'warning', hidden: true },
+    '40-minute check: take vitals now (BP typically peaks around 40 minutes).');
+  const node = h('section', { class: 'panel glance', 'aria-label': 'At a glance' }, figures, due, forty);
+  let countedAt = new Date();
+  const draw = () => {
+    figures.replaceChildren(...glanceFigures(record, countedAt).map(([term, value, detail, attention]) =>
+      h('div', { class: attention ? 'attention' : null },
+        h('dt', {}, term),
+        h('dd', {}, value, detail && h('span', { class: 'detail' }, detail)))));
+    showDue(record, due, forty);
+  };
+  draw();
+  keepTicking(node, draw);
+  return {
+    node,
+    show(next) {
+      record = next;
+      countedAt = new Date();
+      draw();
+    },
+  };
+}
+
+/** [term, value, detail, needs attention] for each figure; `countedAt`: when the core sent the record. */
+function glanceFigures({ infusion, vitals, alerts, side_effects: effects }, countedAt) {
+  const last = vitals.at(-1);
+  const unacknowledged = alerts.filter((a) => !a.acknowledged_at).length;
+  const unresolved = effects.filter((e) => !e.resolved_at);
+  // Minutes since the start, as the core counts them, until the stop fixes them.
+  const elapsed = infusion.state === 'stopped' || !infusion.started_at
+    ? infusion.elapsed_min
+    : Math.floor((Date.now() - new Date(infusion.started_at)) / 60_000);
+  const rate = { running: `${infusion.rate_ml_per_h} mL/h`, paused: 'Paused', stopped: 'Stopped' }[infusion.state] ?? 'Not started';
+  return [
+    ['Elapsed', infusion.started_at ? `${elapsed} min` : '—'],
+    ['Rate', rate],
+    // It grows while the pump runs: say when the core counted it.
+    ['Given', `${infusion.mg_given} mg`, infusion.state === 'running' && `at ${localTime(countedAt)}`],
+    ['BP (MAP)', last ? `${last.sbp}/${last.dbp} (${reading(last.map, 0)})` : '—', last && `at ${localTime(last.clinical_time)}`],
+    ['HR', reading(last?.hr)],
+    ['SpO2', last ? `${last.spo2}%` : '—'],
+    ['Alerts', unacknowledged ? `${unacknowledged} open` : 'None', null, unacknowledged > 0],
+    ['Side effects', unresolved.length ? `${unresolved.length} open` : 'None',
+      unresolved.map((e) => e.label).join(', '), unresolved.length > 0],
+  ];
+}
+
+/**
+ * When the next vitals are due, counted down from the core's due time; overdue and the 40-minute
+ * check (where BP typically peaks) stand out. Changed only when it changes, so it is announced once.
+ */
+function showDue({ cadence, session }, line, forty) {
+  const shown = Boolean(cadence.next_due) && session.status === 'open';
+  line.hidden = !shown;
+  forty.hidden = !shown || !cadence.forty_minute_check_due;
+  if (!shown) return;
+  const minutes = Math.round((new Date(cadence.next_due) - new Date()) / 60000);
+  const overdue = minutes < 0;
+  const text = overdue
+    ? `Vitals overdue by ${-minutes} min (due ${localTime(cadence.next_due)})`
+    : `Next vitals due at ${localTime(cadence.next_due)} (in ${minutes} min)`;
+  if (line.textContent !== text) line.textContent = text;
+  line.classList.toggle('overdue', overdue);
 }
 
 /** The protocol and dose the session was started with, with the arithmetic the nurse checked. */

@@ -1,6 +1,6 @@
-// Starting today's session: protocol, today's weight in an explicit unit, and the dose with its
-// arithmetic as the core computes it. The core refuses to start while anything is unresolved
-// (a weight far from the recorded one, a dose above a limit); this form shows what and how.
+// Starting today's session: protocol, today's weight in an explicit unit, the dose with its
+// arithmetic as the core computes it, and the chair. The core refuses to start while anything is
+// unresolved (a weight far from the recorded one, a dose above a limit); this form shows what and how.
 
 import { dosePreview, listProtocols, startSession } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
@@ -24,6 +24,8 @@ export async function renderStartSession(container, patient, onStarted) {
   const weight = h('input', { id: 'start-weight', type: 'number', step: '0.1', inputmode: 'decimal', value: patient.weight_kg });
   const unit = h('select', { id: 'start-weight-unit' }, h('option', { value: 'kg' }, 'kg'), h('option', { value: 'lb' }, 'lb'));
   const dose = h('input', { id: 'start-dose', type: 'number', step: '0.01', inputmode: 'decimal', value: protocols[0]?.dose_mg_per_kg ?? '' });
+  // Where the patient sits, as the clinic names its chairs; the day list sorts by it.
+  const chair = h('input', { id: 'start-chair', type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const confirmWeight = h('input', { id: 'start-weight-confirmed', type: 'checkbox' });
   const reason = h('input', { id: 'start-override-reason', type: 'text' });
   const confirmRow = checkbox('I have checked this weight', confirmWeight);
@@ -38,7 +40,8 @@ export async function renderStartSession(container, patient, onStarted) {
       protocolField,
       field('Weight today', weight, `recorded ${patient.weight_kg} kg`),
       field('Weight unit', unit),
-      field('Dose (mg/kg)', dose)),
+      field('Dose (mg/kg)', dose),
+      field('Chair', chair, 'optional')),
     plan, confirmRow, reasonRow,
     h('div', { class: 'form-actions' }, submit, notes.node));
 
@@ -50,6 +53,7 @@ export async function renderStartSession(container, patient, onStarted) {
     dose_mg_per_kg: numberOrNull(dose),
     weight_confirmed: confirmWeight.checked,
     override_reason: reason.value.trim() || null,
+    chair: chair.value.trim() || null,
   });
 
   // Each preview answers the form as it was when asked; an older answer arriving late is dropped.

@@ -1,0 +1,18 @@
+// The fixed lists the forms choose from (indications, side effects, rescue medications, outcome
+// scales ...), as the core defines them. Fetched once per window; they never change while it is open.
+
+import { referenceLists } from './api.js';
+
+let cached = null;
+
+/** The core's `ReferenceLists`; a failed fetch is not kept, so the next screen asks again. */
+export function lists() {
+  cached ??= referenceLists().catch((error) => {
+    cached = null;
+    throw error;
+  });
+  return cached;
+}
+
+/** The label of `name` in one of the lists, or the name itself if it is not there. */
+export const labelOf = (list, name) => list.find((choice) => choice.name === name)?.label ?? name;
