@@ -90,6 +90,8 @@ impl Display {
     pub async fn screenshot_at_laptop_size(&self, app: &App, file: &Path) {
         let rect = app.client.get_window_rect().await.unwrap();
         app.client.set_window_rect(0, 0, 1366, 768).await.unwrap();
+        // From the top, where the at-a-glance strip is.
+        let _ = app.client.execute("window.scrollTo(0, 0);", vec![]).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         screenshot(&self.name, file);
         app.client

@@ -5,9 +5,7 @@ import { getSession, recordWaste, saveChecklist } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { labelOf } from '../lists.js';
-import { checkTyped, notices, numberOrNull, save } from './common.js';
-import { clockTime } from './keys.js';
-import { choiceSelect, lateTag } from './side-effects.js';
+import { checkTyped, choiceSelect, clockTime, lateTag, notices, numberOrNull, save } from './common.js';
 
 // The core refuses the checklist until each is confirmed, and names the missing ones by these labels.
 const CONFIRMATIONS = [

@@ -1,7 +1,7 @@
 // Pieces shared by the screens: links, the patient banner, loading, and save feedback.
 
 import { h } from '../dom.js';
-import { patientDetails, patientName, SESSION_STATUS } from '../format.js';
+import { clinicalInstant, localTime, patientDetails, patientName, SESSION_STATUS } from '../format.js';
 import { whenRestored } from '../parked-views.js';
 
 export const patientHref = (id) => `#/patient/${encodeURIComponent(id)}`;
@@ -120,3 +120,59 @@ const ROLES = ['nurse', 'physician', 'admin'];
 
 /** The roles whose checkbox is ticked, from `{role: checkbox}`, in the core's order. */
 export const checkedRoles = (boxes) => ROLES.filter((role) => boxes[role]?.checked);
+
+/**
+ * Runs `fn` every `ms` while `node` is on screen. Behind the lock screen it pauses and picks up again
+ * when the screen comes back; once the screen is left or redrawn, it stops.
+ */
+export function repeatWhileShown(node, fn, ms) {
+  const timer = setInterval(() => {
+    if (node.isConnected) {
+      fn();
+      return;
+    }
+    clearInterval(timer);
+    whenRestored(node).then(() => {
+      fn();
+      repeatWhileShown(node, fn, ms);
+    });
+  }, ms);
+}
+
+/** A list to choose from, starting on an empty "Choose…" so nothing is picked by accident. */
+export function choiceSelect(id, choices, selected) {
+  return h('select', { id },
+    h('option', { value: '' }, 'Choose…'),
+    choices.map((choice) => h('option', { value: choice.name, selected: choice.name === selected }, choice.label)));
+}
+
+/** "late entry, saved HH:MM" on an entry saved long after its clinical time. */
+export const lateTag = (entry) => entry.late && h('span', { class: 'tag late' }, `late entry, saved ${localTime(entry.recorded_at)}`);
+
+/**
+ * A clinical-time input that stays at "now" until the nurse types a time: `catchUp` (on entering
+ * its form) and `instant` (when saving) move an untouched time to the current minute, so an entry
+ * made long after the screen opened is never charted at a stale time.
+ */
+export function clockTime(id) {
+  const input = h('input', { id, type: 'time', value: localTime() });
+  let typed = false;
+  input.addEventListener('input', () => { typed = true; });
+  const catchUp = () => {
+    if (!typed) input.value = localTime();
+  };
+  return {
+    input,
+    catchUp,
+    /** The RFC 3339 instant to send on the session's date; null if what was typed cannot be read. */
+    instant(sessionDate) {
+      catchUp();
+      return clinicalInstant(sessionDate, input.value);
+    },
+    /** Back to following the clock, after a save. */
+    reset() {
+      typed = false;
+      catchUp();
+    },
+  };
+}

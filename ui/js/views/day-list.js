@@ -5,8 +5,7 @@
 import { dayList } from '../api.js';
 import { field, h } from '../dom.js';
 import { localTime, todayLocal } from '../format.js';
-import { whenRestored } from '../parked-views.js';
-import { cameBack, sessionHref, statusBadge } from './common.js';
+import { cameBack, repeatWhileShown, sessionHref, statusBadge } from './common.js';
 
 const REFRESH_MS = 60_000;
 
@@ -47,25 +46,7 @@ export function renderDayList(root) {
       list,
       updated));
   refresh();
-  keepRefreshing(root, refresh);
-}
-
-/**
- * Runs `refresh` every REFRESH_MS while `root` is on screen. Behind the lock screen it stops and
- * starts again when the screen comes back; once the screen is left, it stops for good.
- */
-function keepRefreshing(root, refresh) {
-  const timer = setInterval(() => {
-    if (root.isConnected) {
-      refresh();
-      return;
-    }
-    clearInterval(timer);
-    whenRestored(root).then(() => {
-      refresh();
-      keepRefreshing(root, refresh);
-    });
-  }, REFRESH_MS);
+  repeatWhileShown(root, refresh, REFRESH_MS);
 }
 
 function emptyDay(date) {

@@ -4,9 +4,7 @@
 import { addAldrete, discharge, getSession } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
 import { localTime } from '../format.js';
-import { checkTyped, notices, numberOrNull, save } from './common.js';
-import { clockTime } from './keys.js';
-import { lateTag } from './side-effects.js';
+import { checkTyped, clockTime, lateTag, notices, numberOrNull, save } from './common.js';
 
 // The modified Aldrete items in the order the core takes them, each scored 2, 1 or 0.
 const ALDRETE = [

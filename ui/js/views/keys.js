@@ -2,7 +2,6 @@
 // fields that keep to the clock until typed in, so a nurse types only what is not "now".
 
 import { h } from '../dom.js';
-import { clinicalInstant, localTime } from '../format.js';
 import { whenRestored } from '../parked-views.js';
 
 // `code` is the physical key: on a Mac, Option+V types "√" as its `key`.
@@ -46,32 +45,4 @@ export function shortcutsHelp() {
     h('ul', {},
       SHORTCUTS.map(({ keys, does }) => h('li', {}, h('kbd', {}, keys), ` ${does}`)),
       h('li', {}, h('kbd', {}, 'Enter'), ' in the last vitals field charts the row')));
-}
-
-/**
- * A clinical-time input that stays at "now" until the nurse types a time: `catchUp` (on entering
- * its form) and `instant` (when saving) move an untouched time to the current minute, so an entry
- * made long after the screen opened is never charted at a stale time.
- */
-export function clockTime(id) {
-  const input = h('input', { id, type: 'time', value: localTime() });
-  let typed = false;
-  input.addEventListener('input', () => { typed = true; });
-  const catchUp = () => {
-    if (!typed) input.value = localTime();
-  };
-  return {
-    input,
-    catchUp,
-    /** The RFC 3339 instant to send on the session's date; null if what was typed cannot be read. */
-    instant(sessionDate) {
-      catchUp();
-      return clinicalInstant(sessionDate, input.value);
-    },
-    /** Back to following the clock, after a save. */
-    reset() {
-      typed = false;
-      catchUp();
-    },
-  };
 }

@@ -4,16 +4,10 @@
 
 import { checkbox, field, h } from '../dom.js';
 import { todayLocal } from '../format.js';
-import { numberOrNull } from './common.js';
+import { choiceSelect, numberOrNull } from './common.js';
 
 const WEIGHT_UNITS = [{ name: 'kg', label: 'kg' }, { name: 'lb', label: 'lb' }];
 
-/** A select of the core's choices after an empty "Choose…": nothing is picked for the nurse by accident. */
-function choiceSelect(id, choices, selected) {
-  return h('select', { id },
-    h('option', { value: '' }, 'Choose…'),
-    choices.map((choice) => h('option', { value: choice.name, selected: choice.name === selected }, choice.label)));
-}
 
 // Names and codes are not words: a spell-checker would only underline them.
 const textInput = (id, value, spellcheck = true) =>

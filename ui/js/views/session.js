@@ -5,7 +5,6 @@ import { addVitals, getSession } from '../api.js';
 import { h } from '../dom.js';
 import { localTime, reading } from '../format.js';
 import { lists } from '../lists.js';
-import { whenRestored } from '../parked-views.js';
 import { addendaSection } from './addenda.js';
 import { alertsSection } from './alerts.js';
 import { checklistSection, wasteSection } from './checklist.js';
@@ -14,7 +13,9 @@ import { infusionSection } from './infusion.js';
 import { registerShortcuts, shortcutsHelp } from './keys.js';
 import { notesSection } from './notes.js';
 import { outcomesSection } from './outcomes.js';
-import { cameBack, checkTyped, load, notices, patientHref, save, setBanner, statusBadge } from './common.js';
+import {
+  cameBack, checkTyped, load, notices, patientHref, repeatWhileShown, save, setBanner, statusBadge,
+} from './common.js';
 import { flowsheet } from './flowsheet.js';
 import { sideEffectsSection } from './side-effects.js';
 import { signaturesSection } from './signing.js';
@@ -167,7 +168,7 @@ function glance(record) {
     showDue(record, due, forty);
   };
   draw();
-  keepTicking(node, draw);
+  repeatWhileShown(node, draw, CLOCK_TICK_MS);
   return {
     node,
     show(next) {
@@ -256,7 +257,7 @@ function entryForm(session, slot, sheet, refresh) {
   const tick = () => {
     if (!timeTyped && document.activeElement !== vitals.time) vitals.time.value = localTime();
   };
-  keepTicking(slot, tick);
+  repeatWhileShown(slot, tick, CLOCK_TICK_MS);
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -281,22 +282,4 @@ function entryForm(session, slot, sheet, refresh) {
     }
   });
   return { form, time: vitals.time };
-}
-
-/**
- * Runs `tick` every CLOCK_TICK_MS while `slot` is on screen. Behind the lock screen it pauses and
- * picks up again when the screen comes back; once the screen is left or redrawn, it stops.
- */
-function keepTicking(slot, tick) {
-  const timer = setInterval(() => {
-    if (slot.isConnected) {
-      tick();
-      return;
-    }
-    clearInterval(timer);
-    whenRestored(slot).then(() => {
-      tick();
-      keepTicking(slot, tick);
-    });
-  }, CLOCK_TICK_MS);
 }

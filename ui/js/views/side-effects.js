@@ -5,17 +5,10 @@ import { addIntervention, addSideEffect, getSession, resolveSideEffect } from '.
 import { field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { labelOf } from '../lists.js';
-import { checkTyped, notices, numberOrNull, save } from './common.js';
-import { clockTime } from './keys.js';
+import { checkTyped, choiceSelect, clockTime, lateTag, notices, numberOrNull, save } from './common.js';
 
 const OTHER = 'other';
 
-/** A select of the core's choices after an empty "Choose…": nothing is picked for the nurse by accident. */
-export function choiceSelect(id, choices) {
-  return h('select', { id },
-    h('option', { value: '' }, 'Choose…'),
-    choices.map((choice) => h('option', { value: choice.name }, choice.label)));
-}
 
 /**
  * A free-text field that is on show only while `select` is on "other", as the core requires it then.
@@ -30,8 +23,6 @@ function otherField(select, id, label) {
   return { node, value: () => (select.value === OTHER ? input.value : null), sync };
 }
 
-/** The "late entry" tag of an entry saved long after its clinical time, with when it was saved. */
-export const lateTag = (entry) => entry.late && h('span', { class: 'tag late' }, `late entry, saved ${localTime(entry.recorded_at)}`);
 
 /**
  * The section. `show(record)` redraws both lists from the core's record and keeps the forms as
