@@ -54,6 +54,7 @@ pub enum Action {
     SessionCosigned,
     AddendumAdded,
     AuditExported,
+    ReportPrinted,
 }
 
 impl Action {

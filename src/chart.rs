@@ -51,6 +51,18 @@ pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
     })
 }
 
+/// A patient's series for its report: the patient screen's record and every session's, oldest first.
+pub fn series(db: &Db, now: DateTime<Utc>, patient: PatientRef) -> Result<(PatientRecord, Vec<SessionRecord>)> {
+    let record = patient_record(db, patient)?;
+    let sessions = record
+        .sessions
+        .iter()
+        .rev()
+        .map(|s| session_record(db, now, SessionRef { session_id: s.id }))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((record, sessions))
+}
+
 /// The day's sessions by chair and start time, with where each one is.
 pub fn day_list(db: &Db, now: DateTime<Utc>, request: DayRequest) -> Result<Vec<DayEntry>> {
     let date = match request.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {

@@ -22,6 +22,7 @@ use crate::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
 use crate::recovery::{Aldrete, AldreteInput, DischargeInput};
+use crate::report::{self, Printed, ReportRequest};
 use crate::sessions::{DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
 use crate::settings::{Settings, SettingsInput};
 use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
@@ -32,6 +33,7 @@ use crate::users::{
     RolesChange, User, UserInput,
 };
 use crate::validate::Checker;
+use crate::viewer;
 use crate::vitals::{Vitals, VitalsCorrection, VitalsInput};
 
 /// Where "now" comes from; tests substitute a clock they can move.
@@ -129,6 +131,7 @@ impl Clinic {
             clock,
             state: Mutex::new(State { keyring, open: None }),
         };
+        clinic.clear_reports();
         let has_keys = clinic.state().keyring.is_some();
         if has_keys && !database.exists() && clinic.staging_path().exists() {
             clinic.finish_setup()?;
@@ -282,6 +285,7 @@ impl Clinic {
     /// Signs out and closes the database, so its key leaves memory.
     pub fn logout(&self, _: Nothing) -> Result<Status> {
         let now = self.now();
+        self.clear_reports();
         let mut state = self.state();
         if let Some(mut open) = state.open.take() {
             if let Some(login) = open.login.take() {
@@ -713,15 +717,7 @@ impl Clinic {
     /// and the audit row commits only if the file was written. Never writes into the data folder.
     pub fn audit_export(&self, request: ExportRequest) -> Result<Exported> {
         self.act(Some(Permission::Administer), "export the audit trail", |db, by, now| {
-            let target = PathBuf::from(&request.path);
-            let data_dir = self.database.parent().and_then(|d| d.canonicalize().ok());
-            let target_dir = target.parent().and_then(|d| d.canonicalize().ok());
-            if target_dir.is_none() || target_dir == data_dir {
-                return Err(Error::Validation(format!(
-                    "Choose a folder that exists and is not Infusion Chart's own data folder for the export (not {}).",
-                    request.path
-                )));
-            }
+            let target = self.outside_data_folder(&request.path)?;
             let entries = db.audit_search(&request.filter, None)?;
             let event = Event::new(Action::AuditExported).detail(format!("{} rows to {}", entries.len(), request.path));
             db.audit_around(&Author::from(by), &event, now, || {
@@ -732,6 +728,103 @@ impl Clinic {
                 rows: entries.len(),
             })
         })
+    }
+
+    /// Writes a session's or a patient's series report: to the chosen `path`, or into the reports
+    /// folder and on to the system's PDF viewer. Each print is audited, committed only if written.
+    pub fn print_report(&self, request: ReportRequest) -> Result<Printed> {
+        self.act_open(Some(Permission::Chart), "print reports", |open, by, now| {
+            let report_id = crypto::random_hex::<4>()?;
+            let ctx = report::Context {
+                clinic: &open.settings.clinic,
+                generated_at: now,
+                generated_by: &by.display_name,
+                report_id: &report_id,
+            };
+            let ((pdf, pages), patient_id, what) = match (request.session_id, request.patient_id) {
+                (Some(session_id), None) => {
+                    let r = chart::session_record(&open.db, now, SessionRef { session_id })?;
+                    let what = format!("session-{}-{}", r.session.session_date, session_id);
+                    (report::session_pdf(&r, &open.settings.alerts, &ctx), r.patient.id, what)
+                }
+                (None, Some(patient_id)) => {
+                    let (record, sessions) = chart::series(&open.db, now, PatientRef { patient_id })?;
+                    (
+                        report::series_pdf(&record, &sessions, &ctx),
+                        patient_id,
+                        format!("series-patient-{patient_id}"),
+                    )
+                }
+                _ => {
+                    return Err(Error::InvalidRequest(
+                        "Name either a session or a patient for the report. Nothing was printed.".into(),
+                    ))
+                }
+            };
+            let target = match &request.path {
+                Some(path) => self.outside_data_folder(path)?,
+                None => self.reports_folder()?.join(format!("{what}-{report_id}.pdf")),
+            };
+            let event = Event::new(Action::ReportPrinted).patient(patient_id).detail(format!(
+                "{what}, report {report_id}, {pages} pages, to {}",
+                target.display()
+            ));
+            open.db.audit_around(&Author::from(by), &event, now, || {
+                write_file_atomically(&target, |out| {
+                    use std::io::Write;
+                    out.write_all(&pdf)
+                        .map_err(|e| Error::Storage(format!("The report could not be written ({e}).")))
+                })
+            })?;
+            if request.path.is_none() {
+                viewer::open(&target)?;
+            }
+            Ok(Printed {
+                path: target.display().to_string(),
+                report_id,
+                pages,
+                bytes: pdf.len(),
+            })
+        })
+    }
+
+    /// A file path the person chose, refused inside Infusion Chart's own data folder (where a copy
+    /// would be mistaken for, or overwrite, the clinic's files) or in a folder that does not exist.
+    fn outside_data_folder(&self, path: &str) -> Result<PathBuf> {
+        let target = PathBuf::from(path);
+        let data_dir = self.database.parent().and_then(|d| d.canonicalize().ok());
+        let target_dir = target.parent().and_then(|d| d.canonicalize().ok());
+        if target_dir.is_none() || target_dir == data_dir {
+            return Err(Error::Validation(format!(
+                "Choose a folder that exists and is not Infusion Chart's own data folder (not {path})."
+            )));
+        }
+        Ok(target)
+    }
+
+    /// Where reports for the viewer go: a private folder beside the database, emptied at each start
+    /// and sign-out so printed copies do not pile up outside the encrypted database.
+    fn reports_folder(&self) -> Result<PathBuf> {
+        let dir = self.database.with_file_name("reports");
+        #[cfg(unix)]
+        let made = {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)
+        };
+        #[cfg(not(unix))]
+        let made = std::fs::create_dir_all(&dir);
+        made.map_err(|e| Error::Storage(format!("The reports folder {} could not be made ({e}).", dir.display())))?;
+        Ok(dir)
+    }
+
+    /// Deletes the viewer copies of earlier reports (best effort: a file a viewer still holds open
+    /// on some systems is left for the next time).
+    fn clear_reports(&self) {
+        if let Ok(entries) = std::fs::read_dir(self.database.with_file_name("reports")) {
+            for entry in entries.flatten() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     // ---- the checks every action passes ----
@@ -951,12 +1044,7 @@ fn write_file_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
 ) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        Error::Storage(format!(
-            "The file {} could not be written ({e}). Nothing was exported.",
-            path.display()
-        ))
-    };
+    let fail = |e: std::io::Error| Error::Storage(format!("The file {} could not be written ({e}).", path.display()));
     let temp = path.with_extension("partial");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&temp).map_err(fail)?);
     write(&mut out)?;

@@ -64,6 +64,11 @@ fn random<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// `N` random bytes as lower-case hex (report ids).
+pub fn random_hex<const N: usize>() -> Result<String> {
+    Ok(random::<N>()?.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Upper bounds for settings read from the key file, so a damaged file cannot exhaust memory.
 const MAX_MEMORY_KIB: u32 = 1024 * 1024;
 const MAX_PASSES: u32 = 16;

@@ -19,6 +19,7 @@ pub mod patients;
 pub mod preparation;
 pub mod protocols;
 pub mod recovery;
+pub mod report;
 pub mod sessions;
 pub mod settings;
 pub mod side_effects;
@@ -26,6 +27,7 @@ pub mod signing;
 pub mod storage;
 pub mod users;
 pub mod validate;
+pub mod viewer;
 pub mod vitals;
 
 pub use clinic::Clinic;

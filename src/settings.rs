@@ -37,6 +37,17 @@ pub struct Settings {
     pub discharge_min_aldrete: u32,
     /// The vitals alert rules' thresholds.
     pub alerts: Thresholds,
+    /// The clinic as printed at the top of every report.
+    pub clinic: ClinicHeader,
+}
+
+/// The clinic's name, address and phone for report headers; empty until an admin sets them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClinicHeader {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
 }
 
 impl Default for Settings {
@@ -47,6 +58,7 @@ impl Default for Settings {
             recovery_vitals_every_min: 15,
             discharge_min_aldrete: 9,
             alerts: Thresholds::default(),
+            clinic: ClinicHeader::default(),
         }
     }
 }
@@ -78,6 +90,7 @@ impl Settings {
                 high_hr_sustained_min: pick_i(a.high_hr_sustained_min, HIGH_HR_SUSTAINED, da.high_hr_sustained_min),
                 low_spo2: pick_i(a.low_spo2, LOW_SPO2, da.low_spo2),
             },
+            clinic: self.clinic,
         }
     }
 }
@@ -98,6 +111,10 @@ pub struct SettingsInput {
     pub high_hr: Option<f64>,
     pub high_hr_sustained_min: Option<f64>,
     pub low_spo2: Option<f64>,
+    /// Report header; an empty text clears it.
+    pub clinic_name: Option<String>,
+    pub clinic_address: Option<String>,
+    pub clinic_phone: Option<String>,
 }
 
 impl SettingsInput {
@@ -133,6 +150,11 @@ impl SettingsInput {
                 high_hr_sustained_min: whole(self.high_hr_sustained_min, HIGH_HR_SUSTAINED, a.high_hr_sustained_min),
                 low_spo2: whole(self.low_spo2, LOW_SPO2, a.low_spo2),
             },
+            clinic: ClinicHeader {
+                name: header_text(&mut c, self.clinic_name, "Clinic name", 100, &cur.clinic.name),
+                address: header_text(&mut c, self.clinic_address, "Clinic address", 200, &cur.clinic.address),
+                phone: header_text(&mut c, self.clinic_phone, "Clinic phone", 40, &cur.clinic.phone),
+            },
         };
         let t = &next.alerts;
         if t.severe_sbp <= t.high_sbp || t.severe_dbp <= t.high_dbp {
@@ -143,6 +165,18 @@ impl SettingsInput {
         }
         c.finish()?;
         Ok(next)
+    }
+}
+
+/// A report-header text: left out keeps `current`, empty clears it, longer than `max` is refused.
+fn header_text(c: &mut Checker, value: Option<String>, label: &str, max: usize, current: &str) -> String {
+    match value.map(|v| v.trim().to_string()) {
+        None => current.to_string(),
+        Some(v) if v.chars().count() > max => {
+            c.problem(format!("{label} must be at most {max} characters."));
+            current.to_string()
+        }
+        Some(v) => v,
     }
 }
 

@@ -5,6 +5,7 @@ mod access;
 mod audit_trail;
 mod course;
 mod dosing;
+mod reports;
 mod roles;
 mod signing;
 mod storage;

@@ -1,0 +1,91 @@
+//! PDF reports physicians print: a session's full record and a patient's series. Built from the same
+//! records the screens show, laid out in `layout`, drawn by `charts`, written by `pdf`.
+
+mod charts;
+mod layout;
+mod pdf;
+mod series;
+mod session;
+
+use chrono::{DateTime, Local, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use series::series_pdf;
+pub use session::session_pdf;
+
+use crate::patients::Patient;
+use crate::settings::ClinicHeader;
+
+/// What every page says besides the record: who printed it, when, and the report's id.
+pub struct Context<'a> {
+    pub clinic: &'a ClinicHeader,
+    pub generated_at: DateTime<Utc>,
+    pub generated_by: &'a str,
+    pub report_id: &'a str,
+}
+
+/// Print a session's report (`session_id`) or a patient's series (`patient_id`): to `path` (from
+/// the save dialog), or, without one, into the reports folder for the system viewer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    pub session_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub path: Option<String>,
+}
+
+/// A written report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Printed {
+    pub path: String,
+    pub report_id: String,
+    pub pages: usize,
+    pub bytes: usize,
+}
+
+/// The header lines of every page: the clinic, then the patient's identifiers.
+fn header(ctx: &Context, patient: &Patient, what: &str) -> Vec<String> {
+    let c = ctx.clinic;
+    let name = if c.name.is_empty() {
+        "Clinic name not set (Admin › Settings)"
+    } else {
+        &c.name
+    };
+    let contact = [c.address.as_str(), c.phone.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let mut lines = vec![name.to_string()];
+    if !contact.is_empty() {
+        lines.push(contact);
+    }
+    lines.push(format!(
+        "{}, {} · DOB {} · MRN {} · {what}",
+        patient.family_name, patient.given_names, patient.date_of_birth, patient.mrn
+    ));
+    lines
+}
+
+fn footer(ctx: &Context) -> String {
+    format!(
+        "Report {} · generated {} by {} · Infusion Chart",
+        ctx.report_id,
+        ctx.generated_at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+        ctx.generated_by
+    )
+}
+
+/// "HH:MM" local.
+fn hm(t: DateTime<Utc>) -> String {
+    crate::validate::local_hm(t)
+}
+
+/// "YYYY-MM-DD HH:MM" local.
+fn day_hm(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".into(), |v| v.to_string())
+}

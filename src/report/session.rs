@@ -1,0 +1,572 @@
+//! The session report: everything charted in one session, as the legal record shows it — late
+//! entries marked, overrides with who and why, signatures and addenda in full.
+
+use super::charts::{self, Lines, Reading};
+use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
+use super::pdf::{render, FontMeasure};
+use super::{day_hm, footer, header, hm, opt, Context};
+use crate::alerts::Thresholds;
+use crate::infusion::PumpState;
+use crate::sessions::SessionRecord;
+use crate::signing::Signature;
+use crate::users::Role;
+use crate::validate::fmt_num;
+
+const L: Align = Align::Left;
+const R: Align = Align::Right;
+/// Height of the vitals chart, in mm.
+const CHART_H: f64 = 78.0;
+
+/// The PDF and its page count.
+pub fn session_pdf(r: &SessionRecord, thresholds: &Thresholds, ctx: &Context) -> (Vec<u8>, usize) {
+    let s = &r.session;
+    let mut l = Layout::new(
+        &FontMeasure,
+        header(ctx, &r.patient, &format!("session {}", s.session_date)),
+    );
+    l.heading(&format!("Infusion session report: {}", s.session_date));
+    l.paragraph(&status_line(&r.signatures), true, BLACK);
+    for flag in &r.patient.flags {
+        l.paragraph(&format!("⚠ {flag}"), true, RED);
+    }
+    summary(&mut l, r);
+    preparation(&mut l, r);
+    outcomes(&mut l, r);
+    timeline(&mut l, r);
+    vitals(&mut l, r, thresholds);
+    effects(&mut l, r);
+    notes(&mut l, r);
+    recovery(&mut l, r);
+    signatures(&mut l, r);
+    let pages = l.finish(&footer(ctx));
+    let count = pages.len();
+    (
+        render(&format!("Session report {}", s.session_date), ctx.generated_at, pages),
+        count,
+    )
+}
+
+fn status_line(signatures: &[Signature]) -> String {
+    let by = |role| signatures.iter().find(|g| g.role == role);
+    match (by(Role::Nurse), by(Role::Physician)) {
+        (None, _) => "Not signed: this record may still change.".into(),
+        (Some(n), None) => format!(
+            "Signed by {} at {}; not yet co-signed.",
+            n.display_name,
+            day_hm(n.signed_at)
+        ),
+        (Some(n), Some(p)) => format!(
+            "Signed by {} at {}; co-signed by {} at {}.",
+            n.display_name,
+            day_hm(n.signed_at),
+            p.display_name,
+            day_hm(p.signed_at)
+        ),
+    }
+}
+
+fn summary(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Protocol and dose");
+    let mut facts = vec![
+        ("Session started", day_hm(r.session.started_at)),
+        ("Chair", opt(r.session.chair.as_ref())),
+    ];
+    if let Some(d) = &r.session.dose {
+        let p = &d.plan;
+        facts.push(("Protocol", d.protocol_name.clone()));
+        facts.push((
+            "Weight",
+            format!("{} kg ({} lb)", fmt_num(p.weight_kg), fmt_num(p.weight_lb)),
+        ));
+        facts.push(("Dose arithmetic", p.arithmetic.join("\n")));
+        if let Some(reason) = &d.override_reason {
+            facts.push((
+                "Above soft limit",
+                format!("confirmed by {}: {reason}", opt(d.override_by.as_ref())),
+            ));
+        }
+    }
+    let i = &r.infusion;
+    facts.push((
+        "Total given",
+        format!("{} mg ({} mL)", fmt_num(i.mg_given), fmt_num(i.ml_given)),
+    ));
+    let start = i.started_at.map(hm);
+    let stop = r
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.kind == crate::infusion::EventKind::Stop)
+        .map(|e| hm(e.clinical_time));
+    facts.push((
+        "Infusion",
+        match i.state {
+            PumpState::NotStarted => "not started".into(),
+            _ => format!(
+                "start {}, stop {}, {} min from start ({} min running)",
+                opt(start),
+                opt(stop),
+                i.elapsed_min,
+                fmt_num(i.running_min)
+            ),
+        },
+    ));
+    l.facts(&facts);
+}
+
+fn preparation(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Before the infusion");
+    let mut facts = Vec::new();
+    match &r.checklist {
+        Some(c) => {
+            facts.push(("Vial", format!("lot {}, expires {}", c.vial_lot, c.vial_expiry)));
+            facts.push((
+                "Checklist",
+                format!(
+                    "consent on file, fasting confirmed, escort confirmed ({}), medication changes reviewed; pregnancy: {}",
+                    c.escort_name,
+                    c.pregnancy.label().to_lowercase()
+                ),
+            ));
+            facts.push(("IV", format!("{}, {} G", c.iv_site, c.iv_gauge)));
+            facts.push(("Checklist by", format!("{} at {}", c.entered_by, hm(c.recorded_at))));
+        }
+        None => facts.push(("Checklist", "not recorded".into())),
+    }
+    if let Some(b) = r.vitals.first() {
+        facts.push((
+            "Baseline",
+            format!(
+                "{}/{} (MAP {}), HR {}, SpO2 {}%, RR {} at {}",
+                b.sbp,
+                b.dbp,
+                b.map,
+                b.hr,
+                b.spo2,
+                b.rr,
+                hm(b.clinical_time)
+            ),
+        ));
+    }
+    if let Some(e) = r.events.iter().find(|e| e.hold_override.is_some()) {
+        facts.push((
+            "BP hold overridden",
+            format!(
+                "by {} at {}: {}",
+                e.entered_by,
+                hm(e.recorded_at),
+                opt(e.hold_override.as_ref())
+            ),
+        ));
+    }
+    for w in &r.wastes {
+        facts.push((
+            "Waste",
+            format!(
+                "{} mg at {}, witnessed by {}, recorded by {}{}",
+                fmt_num(w.amount_mg),
+                hm(w.clinical_time),
+                w.witness,
+                w.entered_by,
+                late(w.late, w.recorded_at)
+            ),
+        ));
+    }
+    l.facts(&facts);
+}
+
+/// " (late entry, saved HH:MM)" for an entry saved long after its clinical time.
+fn late(is_late: bool, recorded: chrono::DateTime<chrono::Utc>) -> String {
+    if is_late {
+        format!(" (late entry, saved {})", hm(recorded))
+    } else {
+        String::new()
+    }
+}
+
+fn outcomes(l: &mut Layout, r: &SessionRecord) {
+    if r.outcomes.is_empty() {
+        return;
+    }
+    l.heading("Outcome scores");
+    let rows = r
+        .outcomes
+        .iter()
+        .map(|o| {
+            let max = o.scale.spec().total_max;
+            let items = o.items.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
+            let mut severity = o.severity.to_string();
+            if let Some(w) = &o.warning {
+                severity = format!("{severity}. {w}");
+            }
+            (
+                vec![
+                    o.scale.label().into(),
+                    o.timepoint.label().into(),
+                    day_hm(o.clinical_time),
+                    items,
+                    format!("{} of {max}", o.total),
+                    severity,
+                ],
+                o.warning.is_some(),
+            )
+        })
+        .collect::<Vec<_>>();
+    l.table(
+        &[
+            col("Scale", 18.0, L),
+            col("When", 27.0, L),
+            col("Taken", 27.0, L),
+            col("Items", 40.0, L),
+            col("Total", 16.0, R),
+            col("Severity", 52.0, L),
+        ],
+        &rows,
+    );
+}
+
+fn timeline(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Infusion events");
+    let rows = r
+        .events
+        .iter()
+        .map(|e| {
+            let value = e
+                .rate_ml_per_h
+                .map(|v| format!("{} mL/h", fmt_num(v)))
+                .or(e.bolus_mg.map(|v| format!("{} mg bolus", fmt_num(v))));
+            let mut note = String::new();
+            if let Some(o) = &e.hold_override {
+                note = format!("BP hold overridden: {o}");
+            }
+            if e.late {
+                note = format!("late entry. {note}");
+            }
+            (
+                vec![
+                    hm(e.clinical_time),
+                    e.kind.name().replace('_', " "),
+                    opt(value),
+                    hm(e.recorded_at),
+                    e.entered_by.clone(),
+                    note,
+                ],
+                e.late,
+            )
+        })
+        .collect::<Vec<_>>();
+    l.table(
+        &[
+            col("Time", 14.0, L),
+            col("Event", 22.0, L),
+            col("Rate / bolus", 24.0, L),
+            col("Entered", 15.0, L),
+            col("By", 35.0, L),
+            col("Note", 70.0, L),
+        ],
+        &rows,
+    );
+}
+
+fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
+    // The heading stays with the chart under it.
+    l.ensure(CHART_H + 12.0);
+    l.heading("Vitals");
+    let alerted: Vec<i64> = r.alerts.iter().map(|a| a.vitals_id).collect();
+    let start = r.infusion.started_at.or(r.vitals.first().map(|v| v.clinical_time));
+    if let (Some(start), false) = (start, r.vitals.is_empty()) {
+        let readings: Vec<Reading> = r
+            .vitals
+            .iter()
+            .map(|v| Reading {
+                minute: (v.clinical_time - start).num_seconds() as f64 / 60.0,
+                sbp: v.sbp as f64,
+                dbp: v.dbp as f64,
+                hr: v.hr as f64,
+                spo2: v.spo2 as f64,
+                alert: alerted.contains(&v.id),
+            })
+            .collect();
+        let lines = Lines {
+            high_sbp: t.high_sbp as f64,
+            high_dbp: t.high_dbp as f64,
+            high_hr: t.high_hr as f64,
+            low_spo2: t.low_spo2 as f64,
+        };
+        l.figure(CHART_H, |m, origin, marks| {
+            marks.extend(charts::vitals(m, origin, (BODY_W, CHART_H), &readings, &lines))
+        });
+    }
+    let rows = r
+        .vitals
+        .iter()
+        .map(|v| {
+            let mut flags = Vec::new();
+            if v.late {
+                flags.push("late entry");
+            }
+            if v.corrected {
+                flags.push("corrected");
+            }
+            if alerted.contains(&v.id) {
+                flags.push("alert");
+            }
+            (
+                vec![
+                    hm(v.clinical_time),
+                    format!("{}/{}", v.sbp, v.dbp),
+                    v.map.to_string(),
+                    v.hr.to_string(),
+                    v.spo2.to_string(),
+                    v.rr.to_string(),
+                    opt(v.temp_c),
+                    opt(v.etco2),
+                    opt(v.dissociation),
+                    opt(v.moaas),
+                    hm(v.recorded_at),
+                    v.entered_by.clone(),
+                    flags.join(", "),
+                ],
+                !flags.is_empty() && flags != ["corrected"],
+            )
+        })
+        .collect::<Vec<_>>();
+    l.table(
+        &[
+            col("Time", 12.0, L),
+            col("BP", 17.0, R),
+            col("MAP", 10.0, R),
+            col("HR", 9.0, R),
+            col("SpO2", 10.0, R),
+            col("RR", 8.0, R),
+            col("Temp", 10.0, R),
+            col("EtCO2", 11.0, R),
+            col("Dissoc.", 12.0, R),
+            col("MOAA/S", 13.0, R),
+            col("Entered", 14.0, R),
+            col("By", 25.0, L),
+            col("Flags", 18.0, L),
+        ],
+        &rows,
+    );
+    if !r.alerts.is_empty() {
+        l.heading("Alerts");
+        let rows = r
+            .alerts
+            .iter()
+            .map(|a| {
+                let ack = match (&a.acknowledged_by, a.acknowledged_at) {
+                    (Some(by), Some(at)) => format!("{by} at {}", hm(at)),
+                    _ => "not acknowledged".into(),
+                };
+                (
+                    vec![hm(a.raised_at), a.message.clone(), ack],
+                    a.acknowledged_at.is_none(),
+                )
+            })
+            .collect::<Vec<_>>();
+        l.table(
+            &[
+                col("Raised", 15.0, L),
+                col("Alert", 110.0, L),
+                col("Acknowledged", 55.0, L),
+            ],
+            &rows,
+        );
+    }
+}
+
+fn effects(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Side effects and rescue medications");
+    if r.side_effects.is_empty() && r.interventions.is_empty() {
+        l.paragraph("None charted.", false, BLACK);
+        return;
+    }
+    let rows = r
+        .side_effects
+        .iter()
+        .map(|e| {
+            let resolved = e.resolved_at.map_or("not resolved".into(), |t| {
+                format!("{} by {}", hm(t), opt(e.resolved_by.as_ref()))
+            });
+            (
+                vec![
+                    hm(e.onset_time),
+                    e.label.clone(),
+                    e.severity.label().into(),
+                    resolved,
+                    format!("{}{}", e.entered_by, late(e.late, e.recorded_at)),
+                ],
+                e.late,
+            )
+        })
+        .collect::<Vec<_>>();
+    if !rows.is_empty() {
+        l.table(
+            &[
+                col("Onset", 14.0, L),
+                col("Side effect", 50.0, L),
+                col("Severity", 20.0, L),
+                col("Resolved", 45.0, L),
+                col("Charted by", 51.0, L),
+            ],
+            &rows,
+        );
+    }
+    let rows = r
+        .interventions
+        .iter()
+        .map(|i| {
+            (
+                vec![
+                    hm(i.clinical_time),
+                    i.name.clone(),
+                    format!("{} {} {}", fmt_num(i.dose), i.unit.label(), i.route.label()),
+                    i.indication.clone(),
+                    opt(i.effect.as_ref()),
+                    format!("{}{}", i.entered_by, late(i.late, i.recorded_at)),
+                ],
+                i.late,
+            )
+        })
+        .collect::<Vec<_>>();
+    if !rows.is_empty() {
+        l.table(
+            &[
+                col("Given", 14.0, L),
+                col("Medication", 28.0, L),
+                col("Dose, route", 33.0, L),
+                col("Indication", 35.0, L),
+                col("Effect", 40.0, L),
+                col("By", 30.0, L),
+            ],
+            &rows,
+        );
+    }
+}
+
+fn notes(l: &mut Layout, r: &SessionRecord) {
+    if r.notes.is_empty() {
+        return;
+    }
+    l.heading("Notes");
+    let rows = r
+        .notes
+        .iter()
+        .map(|n| {
+            (
+                vec![
+                    hm(n.clinical_time),
+                    format!("{}{}", n.author, late(n.late, n.recorded_at)),
+                    n.text.clone(),
+                ],
+                n.late,
+            )
+        })
+        .collect::<Vec<_>>();
+    l.table(
+        &[col("Time", 14.0, L), col("By", 36.0, L), col("Note", 130.0, L)],
+        &rows,
+    );
+}
+
+fn recovery(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Recovery and discharge");
+    let rec = &r.recovery;
+    let rows = rec
+        .aldrete
+        .iter()
+        .map(|a| {
+            let mut cells = vec![hm(a.clinical_time)];
+            cells.extend(a.items.iter().map(|v| v.to_string()));
+            cells.push(a.total.to_string());
+            cells.push(format!("{}{}", a.entered_by, late(a.late, a.recorded_at)));
+            (cells, a.total < rec.min_aldrete)
+        })
+        .collect::<Vec<_>>();
+    if !rows.is_empty() {
+        l.table(
+            &[
+                col("Time", 14.0, L),
+                col("Activity", 18.0, R),
+                col("Respiration", 22.0, R),
+                col("Circulation", 22.0, R),
+                col("Conscious", 20.0, R),
+                col("SpO2", 12.0, R),
+                col("Total", 14.0, R),
+                col("By", 58.0, L),
+            ],
+            &rows,
+        );
+    }
+    let mut facts = Vec::new();
+    match &rec.discharge {
+        Some(d) => {
+            facts.push((
+                "Discharged",
+                format!(
+                    "{} by {}, modified Aldrete {}{}",
+                    hm(d.clinical_time),
+                    d.entered_by,
+                    d.aldrete_total,
+                    late(d.late, d.recorded_at)
+                ),
+            ));
+            facts.push(("Escort", d.escort_name.clone()));
+            facts.push((
+                "Instructions",
+                "given: no driving until after a night's sleep; no benzodiazepines or opioids for 4 hours".into(),
+            ));
+            if let Some(reason) = &d.override_reason {
+                facts.push((
+                    "Discharge override",
+                    format!("by {}: {reason}", opt(d.override_by.as_ref())),
+                ));
+            }
+        }
+        None => facts.push(("Discharged", "not yet".into())),
+    }
+    facts.push((
+        "Recovery time",
+        rec.recovery_minutes
+            .map_or("—".into(), |m| format!("{m} min (end of infusion → discharge)")),
+    ));
+    facts.push((
+        "Chair time",
+        rec.chair_minutes
+            .map_or("—".into(), |m| format!("{m} min (arrival → discharge)")),
+    ));
+    l.facts(&facts);
+}
+
+fn signatures(l: &mut Layout, r: &SessionRecord) {
+    l.heading("Signatures and addenda");
+    if r.signatures.is_empty() {
+        l.paragraph("Not signed.", false, BLACK);
+    }
+    for g in &r.signatures {
+        let role = if g.role == Role::Nurse {
+            "Signed (nurse)"
+        } else {
+            "Co-signed (physician)"
+        };
+        l.paragraph(
+            &format!("{role}: {} at {}", g.display_name, day_hm(g.signed_at)),
+            false,
+            BLACK,
+        );
+    }
+    for a in &r.addenda {
+        l.paragraph(
+            &format!(
+                "Addendum by {} at {}. Reason: {}",
+                a.author,
+                day_hm(a.created_at),
+                a.reason
+            ),
+            true,
+            BLACK,
+        );
+        l.paragraph(&a.text, false, BLACK);
+    }
+}
