@@ -1,14 +1,19 @@
-//! What a nurse waits for: signing in (argon2id key unwrap + opening the encrypted database) and
-//! charting one vitals entry (validate + commit + audit row), against a bare INSERT on a plain
-//! SQLite file with the same pragmas. Run with `cargo bench`; figures are in the README.
+//! What staff wait for: signing in (argon2id key unwrap + opening the encrypted database), charting
+//! one vitals entry (validate + commit + audit row) against a bare INSERT on a plain SQLite file
+//! with the same pragmas, and laying out and writing a session report PDF. Run with `cargo bench`;
+//! figures are in the README.
 
 use std::hint::black_box;
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
+use infusion_chart::alerts::Thresholds;
 use infusion_chart::clinic::Nothing;
 use infusion_chart::patients::{Indication, PatientInput, Sex};
 use infusion_chart::protocols::{DoseInput, WeightUnit};
+use infusion_chart::report::{session_pdf, Context};
+use infusion_chart::sessions::SessionRef;
+use infusion_chart::settings::ClinicHeader;
 use infusion_chart::users::{Credentials, UserInput};
 use infusion_chart::vitals::VitalsInput;
 use infusion_chart::Clinic;
@@ -137,9 +142,55 @@ fn chart_vitals(c: &mut Criterion) {
     group.finish();
 }
 
+/// A complete session report (30 and 120 vitals rows), from the record to the PDF's bytes.
+fn session_report(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let clinic = set_up(dir.path());
+    let mut group = c.benchmark_group("session report PDF");
+    for (n, rows) in [(1, 30), (2, 120)] {
+        let session_id = new_session(&clinic, 1000 + n);
+        for i in 0..rows {
+            let input = VitalsInput {
+                session_id,
+                clinical_time: Some(Utc::now().to_rfc3339()),
+                sbp: Some(110.0 + (i % 40) as f64),
+                dbp: Some(70.0),
+                hr: Some(76.0),
+                spo2: Some(98.0),
+                rr: Some(14.0),
+                temp_c: None,
+                etco2: None,
+                dissociation: Some(3.0),
+                moaas: Some(5.0),
+            };
+            clinic.add_vitals(input).unwrap();
+        }
+        let record = clinic.session_record(SessionRef { session_id }).unwrap();
+        let clinic_header = ClinicHeader {
+            name: "Harbour Ketamine Clinic".into(),
+            ..ClinicHeader::default()
+        };
+        let ctx = Context {
+            clinic: &clinic_header,
+            generated_at: Utc::now(),
+            generated_by: "Nina Park",
+            report_id: "bench",
+        };
+        let (pdf, pages) = session_pdf(&record, &Thresholds::default(), &ctx);
+        eprintln!(
+            "session report with {rows} vitals rows: {} bytes, {pages} pages",
+            pdf.len()
+        );
+        group.bench_function(format!("{rows} vitals rows"), |b| {
+            b.iter(|| black_box(session_pdf(&record, &Thresholds::default(), &ctx)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = login, chart_vitals
+    targets = login, chart_vitals, session_report
 }
 criterion_main!(benches);

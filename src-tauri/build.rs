@@ -25,6 +25,7 @@ fn main() {
         "sign_session",
         "cosign_session",
         "add_addendum",
+        "print_report",
         "update_patient",
         "reference_lists",
         "day_list",

@@ -50,6 +50,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sign_session,
         commands::cosign_session,
         commands::add_addendum,
+        commands::print_report,
         commands::update_patient,
         commands::reference_lists,
         commands::day_list,

@@ -11,6 +11,7 @@ use infusion_chart::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::preparation::WasteInput;
 use infusion_chart::protocols::ProtocolInput;
 use infusion_chart::recovery::{AldreteInput, DischargeInput};
+use infusion_chart::report::ReportRequest;
 use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
 use infusion_chart::settings::SettingsInput;
 use infusion_chart::side_effects::{
@@ -40,6 +41,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
     let (p, s, now) = (patient.id, session.id, f.clock.now());
     let out = tempfile::tempdir().unwrap();
     let export = out.path().join("audit.csv").display().to_string();
+    let report = out.path().join("series.pdf").display().to_string();
     let omar = 3;
 
     use Role::*;
@@ -291,6 +293,17 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                     hold_dbp: Some(90.0),
                     outcome_scales: vec![],
                     active: Some(true),
+                }))
+            }),
+        ),
+        (
+            "print_report",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.print_report(ReportRequest {
+                    session_id: None,
+                    patient_id: Some(p),
+                    path: Some(report.clone()),
                 }))
             }),
         ),

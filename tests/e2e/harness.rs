@@ -353,6 +353,8 @@ impl App {
 fn app_environment<'a>(cmd: &'a mut Command, display: &str, data_dir: &Path) -> &'a mut Command {
     cmd.env("DISPLAY", display)
         .env("INFUSION_CHART_DATA_DIR", data_dir)
+        // Reports are handed to a viewer that does nothing; the test reads the file itself.
+        .env("INFUSION_CHART_VIEWER", "true")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         // No session bus: the single-instance check stands aside, so relaunches are not forwarded.
         .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")

@@ -262,6 +262,30 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Sign session").await;
     app.click_button("Confirm signature").await;
     app.wait_for_page_text("Signed by Nina Park", harness::WAIT).await;
+
+    // The report the physician will print: written by the core and handed to the PDF viewer.
+    app.click_button("Print report").await;
+    app.wait_for_text(STATUS, "opened in the PDF viewer").await;
+    let reports: Vec<_> = std::fs::read_dir(data.path().join("reports"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(reports.len(), 1, "one report written");
+    let text = std::process::Command::new("pdftotext")
+        .arg(reports[0].path())
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Nguyễn-O'Brien, Zoë",
+        "152/94",
+        "Ondansetron",
+        "KX2291",
+        "Signed by Nina Park",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from the printed report");
+    }
     app.click_button("Sign out").await;
 
     // The physician co-signs and adds an addendum.

@@ -71,6 +71,8 @@ export const resolveSideEffect = (sideEffectId, resolvedTime) => call('resolve_s
 export const addIntervention = (intervention) => call('add_intervention', intervention);
 export const addAldrete = (score) => call('add_aldrete', score);
 export const discharge = (input) => call('discharge', input);
+/** `what` is `{session_id}` or `{patient_id}`; without `path` the report opens in the PDF viewer. */
+export const printReport = (what, path = null) => call('print_report', { ...what, path });
 
 // Administration.
 export const listUsers = () => call('list_users', {});
@@ -87,9 +89,14 @@ export const auditVerify = () => call('audit_verify', {});
 export const auditExport = (filters, path) => call('audit_export', { ...filters, path });
 
 /** Asks where to write the audit CSV: a path, or null if the admin cancelled. */
-export async function chooseCsvPath() {
+export const chooseCsvPath = () => chooseSavePath('audit.csv', 'CSV', 'csv');
+
+/** Asks where to save a report: a path, or null if cancelled. */
+export const choosePdfPath = (name) => chooseSavePath(name, 'PDF', 'pdf');
+
+async function chooseSavePath(defaultPath, kind, extension) {
   try {
-    return await window.__TAURI__.dialog.save({ defaultPath: 'audit.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    return await window.__TAURI__.dialog.save({ defaultPath, filters: [{ name: kind, extensions: [extension] }] });
   } catch (error) {
     throw normalise(error);
   }

@@ -4,6 +4,7 @@ use infusion_chart::infusion::InfusionEvent;
 use infusion_chart::ipc::parse;
 use infusion_chart::notes::Note;
 use infusion_chart::protocols::{DosePlan, Protocol};
+use infusion_chart::report::Printed;
 use infusion_chart::sessions::{Session, SessionRecord};
 use infusion_chart::vitals::Vitals;
 use infusion_chart::{Clinic, Result};
@@ -70,4 +71,9 @@ pub async fn add_infusion_event(clinic: State<'_, Arc<Clinic>>, input: Option<Va
 #[tauri::command]
 pub async fn add_note(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Note> {
     blocking(clinic, |c| c.add_note(parse(input)?)).await
+}
+
+#[tauri::command]
+pub async fn print_report(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Printed> {
+    blocking(clinic, |c| c.print_report(parse(input)?)).await
 }

@@ -9,6 +9,7 @@ import { labelOf, lists } from '../lists.js';
 import { checkTyped, load, notices, save, sessionHref, setBanner, statusBadge } from './common.js';
 import { FOLLOW_UPS, outcomeForm } from './outcomes.js';
 import { patientFields, readPatient } from './patient-form.js';
+import { reportActions } from './reports.js';
 import { renderStartSession } from './start-session.js';
 
 export async function renderPatient(root, patientId) {
@@ -41,6 +42,7 @@ async function showPatient(root, data, reference, savedText = null) {
 
   root.replaceChildren(
     h('h1', {}, patientName(patient)),
+    reportActions({ patient_id: patient.id }, 'series report', `series-${patient.mrn}.pdf`),
     details.node,
     h('div', { class: 'panel' },
       start ?? h('p', { class: 'note' }, "Today's session has already been started. Open it from the list below."),

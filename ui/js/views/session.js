@@ -11,6 +11,7 @@ import { checklistSection, wasteSection } from './checklist.js';
 import { dischargeSection } from './discharge.js';
 import { infusionSection } from './infusion.js';
 import { registerShortcuts, shortcutsHelp } from './keys.js';
+import { reportActions } from './reports.js';
 import { notesSection } from './notes.js';
 import { outcomesSection } from './outcomes.js';
 import {
@@ -97,6 +98,7 @@ function showSession(root, record, choices, signed = null) {
         `Started ${localTime(session.started_at)} · `,
         h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
       open && shortcutsHelp()),
+    reportActions({ session_id: session.id }, 'report', `session-${session.session_date}.pdf`),
     patientFlags(patient.flags),
     sections.glance.node,
     sections.alerts.node,
