@@ -171,6 +171,7 @@ fn session_report(c: &mut Criterion) {
             ..ClinicHeader::default()
         };
         let ctx = Context {
+            logo: None,
             clinic: &clinic_header,
             generated_at: Utc::now(),
             generated_by: "Nina Park",

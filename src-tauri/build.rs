@@ -46,6 +46,7 @@ fn main() {
         "reset_password",
         "get_settings",
         "update_settings",
+        "set_clinic_logo",
         "audit_search",
         "audit_verify",
         "audit_export",

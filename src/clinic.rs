@@ -24,7 +24,7 @@ use crate::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
 use crate::recovery::{Aldrete, AldreteInput, DischargeInput};
 use crate::report::{self, Printed, ReportRequest};
 use crate::sessions::{DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
-use crate::settings::{Settings, SettingsInput};
+use crate::settings::{LogoInput, Settings, SettingsInput};
 use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::signing::AddendumInput;
 use crate::storage::{Author, Db};
@@ -689,8 +689,22 @@ impl Clinic {
 
     pub fn settings(&self, _: Nothing) -> Result<Settings> {
         self.act_open(Some(Permission::Administer), "change settings", |open, _, _| {
-            Ok(open.settings.clone())
+            let mut settings = open.settings.clone();
+            settings.clinic.logo_bytes = open.db.logo()?.map_or(0, |l| l.len());
+            Ok(settings)
         })
+    }
+
+    /// Sets the logo printed at the top of reports (a PNG, checked here), or removes it.
+    pub fn set_clinic_logo(&self, input: LogoInput) -> Result<Settings> {
+        self.act_open(Some(Permission::Administer), "change settings", |open, by, now| {
+            let png = report::logo::from_hex(input.png_hex.trim())?;
+            if !png.is_empty() {
+                report::logo::decode(&png)?;
+            }
+            open.db.save_logo((!png.is_empty()).then_some(&png[..]), by, now)
+        })?;
+        self.settings(Nothing {})
     }
 
     pub fn update_settings(&self, input: SettingsInput) -> Result<Settings> {
@@ -735,8 +749,10 @@ impl Clinic {
     pub fn print_report(&self, request: ReportRequest) -> Result<Printed> {
         self.act_open(Some(Permission::Chart), "print reports", |open, by, now| {
             let report_id = crypto::random_hex::<4>()?;
+            let logo = open.db.logo()?;
             let ctx = report::Context {
                 clinic: &open.settings.clinic,
+                logo: logo.as_deref(),
                 generated_at: now,
                 generated_by: &by.display_name,
                 report_id: &report_id,

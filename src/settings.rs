@@ -48,6 +48,17 @@ pub struct ClinicHeader {
     pub name: String,
     pub address: String,
     pub phone: String,
+    /// Size of the report logo (stored apart, so reading settings stays cheap); 0 if none. Filled
+    /// in when settings are shown, never read back.
+    #[serde(skip_deserializing)]
+    pub logo_bytes: usize,
+}
+
+/// A new report logo: the PNG file's bytes as hex; empty removes the logo.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoInput {
+    pub png_hex: String,
 }
 
 impl Default for Settings {
@@ -154,6 +165,7 @@ impl SettingsInput {
                 name: header_text(&mut c, self.clinic_name, "Clinic name", 100, &cur.clinic.name),
                 address: header_text(&mut c, self.clinic_address, "Clinic address", 200, &cur.clinic.address),
                 phone: header_text(&mut c, self.clinic_phone, "Clinic phone", 40, &cur.clinic.phone),
+                logo_bytes: 0,
             },
         };
         let t = &next.alerts;

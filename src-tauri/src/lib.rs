@@ -71,6 +71,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::reset_password,
         commands::get_settings,
         commands::update_settings,
+        commands::set_clinic_logo,
         commands::audit_search,
         commands::audit_verify,
         commands::audit_export,

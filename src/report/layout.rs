@@ -10,6 +10,8 @@ pub const MARGIN: f64 = 15.0;
 const HEADER_H: f64 = 24.0;
 const FOOTER_H: f64 = 10.0;
 pub const BODY_W: f64 = PAGE_W - 2.0 * MARGIN;
+const LOGO_H: f64 = 16.0;
+const LOGO_MAX_W: f64 = 50.0;
 /// Points to mm.
 pub const PT: f64 = 25.4 / 72.0;
 
@@ -41,6 +43,8 @@ pub enum Mark {
     },
     /// A filled box.
     Fill { x: f64, y: f64, w: f64, h: f64, color: Rgb },
+    /// The clinic's logo, in this box.
+    Logo { x: f64, y: f64, w: f64, h: f64 },
 }
 
 /// How wide a text is, in mm, at a size in points: the font's own advance widths.
@@ -69,6 +73,8 @@ pub const fn col(title: &'static str, width: f64, align: Align) -> Column {
 pub struct Layout<'a> {
     measure: &'a dyn Measure,
     header: Vec<String>,
+    /// The logo's width over its height, if the clinic has one.
+    logo_aspect: Option<f64>,
     pages: Vec<Vec<Mark>>,
     y: f64,
 }
@@ -77,11 +83,12 @@ const BODY_SIZE: f64 = 9.0;
 const LINE: f64 = BODY_SIZE * PT * 1.35;
 
 impl<'a> Layout<'a> {
-    /// `header` lines (clinic, then patient identifiers) top every page.
-    pub fn new(measure: &'a dyn Measure, header: Vec<String>) -> Layout<'a> {
+    /// `header` lines (clinic, then patient identifiers) top every page, with the logo at the right.
+    pub fn new(measure: &'a dyn Measure, header: Vec<String>, logo_aspect: Option<f64>) -> Layout<'a> {
         let mut layout = Layout {
             measure,
             header,
+            logo_aspect,
             pages: Vec::new(),
             y: 0.0,
         };
@@ -105,6 +112,16 @@ impl<'a> Layout<'a> {
             };
             self.text_at(MARGIN, y, size, bold, BLACK, line);
             y += size * PT * 1.4;
+        }
+        if let Some(aspect) = self.logo_aspect {
+            let h = LOGO_H.min(LOGO_MAX_W / aspect);
+            let w = h * aspect;
+            self.page().push(Mark::Logo {
+                x: PAGE_W - MARGIN - w,
+                y: MARGIN,
+                w,
+                h,
+            });
         }
         self.rule(MARGIN + HEADER_H - 2.0);
         self.y = MARGIN + HEADER_H + 2.0;
@@ -334,7 +351,7 @@ mod tests {
 
     #[test]
     fn a_long_table_continues_on_new_pages_with_its_header_and_every_row() {
-        let mut layout = Layout::new(&Fixed, vec!["Clinic".into(), "Patient".into()]);
+        let mut layout = Layout::new(&Fixed, vec!["Clinic".into(), "Patient".into()], Some(2.0));
         let rows: Vec<(Vec<String>, bool)> = (0..200).map(|i| (vec![format!("row{i}")], false)).collect();
         layout.table(&[col("Time", 40.0, Align::Left)], &rows);
         let pages = layout.finish("Report x");
@@ -356,6 +373,9 @@ mod tests {
             assert!(t.contains(&"Time".to_string()), "header repeated on page {}", n + 1);
             assert!(t.contains(&"Patient".to_string()), "patient on page {}", n + 1);
             assert!(t.contains(&format!("page {} of {}", n + 1, pages.len())));
+            assert!(page
+                .iter()
+                .any(|m| matches!(m, Mark::Logo { w, h, .. } if (w / h - 2.0).abs() < 1e-9)));
         }
     }
 }

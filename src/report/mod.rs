@@ -3,6 +3,7 @@
 
 mod charts;
 mod layout;
+pub mod logo;
 mod pdf;
 mod series;
 mod session;
@@ -19,9 +20,18 @@ use crate::settings::ClinicHeader;
 /// What every page says besides the record: who printed it, when, and the report's id.
 pub struct Context<'a> {
     pub clinic: &'a ClinicHeader,
+    /// The clinic's logo (PNG), if one is set.
+    pub logo: Option<&'a [u8]>,
     pub generated_at: DateTime<Utc>,
     pub generated_by: &'a str,
     pub report_id: &'a str,
+}
+
+impl Context<'_> {
+    /// The logo as pixels; one that no longer decodes is left off rather than failing the report.
+    fn decoded_logo(&self) -> Option<logo::Logo> {
+        self.logo.and_then(|bytes| logo::decode(bytes).ok())
+    }
 }
 
 /// Print a session's report (`session_id`) or a patient's series (`patient_id`): to `path` (from

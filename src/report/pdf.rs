@@ -7,10 +7,12 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use printpdf::{
     Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, TextMatrix, WindingOrder,
+    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, RawImage, RawImageData, RawImageFormat, TextItem,
+    TextMatrix, WindingOrder, XObjectId, XObjectTransform,
 };
 
 use super::layout::{Mark, Measure, Rgb, PAGE_H, PAGE_W, PT};
+use super::logo::Logo;
 
 struct Fonts {
     regular: ParsedFont,
@@ -61,8 +63,8 @@ fn point(x: f64, y: f64) -> LinePoint {
     }
 }
 
-/// The PDF of `pages`, titled, dated `created`.
-pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>) -> Vec<u8> {
+/// The PDF of `pages`, titled, dated `created`, with `logo` wherever a page places it.
+pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>, logo: Option<&Logo>) -> Vec<u8> {
     let f = fonts();
     let mut doc = PdfDocument::new(title);
     doc.metadata.info.creator = "Infusion Chart".into();
@@ -74,12 +76,28 @@ pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>) -> Vec
     }
     let regular = doc.add_font(&f.regular);
     let bold = doc.add_font(&f.bold);
+    let logo = logo.map(|l| {
+        let format = match l.channels {
+            1 => RawImageFormat::R8,
+            2 => RawImageFormat::RG8,
+            3 => RawImageFormat::RGB8,
+            _ => RawImageFormat::RGBA8,
+        };
+        let image = RawImage {
+            pixels: RawImageData::U8(l.pixels.clone()),
+            width: l.width as usize,
+            height: l.height as usize,
+            data_format: format,
+            tag: Vec::new(),
+        };
+        (doc.add_image(&image), l.width)
+    });
     let pdf_pages = pages
         .into_iter()
         .map(|marks| {
             let mut ops = Vec::new();
             for mark in marks {
-                draw(&mut ops, mark, &regular, &bold);
+                draw(&mut ops, mark, (&regular, &bold), logo.as_ref());
             }
             PdfPage::new(Mm(PAGE_W as f32), Mm(PAGE_H as f32), ops)
         })
@@ -88,8 +106,22 @@ pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>) -> Vec
     doc.save(&PdfSaveOptions::default(), &mut Vec::new())
 }
 
-fn draw(ops: &mut Vec<Op>, mark: Mark, regular: &FontId, bold: &FontId) {
+fn draw(ops: &mut Vec<Op>, mark: Mark, (regular, bold): (&FontId, &FontId), logo: Option<&(XObjectId, u32)>) {
     match mark {
+        Mark::Logo { x, y, w, h } => {
+            if let Some((id, px_wide)) = logo {
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(Mm(x as f32).into()),
+                        translate_y: Some(Mm((PAGE_H - y - h) as f32).into()),
+                        // Printed width = pixels / dpi inches.
+                        dpi: Some(*px_wide as f32 / (w / 25.4) as f32),
+                        ..Default::default()
+                    },
+                });
+            }
+        }
         Mark::Text {
             x,
             y,

@@ -3,6 +3,7 @@
 
 use super::charts;
 use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
+use super::logo::Logo;
 use super::pdf::{render, FontMeasure};
 use super::{footer, header, opt, Context};
 use crate::sessions::{PatientRecord, SessionRecord};
@@ -11,7 +12,12 @@ use crate::validate::fmt_num;
 /// The PDF and its page count. `sessions` oldest first.
 pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Context) -> (Vec<u8>, usize) {
     let p = &patient.patient;
-    let mut l = Layout::new(&FontMeasure, header(ctx, p, "infusion series"));
+    let logo = ctx.decoded_logo();
+    let mut l = Layout::new(
+        &FontMeasure,
+        header(ctx, p, "infusion series"),
+        logo.as_ref().map(Logo::aspect),
+    );
     l.heading(&format!("Infusion series: {} sessions", sessions.len()));
     for flag in &p.flags {
         l.paragraph(&format!("⚠ {flag}"), true, RED);
@@ -88,6 +94,7 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
             &format!("Series report {} {}", p.family_name, p.given_names),
             ctx.generated_at,
             pages,
+            logo.as_ref(),
         ),
         count,
     )

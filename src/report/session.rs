@@ -3,6 +3,7 @@
 
 use super::charts::{self, Lines, Reading};
 use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
+use super::logo::Logo;
 use super::pdf::{render, FontMeasure};
 use super::{day_hm, footer, header, hm, opt, Context};
 use crate::alerts::Thresholds;
@@ -20,9 +21,11 @@ const CHART_H: f64 = 78.0;
 /// The PDF and its page count.
 pub fn session_pdf(r: &SessionRecord, thresholds: &Thresholds, ctx: &Context) -> (Vec<u8>, usize) {
     let s = &r.session;
+    let logo = ctx.decoded_logo();
     let mut l = Layout::new(
         &FontMeasure,
         header(ctx, &r.patient, &format!("session {}", s.session_date)),
+        logo.as_ref().map(Logo::aspect),
     );
     l.heading(&format!("Infusion session report: {}", s.session_date));
     l.paragraph(&status_line(&r.signatures), true, BLACK);
@@ -41,7 +44,12 @@ pub fn session_pdf(r: &SessionRecord, thresholds: &Thresholds, ctx: &Context) ->
     let pages = l.finish(&footer(ctx));
     let count = pages.len();
     (
-        render(&format!("Session report {}", s.session_date), ctx.generated_at, pages),
+        render(
+            &format!("Session report {}", s.session_date),
+            ctx.generated_at,
+            pages,
+            logo.as_ref(),
+        ),
         count,
     )
 }

@@ -39,4 +39,41 @@ impl Db {
         tx.commit()?;
         Ok(new.clone())
     }
+
+    /// The clinic's report logo (PNG), if one is set.
+    pub fn logo(&self) -> Result<Option<Vec<u8>>> {
+        let hex: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'logo'", [], |r| r.get(0))
+            .optional()?;
+        Ok(hex
+            .filter(|h| !h.is_empty())
+            .and_then(|h| crate::report::logo::from_hex(&h).ok()))
+    }
+
+    /// Sets (or with `None` removes) the report logo; the audit row names its size and SHA-256.
+    pub fn save_logo(&mut self, png: Option<&[u8]>, by: &User, now: DateTime<Utc>) -> Result<()> {
+        let hex: String = png.unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
+        let detail = match png {
+            Some(bytes) => format!(
+                "report logo set: {} bytes, SHA-256 {}",
+                bytes.len(),
+                crate::digest::sha256_hex(bytes)
+            ),
+            None => "report logo removed".into(),
+        };
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('logo', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [hex],
+        )?;
+        append(
+            &tx,
+            &Author::from(by),
+            &Event::new(Action::SettingsChanged).record("settings", 2).detail(detail),
+            now,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
 }

@@ -10,7 +10,7 @@ use infusion_chart::infusion::{EventInput, EventKind};
 use infusion_chart::notes::NoteInput;
 use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::report::ReportRequest;
-use infusion_chart::settings::SettingsInput;
+use infusion_chart::settings::{LogoInput, SettingsInput};
 use infusion_chart::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
@@ -150,6 +150,28 @@ fn a_session_report_holds_every_charted_value_on_valid_pages_and_unicode_round_t
             ..SettingsInput::default()
         })
         .unwrap();
+    let admin = f.as_user("ada");
+    let mut logo = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut logo, 40, 20);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(&[30u8; 40 * 20 * 3])
+            .unwrap();
+    }
+    let hex: String = logo.iter().map(|b| format!("{b:02x}")).collect();
+    let settings = admin.set_clinic_logo(LogoInput { png_hex: hex }).unwrap();
+    assert_eq!(settings.clinic.logo_bytes, logo.len());
+    assert_eq!(
+        admin
+            .set_clinic_logo(LogoInput { png_hex: "00ff".into() })
+            .unwrap_err()
+            .kind(),
+        "validation"
+    );
     let clinic = f.as_user("nina");
     let s = charted_session(&f, clinic, "P-1", 120);
     let out = tempfile::tempdir().unwrap();
@@ -189,6 +211,17 @@ fn a_session_report_holds_every_charted_value_on_valid_pages_and_unicode_round_t
         text.matches("Nguyễn-O'Brien, Zoë").count(),
         printed.pages,
         "patient identified on every page"
+    );
+    let images = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&path)
+        .output()
+        .expect("pdfimages (poppler-utils)");
+    let listed = String::from_utf8_lossy(&images.stdout);
+    assert_eq!(
+        listed.lines().filter(|l| l.contains(" 40    20 ")).count(),
+        printed.pages,
+        "the logo on every page:\n{listed}"
     );
     page_png(&path, 1, "report-session-page1");
     page_png(&path, 2, "report-session-page2");

@@ -63,6 +63,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     add_user(&app, "nina", "Nina Park", "Nurse").await;
     add_user(&app, "omar", "Dr Omar Haddad", "Physician").await;
     app.type_into("Auto-lock after (minutes)", "1").await;
+    app.type_into("Clinic name", "Harbour Ketamine Clinic").await;
     app.click_button("Save settings").await;
     app.wait_for_text(STATUS, "aved").await;
     display.screenshot(&output_dir().join("e2e-admin.png"));

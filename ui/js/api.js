@@ -82,6 +82,8 @@ export const setUserActive = (userId, active) => call('set_user_active', { user_
 export const resetPassword = (userId, newPassword) => call('reset_password', { user_id: userId, new_password: newPassword });
 export const getSettings = () => call('get_settings', {});
 export const updateSettings = (settings) => call('update_settings', settings);
+/** `pngHex`: the logo file's bytes as hex; empty removes the logo. */
+export const setClinicLogo = (pngHex) => call('set_clinic_logo', { png_hex: pngHex });
 export const allProtocols = () => call('all_protocols', {});
 export const saveProtocol = (protocol) => call('save_protocol', protocol);
 export const auditSearch = (filters) => call('audit_search', filters);

@@ -70,3 +70,8 @@ pub async fn all_protocols(clinic: State<'_, Arc<Clinic>>, input: Option<Value>)
 pub async fn save_protocol(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Protocol> {
     blocking(clinic, |c| c.save_protocol(parse(input)?)).await
 }
+
+#[tauri::command]
+pub async fn set_clinic_logo(clinic: State<'_, Arc<Clinic>>, input: Option<Value>) -> Result<Settings> {
+    blocking(clinic, |c| c.set_clinic_logo(parse(input)?)).await
+}

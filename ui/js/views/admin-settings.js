@@ -1,6 +1,7 @@
-// Settings: the clinic's policy values (auto-lock, charting timings, alert thresholds), one form.
+// Settings: the clinic's policy values (auto-lock, charting timings, alert thresholds) and the
+// report header (name, address, phone, logo).
 
-import { getSettings, updateSettings } from '../api.js';
+import { getSettings, setClinicLogo, updateSettings } from '../api.js';
 import { field, h } from '../dom.js';
 import { setAutoLockMinutes } from '../session-state.js';
 import { checkTyped, load, notices, numberOrNull, save } from './common.js';
@@ -27,6 +28,13 @@ const GROUPS = [
   ]],
 ];
 
+// [setting, label, max characters] of the report header; sent as typed (empty clears it).
+const HEADER = [
+  ['clinic_name', 'Clinic name', 100],
+  ['clinic_address', 'Clinic address', 200],
+  ['clinic_phone', 'Clinic phone', 40],
+];
+
 export function settingsSection() {
   const body = h('div');
   load(body, getSettings).then((settings) => settings && body.replaceChildren(settingsForm(settings)));
@@ -35,8 +43,14 @@ export function settingsSection() {
     body);
 }
 
-/** The core nests the alert thresholds under `alerts` but takes them back flat, as the form keeps them. */
-const flatten = (settings) => ({ ...settings, ...settings.alerts });
+/** The core nests the thresholds under `alerts` and the header under `clinic`, but takes them back flat. */
+const flatten = (settings) => ({
+  ...settings,
+  ...settings.alerts,
+  clinic_name: settings.clinic.name,
+  clinic_address: settings.clinic.address,
+  clinic_phone: settings.clinic.phone,
+});
 
 function settingsForm(settings) {
   const inputs = {};
@@ -51,9 +65,16 @@ function settingsForm(settings) {
         return field(label, inputs[key], `${min} to ${max}`);
       })));
   });
+  const texts = {};
+  groups.push(h('div', { class: 'settings-group', role: 'group', 'aria-labelledby': 'settings-group-header' },
+    h('h3', { id: 'settings-group-header' }, 'Report header'),
+    h('div', { class: 'fields' }, HEADER.map(([key, label, max]) => {
+      texts[key] = h('input', { id: `setting-${key.replaceAll('_', '-')}`, type: 'text', maxlength: max });
+      return field(label, texts[key]);
+    }))));
   const fill = (values) => {
     const flat = flatten(values);
-    for (const [key, input] of Object.entries(inputs)) input.value = flat[key];
+    for (const [key, input] of Object.entries({ ...inputs, ...texts })) input.value = flat[key];
   };
   fill(settings);
 
@@ -61,13 +82,17 @@ function settingsForm(settings) {
   const notes = notices();
   const form = h('form', { novalidate: true, 'aria-labelledby': 'settings-heading' },
     groups,
-    h('div', { class: 'form-actions' }, submit, notes.node));
+    h('div', { class: 'form-actions' }, submit, notes.node),
+    logoField(settings.clinic.logo_bytes));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
     // Every field goes, as typed: an emptied one is null, which the core leaves unchanged.
-    const typed = Object.fromEntries(Object.entries(inputs).map(([key, input]) => [key, numberOrNull(input)]));
+    const typed = Object.fromEntries([
+      ...Object.entries(inputs).map(([key, input]) => [key, numberOrNull(input)]),
+      ...Object.entries(texts).map(([key, input]) => [key, input.value]),
+    ]);
     const saved = await save(submit, notes, () => updateSettings(typed));
     if (!saved) return;
     fill(saved);
@@ -77,4 +102,40 @@ function settingsForm(settings) {
     notes.saved(`Settings saved: screens lock after ${n} ${n === 1 ? 'minute' : 'minutes'} without activity.`);
   });
   return form;
+}
+
+/** The report logo: a PNG chosen from disk, sent as hex; the core checks it is a usable PNG. */
+function logoField(bytes) {
+  const file = h('input', { id: 'clinic-logo', type: 'file', accept: 'image/png' });
+  const upload = h('button', { type: 'button', class: 'secondary' }, 'Save logo');
+  const remove = h('button', { type: 'button', class: 'secondary' }, 'Remove logo');
+  const state = h('p', { class: 'meta' });
+  const notes = notices();
+  const show = (n) => {
+    state.textContent = n ? `A logo is set (${Math.ceil(n / 1024)} KB); it prints at the top right of every report page.` : 'No logo is set.';
+    remove.hidden = !n;
+  };
+  show(bytes);
+  const send = async (button, hex) => {
+    const saved = await save(button, notes, () => setClinicLogo(hex));
+    if (!saved) return;
+    show(saved.clinic.logo_bytes);
+    notes.saved(hex ? 'Logo saved.' : 'Logo removed.');
+    file.value = '';
+  };
+  upload.addEventListener('click', async () => {
+    const chosen = file.files[0];
+    if (!chosen) {
+      notes.error('Choose a PNG file first.');
+      return;
+    }
+    const bytes = new Uint8Array(await chosen.arrayBuffer());
+    send(upload, Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+  });
+  remove.addEventListener('click', () => send(remove, ''));
+  return h('div', { class: 'settings-group', role: 'group', 'aria-labelledby': 'logo-heading' },
+    h('h3', { id: 'logo-heading' }, 'Report logo'),
+    state,
+    h('div', { class: 'fields' }, field('Logo (PNG, at most 256 KB)', file)),
+    h('div', { class: 'form-actions' }, upload, remove, notes.node));
 }
