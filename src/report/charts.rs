@@ -110,9 +110,9 @@ fn fmt(v: f64) -> String {
     crate::validate::fmt_num(v)
 }
 
-/// Tick values from 0 up to at least `max`, `step` apart.
+/// Tick values from 0 up to `max`, `step` apart.
 fn ticks(max: f64, step: f64) -> Vec<f64> {
-    (0..=((max / step).ceil() as i64)).map(|i| i as f64 * step).collect()
+    (0..=((max / step).floor() as i64)).map(|i| i as f64 * step).collect()
 }
 
 /// Legend entries in a row under a chart.

@@ -18,7 +18,11 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
         header(ctx, p, "infusion series"),
         logo.as_ref().map(Logo::aspect),
     );
-    l.heading(&format!("Infusion series: {} sessions", sessions.len()));
+    let n = sessions.len();
+    l.heading(&format!(
+        "Infusion series: {n} {}",
+        if n == 1 { "session" } else { "sessions" }
+    ));
     for flag in &p.flags {
         l.paragraph(&format!("⚠ {flag}"), true, RED);
     }

@@ -264,7 +264,7 @@ fn a_series_report_shows_each_session_and_the_outcome_course_in_words() {
     qpdf_check(&path);
     let text = pdftotext(&path);
     for expected in [
-        "Infusion series: 1 sessions",
+        "Infusion series: 1 session",
         "PHQ-9 over the series",
         "response (at least a 50 % drop)",
         "remission: below 5",
