@@ -18,6 +18,7 @@ use crate::recovery::{
 use crate::sessions::{
     DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus,
 };
+use crate::settings::Settings;
 use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::signing::AddendumInput;
 use crate::storage::{Correction, Db, NewDose};
@@ -52,13 +53,18 @@ pub fn patient_record(db: &Db, patient: PatientRef) -> Result<PatientRecord> {
 }
 
 /// A patient's series for its report: the patient screen's record and every session's, oldest first.
-pub fn series(db: &Db, now: DateTime<Utc>, patient: PatientRef) -> Result<(PatientRecord, Vec<SessionRecord>)> {
+pub fn series(
+    db: &Db,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    patient: PatientRef,
+) -> Result<(PatientRecord, Vec<SessionRecord>)> {
     let record = patient_record(db, patient)?;
     let sessions = record
         .sessions
         .iter()
         .rev()
-        .map(|s| session_record(db, now, SessionRef { session_id: s.id }))
+        .map(|s| session_record(db, settings, now, SessionRef { session_id: s.id }))
         .collect::<Result<Vec<_>>>()?;
     Ok((record, sessions))
 }
@@ -87,15 +93,12 @@ pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
 /// left to resolve. A dose above the soft limit needs a physician and their reason.
 pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInput) -> Result<Session> {
     let plan = dose_preview(db, &input)?;
-    let override_reason = input
-        .override_reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
     if plan.limit == Limit::AboveSoft {
         require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
     }
     let mut c = Checker::new();
     let chair = c.optional_text(input.chair.clone(), "Chair", 20);
+    let override_reason = c.optional_text(input.override_reason.clone(), "Override reason", 500);
     c.finish()?;
     plan.ready()?;
     let dose = NewDose {
@@ -109,9 +112,8 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
 
 /// The session screen at `now`: late entries labelled by the clinic's setting, the pump summarised,
 /// recovery times and what discharge would still need.
-pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
+pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
-    let settings = db.settings()?;
     let late_after = Duration::minutes(settings.late_entry_minutes as i64);
     let late = |recorded: DateTime<Utc>, clinical: DateTime<Utc>| recorded - clinical > late_after;
     let mut vitals = db.vitals_of_session(s.id)?;
@@ -170,7 +172,7 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
             .copied()
             .collect()
     });
-    let stopped_at = stopped_at(&events);
+    let stopped_at = infusion.stopped_at;
     let end = discharge.as_ref().map_or(now, |d| d.clinical_time);
     let recovery = Recovery {
         recovery_minutes: minutes_between(stopped_at, Some(end)),
@@ -217,14 +219,6 @@ pub fn session_record(db: &Db, now: DateTime<Utc>, session: SessionRef) -> Resul
     })
 }
 
-/// When the infusion ended, if its last event is a stop.
-fn stopped_at(events: &[InfusionEvent]) -> Option<DateTime<Utc>> {
-    events
-        .last()
-        .filter(|e| e.kind == EventKind::Stop)
-        .map(|e| e.clinical_time)
-}
-
 fn open_session(db: &Db, session_id: i64) -> Result<Session> {
     let session = db.session(session_id)?;
     if session.status != SessionStatus::Open {
@@ -251,7 +245,8 @@ pub fn add_vitals(
 /// A start needs baseline vitals within the protocol's hold threshold, or a physician's override.
 pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) -> Result<InfusionEvent> {
     let session = open_session(db, input.session_id)?;
-    let event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
+    let mut event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
+    let mut overridden = false;
     if event.kind == EventKind::Start {
         let baseline = db.vitals_of_session(session.id)?;
         let protocol = session.dose.as_ref().map(|d| db.protocol(d.protocol_id)).transpose()?;
@@ -264,7 +259,12 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
             if event.hold_override.is_none() {
                 return Err(Error::Validation(hold));
             }
+            overridden = true;
         }
+    }
+    // A reason typed where no hold applied overrides nothing and is not charted as an override.
+    if !overridden {
+        event.hold_override = None;
     }
     db.insert_event(&event, session.patient_id, by, now)
 }
@@ -325,21 +325,32 @@ pub fn correct_vitals(
 }
 
 /// Records that a nurse or physician has seen an alert (once; never after signing).
-pub fn acknowledge_alert(db: &mut Db, by: &User, now: DateTime<Utc>, alert: AlertRef) -> Result<SessionRecord> {
+pub fn acknowledge_alert(
+    db: &mut Db,
+    settings: &Settings,
+    by: &User,
+    now: DateTime<Utc>,
+    alert: AlertRef,
+) -> Result<SessionRecord> {
     let (session_id, acknowledged) = db.alert_owner(alert.alert_id)?;
     let session = open_session(db, session_id)?;
     if acknowledged {
         return Err(Error::Conflict("This alert was already acknowledged.".into()));
     }
     db.acknowledge_alert(alert.alert_id, session.patient_id, by, now)?;
-    session_record(db, now, SessionRef { session_id })
+    session_record(db, settings, now, SessionRef { session_id })
 }
 
 /// The charting nurse signs: the session is locked from then on.
-pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
+pub fn sign_session(
+    db: &mut Db,
+    settings: &Settings,
+    by: &User,
+    now: DateTime<Utc>,
+    session: SessionRef,
+) -> Result<SessionRecord> {
     let s = open_session(db, session.session_id)?;
-    let pump = summarise(&db.events_of_session(s.id)?, 0.0, now).state;
-    if matches!(pump, PumpState::Running | PumpState::Paused) {
+    if summarise(&db.events_of_session(s.id)?, 0.0, now).in_progress() {
         return Err(Error::Conflict(
             "The infusion has not been stopped. Chart its stop before signing.".into(),
         ));
@@ -361,11 +372,17 @@ pub fn sign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Session
         )));
     }
     db.insert_signature(s.id, s.patient_id, Role::Nurse, by, now)?;
-    session_record(db, now, session)
+    session_record(db, settings, now, session)
 }
 
 /// A physician co-signs a nurse-signed session.
-pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
+pub fn cosign_session(
+    db: &mut Db,
+    settings: &Settings,
+    by: &User,
+    now: DateTime<Utc>,
+    session: SessionRef,
+) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
     match s.status {
         SessionStatus::Open => {
@@ -386,11 +403,17 @@ pub fn cosign_session(db: &mut Db, by: &User, now: DateTime<Utc>, session: Sessi
         ));
     }
     db.insert_signature(s.id, s.patient_id, Role::Physician, by, now)?;
-    session_record(db, now, session)
+    session_record(db, settings, now, session)
 }
 
 /// A correction or late note on a signed session, kept beside it, never changing it.
-pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumInput) -> Result<SessionRecord> {
+pub fn add_addendum(
+    db: &mut Db,
+    settings: &Settings,
+    by: &User,
+    now: DateTime<Utc>,
+    input: AddendumInput,
+) -> Result<SessionRecord> {
     let s = db.session(input.session_id)?;
     if s.status == SessionStatus::Open {
         return Err(Error::Conflict(
@@ -399,7 +422,7 @@ pub fn add_addendum(db: &mut Db, by: &User, now: DateTime<Utc>, input: AddendumI
     }
     let (reason, text) = input.validate()?;
     db.insert_addendum(s.id, s.patient_id, &reason, &text, by, now)?;
-    session_record(db, now, SessionRef { session_id: s.id })
+    session_record(db, settings, now, SessionRef { session_id: s.id })
 }
 
 /// The pre-infusion checklist of an open session, with the vial's lot and expiry.
@@ -410,15 +433,34 @@ pub fn save_checklist(db: &mut Db, by: &User, now: DateTime<Utc>, input: Checkli
 }
 
 /// The waste of what is left in the vial, witnessed by `witness` (already authenticated by `Clinic`).
-pub fn record_waste(db: &mut Db, by: &User, witness: &User, now: DateTime<Utc>, input: &WasteInput) -> Result<Waste> {
+/// A waste checked against its open session, before the witness is asked for their password.
+pub struct CheckedWaste {
+    session: Session,
+    at: DateTime<Utc>,
+    amount_mg: f64,
+}
+
+pub fn check_waste(db: &Db, by: &User, now: DateTime<Utc>, input: &WasteInput) -> Result<CheckedWaste> {
     let session = open_session(db, input.session_id)?;
-    let waste = input.validate(session.session_date, now)?;
-    if witness.id == by.id {
+    let (at, amount_mg) = input.validate(session.session_date, now)?;
+    if input.witness_username.trim().eq_ignore_ascii_case(&by.username) {
         return Err(Error::Validation(
             "The witness must be someone other than the nurse recording the waste.".into(),
         ));
     }
-    db.insert_waste((session.id, session.patient_id), waste, witness, by, now)
+    Ok(CheckedWaste { session, at, amount_mg })
+}
+
+/// Records a checked waste once `witness` has proved who they are; only clinical staff witness.
+pub fn record_waste(db: &mut Db, by: &User, witness: &User, now: DateTime<Utc>, waste: CheckedWaste) -> Result<Waste> {
+    require(witness, Permission::Chart, "witness a waste").map_err(|_| {
+        Error::Validation(format!(
+            "{} cannot witness a waste: only a nurse or a physician may.",
+            witness.display_name
+        ))
+    })?;
+    let s = waste.session;
+    db.insert_waste((s.id, s.patient_id), (waste.at, waste.amount_mg), witness, by, now)
 }
 
 /// An outcome score. Before-infusion scores need an open session; 24-hour and 1-week scores attach
@@ -479,7 +521,7 @@ pub fn add_aldrete(db: &mut Db, by: &User, now: DateTime<Utc>, input: AldreteInp
 /// a physician's override with a reason for a score below the minimum or an early discharge.
 pub fn discharge(
     db: &mut Db,
-    min_aldrete: i64,
+    settings: &Settings,
     by: &User,
     now: DateTime<Utc>,
     input: DischargeInput,
@@ -491,11 +533,8 @@ pub fn discharge(
             "This patient is already discharged from this session.".into(),
         ));
     }
-    let events = db.events_of_session(session.id)?;
-    if matches!(
-        summarise(&events, 0.0, now).state,
-        PumpState::Running | PumpState::Paused
-    ) {
+    let pump = summarise(&db.events_of_session(session.id)?, 0.0, now);
+    if pump.in_progress() {
         return Err(Error::Conflict(
             "The infusion has not been stopped. Chart its stop before discharge.".into(),
         ));
@@ -507,12 +546,13 @@ pub fn discharge(
         Some(dose) => db.protocol(dose.protocol_id)?.observation_min,
         None => 0,
     };
+    // Judged at the charted time, but never later than now: a clock running ahead gains no observation time.
     let holds = discharge_holds(
         latest.total,
-        min_aldrete,
-        stopped_at(&events),
+        settings.discharge_min_aldrete as i64,
+        pump.stopped_at,
         observation_min,
-        discharge.clinical_time,
+        discharge.clinical_time.min(now),
     );
     if !holds.is_empty() {
         if !by.has(Role::Physician) {
@@ -534,5 +574,5 @@ pub fn discharge(
         ..discharge
     };
     db.insert_discharge(&discharge, (session.patient_id, latest.total), by, now)?;
-    session_record(db, now, SessionRef { session_id: session.id })
+    session_record(db, settings, now, SessionRef { session_id: session.id })
 }

@@ -459,8 +459,8 @@ impl Clinic {
     }
 
     pub fn session_record(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "view patient records", |db, _, now| {
-            chart::session_record(db, now, session)
+        self.act_open(Some(Permission::Chart), "view patient records", |open, _, now| {
+            chart::session_record(&open.db, &open.settings, now, session)
         })
     }
 
@@ -500,6 +500,7 @@ impl Clinic {
     /// toward their sign-in throttle, like any sign-in).
     pub fn record_waste(&self, input: WasteInput) -> Result<Waste> {
         self.act_state(Some(Permission::Chart), "record waste", |state, by, now| {
+            let waste = chart::check_waste(&state.open.as_ref().expect("signed in").db, by, now, &input)?;
             let witness = Credentials {
                 username: input.witness_username.clone(),
                 password: input.witness_password.clone(),
@@ -515,7 +516,7 @@ impl Clinic {
             if !witness.active {
                 return Err(Error::Validation("The witness's account is disabled.".into()));
             }
-            chart::record_waste(&mut open.db, by, &witness, now, &input)
+            chart::record_waste(&mut open.db, by, &witness, now, waste)
         })
     }
 
@@ -551,7 +552,7 @@ impl Clinic {
 
     pub fn discharge(&self, input: DischargeInput) -> Result<SessionRecord> {
         self.act_open(Some(Permission::Chart), "discharge patients", |open, by, now| {
-            chart::discharge(&mut open.db, open.settings.discharge_min_aldrete as i64, by, now, input)
+            chart::discharge(&mut open.db, &open.settings, by, now, input)
         })
     }
 
@@ -568,26 +569,26 @@ impl Clinic {
     }
 
     pub fn acknowledge_alert(&self, alert: AlertRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "acknowledge alerts", |db, by, now| {
-            chart::acknowledge_alert(db, by, now, alert)
+        self.act_open(Some(Permission::Chart), "acknowledge alerts", |open, by, now| {
+            chart::acknowledge_alert(&mut open.db, &open.settings, by, now, alert)
         })
     }
 
     pub fn sign_session(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Sign), "sign a session", |db, by, now| {
-            chart::sign_session(db, by, now, session)
+        self.act_open(Some(Permission::Sign), "sign a session", |open, by, now| {
+            chart::sign_session(&mut open.db, &open.settings, by, now, session)
         })
     }
 
     pub fn cosign_session(&self, session: SessionRef) -> Result<SessionRecord> {
-        self.act(Some(Permission::Cosign), "co-sign a session", |db, by, now| {
-            chart::cosign_session(db, by, now, session)
+        self.act_open(Some(Permission::Cosign), "co-sign a session", |open, by, now| {
+            chart::cosign_session(&mut open.db, &open.settings, by, now, session)
         })
     }
 
     pub fn add_addendum(&self, input: AddendumInput) -> Result<SessionRecord> {
-        self.act(Some(Permission::Chart), "add addenda", |db, by, now| {
-            chart::add_addendum(db, by, now, input)
+        self.act_open(Some(Permission::Chart), "add addenda", |open, by, now| {
+            chart::add_addendum(&mut open.db, &open.settings, by, now, input)
         })
     }
 
@@ -689,9 +690,7 @@ impl Clinic {
 
     pub fn settings(&self, _: Nothing) -> Result<Settings> {
         self.act_open(Some(Permission::Administer), "change settings", |open, _, _| {
-            let mut settings = open.settings.clone();
-            settings.clinic.logo_bytes = open.db.logo()?.map_or(0, |l| l.len());
-            Ok(settings)
+            shown_settings(open)
         })
     }
 
@@ -702,16 +701,16 @@ impl Clinic {
             if !png.is_empty() {
                 report::logo::decode(&png)?;
             }
-            open.db.save_logo((!png.is_empty()).then_some(&png[..]), by, now)
-        })?;
-        self.settings(Nothing {})
+            open.db.save_logo((!png.is_empty()).then_some(&png[..]), by, now)?;
+            shown_settings(open)
+        })
     }
 
     pub fn update_settings(&self, input: SettingsInput) -> Result<Settings> {
         self.act_open(Some(Permission::Administer), "change settings", |open, by, now| {
             let settings = input.apply_to(&open.settings)?;
             open.settings = open.db.save_settings(&settings, by, now)?;
-            Ok(open.settings.clone())
+            shown_settings(open)
         })
     }
 
@@ -759,12 +758,12 @@ impl Clinic {
             };
             let ((pdf, pages), patient_id, what) = match (request.session_id, request.patient_id) {
                 (Some(session_id), None) => {
-                    let r = chart::session_record(&open.db, now, SessionRef { session_id })?;
+                    let r = chart::session_record(&open.db, &open.settings, now, SessionRef { session_id })?;
                     let what = format!("session-{}-{}", r.session.session_date, session_id);
                     (report::session_pdf(&r, &open.settings.alerts, &ctx), r.patient.id, what)
                 }
                 (None, Some(patient_id)) => {
-                    let (record, sessions) = chart::series(&open.db, now, PatientRef { patient_id })?;
+                    let (record, sessions) = chart::series(&open.db, &open.settings, now, PatientRef { patient_id })?;
                     (
                         report::series_pdf(&record, &sessions, &ctx),
                         patient_id,
@@ -1046,6 +1045,13 @@ fn status(state: &State) -> Status {
         auto_lock_minutes,
         must_change_password: login.is_some_and(|l| l.user.must_change_password),
     }
+}
+
+/// The settings as the settings screen shows them: with the logo's size, which is stored apart.
+fn shown_settings(open: &Open) -> Result<Settings> {
+    let mut settings = open.settings.clone();
+    settings.clinic.logo_bytes = open.db.logo_bytes()?;
+    Ok(settings)
 }
 
 /// After an admin changes their own account, the signed-in copy follows (roles, forced password change).

@@ -8,6 +8,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::digest::{hex, unhex};
 use crate::error::{Error, Result};
 
 const KEY_LEN: usize = 32;
@@ -66,7 +67,7 @@ fn random<const N: usize>() -> Result<[u8; N]> {
 
 /// `N` random bytes as lower-case hex (report ids).
 pub fn random_hex<const N: usize>() -> Result<String> {
-    Ok(random::<N>()?.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&random::<N>()?))
 }
 
 /// Upper bounds for settings read from the key file, so a damaged file cannot exhaust memory.
@@ -172,20 +173,6 @@ impl DataKey {
 pub fn spend_like_unwrap(secret: &str) -> Result<()> {
     let salt: [u8; SALT_LEN] = random()?;
     derive(secret, &salt, DEFAULT_KDF).map(drop)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

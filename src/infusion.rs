@@ -106,6 +106,8 @@ pub struct NewEvent {
 pub struct Infusion {
     pub state: PumpState,
     pub started_at: Option<DateTime<Utc>>,
+    /// When it was stopped, once it is.
+    pub stopped_at: Option<DateTime<Utc>>,
     /// Minutes from start to stop (or to now while not stopped).
     pub elapsed_min: i64,
     /// Minutes actually running (pauses excluded).
@@ -113,6 +115,13 @@ pub struct Infusion {
     pub rate_ml_per_h: Option<f64>,
     pub mg_given: f64,
     pub ml_given: f64,
+}
+
+impl Infusion {
+    /// Running or paused: not yet stopped, so the session may be neither signed nor discharged.
+    pub fn in_progress(&self) -> bool {
+        matches!(self.state, PumpState::Running | PumpState::Paused)
+    }
 }
 
 /// Why the infusion may not start yet: no baseline reading, or the latest one above the protocol's
@@ -179,6 +188,7 @@ pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: Da
     Infusion {
         state,
         started_at,
+        stopped_at,
         elapsed_min,
         running_min: (running.num_seconds() as f64 / 60.0 * 10.0).round() / 10.0,
         rate_ml_per_h: if state == PumpState::Running { rate } else { None },
@@ -208,6 +218,9 @@ impl EventInput {
         } else {
             None
         };
+        let hold_override = c
+            .optional_text(self.hold_override, "Reason to override the BP hold", 500)
+            .filter(|_| self.kind == EventKind::Start);
         c.finish()?;
         let clinical_time = clinical_time.expect("checked");
         if let Some(last) = earlier.last() {
@@ -240,10 +253,6 @@ impl EventInput {
                 self.kind.name().replace('_', " ")
             )));
         }
-        let hold_override = self
-            .hold_override
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty() && self.kind == Start);
         Ok(NewEvent {
             session_id: self.session_id,
             kind: self.kind,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::catalogue;
 use crate::error::Result;
 use crate::protocols::{weight_kg, WeightUnit};
-use crate::validate::{Checker, Range};
+use crate::validate::{once_each, Checker, Range};
 
 pub const WEIGHT: Range = Range {
     label: "Weight",
@@ -210,21 +210,10 @@ impl PatientInput {
             indication_other,
             emergency_contact,
             escort,
-            contraindications: dedup(self.contraindications),
-            flagged_medications: dedup(self.flagged_medications),
+            contraindications: once_each(self.contraindications),
+            flagged_medications: once_each(self.flagged_medications),
         })
     }
-}
-
-/// The list once each, in the catalogue's order.
-fn dedup<T: PartialEq + Copy>(mut list: Vec<T>) -> Vec<T> {
-    let mut seen = Vec::new();
-    list.retain(|v| {
-        let first = !seen.contains(v);
-        seen.push(*v);
-        first
-    });
-    list
 }
 
 impl Patient {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::outcomes::Scale;
 use crate::patients::WEIGHT;
-use crate::validate::{fmt_num, Checker, Range};
+use crate::validate::{fmt_num, once_each, Checker, Range};
 
 /// Pounds to kilograms, exactly as defined.
 pub const KG_PER_LB: f64 = 0.453_592_37;
@@ -66,10 +66,6 @@ pub struct ProtocolInput {
     pub active: Option<bool>,
 }
 
-const fn range(label: &'static str, unit: &'static str, min: f64, max: f64) -> Range {
-    Range { label, unit, min, max }
-}
-
 impl ProtocolInput {
     /// A protocol whose dose sits within its own limits, soft below hard, every figure in range.
     pub fn validate(self) -> Result<Protocol> {
@@ -78,21 +74,35 @@ impl ProtocolInput {
         let drug = c.text(self.drug, "Drug", 60);
         let route = c.text(self.route, "Route", 20);
         let dose = c.decimal(self.dose_mg_per_kg, DOSE, 3);
-        let duration = c.whole(self.duration_min, range("Duration", "min", 1.0, 600.0));
+        let duration = c.whole(self.duration_min, Range::new("Duration", "min", 1.0, 600.0));
         let concentration = c.decimal(
             self.concentration_mg_per_ml,
-            range("Concentration", "mg/mL", 0.01, 100.0),
+            Range::new("Concentration", "mg/mL", 0.01, 100.0),
             3,
         );
-        let soft = c.decimal(self.soft_limit_mg_per_kg, range("Soft limit", "mg/kg", 0.01, 10.0), 3);
-        let hard = c.decimal(self.hard_limit_mg_per_kg, range("Hard limit", "mg/kg", 0.01, 10.0), 3);
-        let every = c.whole(self.vitals_every_min, range("Vitals every", "min", 1.0, 60.0));
+        let soft = c.decimal(
+            self.soft_limit_mg_per_kg,
+            Range::new("Soft limit", "mg/kg", 0.01, 10.0),
+            3,
+        );
+        let hard = c.decimal(
+            self.hard_limit_mg_per_kg,
+            Range::new("Hard limit", "mg/kg", 0.01, 10.0),
+            3,
+        );
+        let every = c.whole(self.vitals_every_min, Range::new("Vitals every", "min", 1.0, 60.0));
         let observation = c.whole(
             self.observation_min,
-            range("Observation after the infusion", "min", 0.0, 480.0),
+            Range::new("Observation after the infusion", "min", 0.0, 480.0),
         );
-        let hold_sbp = c.whole(self.hold_sbp, range("Hold above systolic BP", "mmHg", 100.0, 220.0));
-        let hold_dbp = c.whole(self.hold_dbp, range("Hold above diastolic BP", "mmHg", 60.0, 140.0));
+        let hold_sbp = c.whole(
+            self.hold_sbp,
+            Range::new("Hold above systolic BP", "mmHg", 100.0, 220.0),
+        );
+        let hold_dbp = c.whole(
+            self.hold_dbp,
+            Range::new("Hold above diastolic BP", "mmHg", 60.0, 140.0),
+        );
         if let (Some(d), Some(s), Some(h)) = (dose, soft, hard) {
             if s > h {
                 c.problem(format!(
@@ -109,8 +119,6 @@ impl ProtocolInput {
             }
         }
         c.finish()?;
-        let mut scales = self.outcome_scales;
-        scales.dedup();
         Ok(Protocol {
             id: self.protocol_id.unwrap_or(0),
             name: name.expect("checked"),
@@ -125,7 +133,7 @@ impl ProtocolInput {
             observation_min: observation.expect("checked"),
             hold_sbp: hold_sbp.expect("checked"),
             hold_dbp: hold_dbp.expect("checked"),
-            outcome_scales: scales,
+            outcome_scales: once_each(self.outcome_scales),
             active: self.active.unwrap_or(true),
         })
     }

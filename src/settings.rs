@@ -7,22 +7,18 @@ use crate::alerts::Thresholds;
 use crate::error::Result;
 use crate::validate::{Checker, Range};
 
-const fn range(label: &'static str, unit: &'static str, min: f64, max: f64) -> Range {
-    Range { label, unit, min, max }
-}
-
-pub const AUTO_LOCK_MINUTES: Range = range("Auto-lock", "minutes", 1.0, 30.0);
-pub const LATE_ENTRY_MINUTES: Range = range("Late entry after", "minutes", 1.0, 240.0);
-const RECOVERY_VITALS: Range = range("Recovery vitals every", "minutes", 1.0, 120.0);
-const DISCHARGE_ALDRETE: Range = range("Discharge at Aldrete", "", 5.0, 10.0);
-const HIGH_SBP: Range = range("High systolic BP", "mmHg", 120.0, 250.0);
-const HIGH_DBP: Range = range("High diastolic BP", "mmHg", 70.0, 150.0);
-const HIGH_BP_WINDOW: Range = range("High BP twice within", "minutes", 1.0, 60.0);
-const SEVERE_SBP: Range = range("Severe systolic BP", "mmHg", 140.0, 300.0);
-const SEVERE_DBP: Range = range("Severe diastolic BP", "mmHg", 80.0, 180.0);
-const HIGH_HR: Range = range("High heart rate", "bpm", 80.0, 200.0);
-const HIGH_HR_SUSTAINED: Range = range("High heart rate sustained for", "minutes", 1.0, 60.0);
-const LOW_SPO2: Range = range("Low SpO2", "%", 80.0, 99.0);
+pub const AUTO_LOCK_MINUTES: Range = Range::new("Auto-lock", "minutes", 1.0, 30.0);
+pub const LATE_ENTRY_MINUTES: Range = Range::new("Late entry after", "minutes", 1.0, 240.0);
+const RECOVERY_VITALS: Range = Range::new("Recovery vitals every", "minutes", 1.0, 120.0);
+const DISCHARGE_ALDRETE: Range = Range::new("Discharge at Aldrete", "", 5.0, 10.0);
+const HIGH_SBP: Range = Range::new("High systolic BP", "mmHg", 120.0, 250.0);
+const HIGH_DBP: Range = Range::new("High diastolic BP", "mmHg", 70.0, 150.0);
+const HIGH_BP_WINDOW: Range = Range::new("High BP twice within", "minutes", 1.0, 60.0);
+const SEVERE_SBP: Range = Range::new("Severe systolic BP", "mmHg", 140.0, 300.0);
+const SEVERE_DBP: Range = Range::new("Severe diastolic BP", "mmHg", 80.0, 180.0);
+const HIGH_HR: Range = Range::new("High heart rate", "bpm", 80.0, 200.0);
+const HIGH_HR_SUSTAINED: Range = Range::new("High heart rate sustained for", "minutes", 1.0, 60.0);
+const LOW_SPO2: Range = Range::new("Low SpO2", "%", 80.0, 99.0);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -13,6 +13,10 @@ pub struct Range {
 }
 
 impl Range {
+    pub const fn new(label: &'static str, unit: &'static str, min: f64, max: f64) -> Range {
+        Range { label, unit, min, max }
+    }
+
     fn describe(&self) -> String {
         format!(
             "{} must be between {} and {}{}",
@@ -122,6 +126,17 @@ impl Checker {
             Err(Error::Validation(self.problems.join(" ")))
         }
     }
+}
+
+/// The list with repeats removed, in the order first given.
+pub fn once_each<T: PartialEq + Copy>(mut list: Vec<T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    list.retain(|v| {
+        let first = !seen.contains(v);
+        seen.push(*v);
+        first
+    });
+    list
 }
 
 /// A time as the nurse reads it on the clinic's clock, e.g. "10:40".

@@ -1,6 +1,8 @@
 //! The report's charts: vitals against minutes since the start, with the alert thresholds drawn and
 //! alerts marked; and an outcome scale across a series, with the response and remission lines.
 
+use crate::alerts::Thresholds;
+
 use super::layout::{Mark, Measure, Rgb, BLACK, GREY, RED, RULE};
 
 const SBP: Rgb = Rgb(0.65, 0.1, 0.15);
@@ -140,21 +142,13 @@ pub struct Reading {
     pub alert: bool,
 }
 
-/// The thresholds drawn on the vitals chart.
-pub struct Lines {
-    pub high_sbp: f64,
-    pub high_dbp: f64,
-    pub high_hr: f64,
-    pub low_spo2: f64,
-}
-
 /// SBP, DBP, HR and SpO2 against minutes since the start; alerts marked with a red bar and "!".
 pub fn vitals(
     m: &dyn Measure,
     (left, top): (f64, f64),
     (w, h): (f64, f64),
     readings: &[Reading],
-    t: &Lines,
+    t: &Thresholds,
 ) -> Vec<Mark> {
     let mut marks = Vec::new();
     let last = readings.iter().map(|r| r.minute).fold(10.0, f64::max);
@@ -184,28 +178,14 @@ pub fn vitals(
         &ticks(240.0, 40.0),
         ("minutes since the infusion started", "mmHg · bpm · %"),
     );
-    plot.threshold(
-        m,
-        &mut marks,
-        t.high_sbp,
-        SBP,
-        &format!("SBP alert > {}", fmt(t.high_sbp)),
-    );
-    plot.threshold(m, &mut marks, t.high_hr, HR, &format!("HR alert > {}", fmt(t.high_hr)));
-    plot.threshold(
-        m,
-        &mut marks,
-        t.high_dbp,
-        DBP,
-        &format!("DBP alert > {}", fmt(t.high_dbp)),
-    );
-    plot.threshold(
-        m,
-        &mut marks,
-        t.low_spo2,
-        SPO2,
-        &format!("SpO2 alert < {}", fmt(t.low_spo2)),
-    );
+    for (value, color, label) in [
+        (t.high_sbp, SBP, format!("SBP alert > {}", t.high_sbp)),
+        (t.high_hr, HR, format!("HR alert > {}", t.high_hr)),
+        (t.high_dbp, DBP, format!("DBP alert > {}", t.high_dbp)),
+        (t.low_spo2, SPO2, format!("SpO2 alert < {}", t.low_spo2)),
+    ] {
+        plot.threshold(m, &mut marks, value as f64, color, &label);
+    }
     for r in readings.iter().filter(|r| r.alert) {
         let (x, y_top) = plot.at(r.minute, 240.0);
         let (_, y_bottom) = plot.at(r.minute, 0.0);

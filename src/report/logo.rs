@@ -68,18 +68,8 @@ pub fn decode(png_bytes: &[u8]) -> Result<Logo> {
 
 /// The bytes a hex string stands for (the window sends the file as hex).
 pub fn from_hex(hex: &str) -> Result<Vec<u8>> {
-    let bad = || Error::InvalidRequest("The logo was not sent as hexadecimal bytes. Nothing was saved.".into());
-    if hex.len() % 2 != 0 {
-        return Err(bad());
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| {
-            hex.get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-                .ok_or_else(bad)
-        })
-        .collect()
+    crate::digest::unhex(hex)
+        .ok_or_else(|| Error::InvalidRequest("The logo was not sent as hexadecimal bytes. Nothing was saved.".into()))
 }
 
 #[cfg(test)]

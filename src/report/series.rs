@@ -6,6 +6,7 @@ use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
 use super::logo::Logo;
 use super::pdf::{render, FontMeasure};
 use super::{footer, header, opt, Context};
+use crate::outcomes::Timepoint;
 use crate::sessions::{PatientRecord, SessionRecord};
 use crate::validate::fmt_num;
 
@@ -77,7 +78,7 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
             .iter()
             .map(|o| {
                 (
-                    format!("{} {}", o.session_date.format("%m-%d"), short(o.timepoint.label())),
+                    format!("{} {}", o.session_date.format("%m-%d"), short(o.timepoint)),
                     o.total as f64,
                 )
             })
@@ -105,10 +106,10 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
 }
 
 /// "pre", "24 h", "1 wk": a timepoint short enough for an axis label.
-fn short(timepoint: &str) -> &'static str {
+fn short(timepoint: Timepoint) -> &'static str {
     match timepoint {
-        "24 hours after" => "24 h",
-        "1 week after" => "1 wk",
-        _ => "pre",
+        Timepoint::PreInfusion => "pre",
+        Timepoint::After24h => "24 h",
+        Timepoint::After1Week => "1 wk",
     }
 }

@@ -1,7 +1,7 @@
 //! The session report: everything charted in one session, as the legal record shows it — late
 //! entries marked, overrides with who and why, signatures and addenda in full.
 
-use super::charts::{self, Lines, Reading};
+use super::charts::{self, Reading};
 use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
 use super::logo::Logo;
 use super::pdf::{render, FontMeasure};
@@ -100,12 +100,7 @@ fn summary(l: &mut Layout, r: &SessionRecord) {
         format!("{} mg ({} mL)", fmt_num(i.mg_given), fmt_num(i.ml_given)),
     ));
     let start = i.started_at.map(hm);
-    let stop = r
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.kind == crate::infusion::EventKind::Stop)
-        .map(|e| hm(e.clinical_time));
+    let stop = i.stopped_at.map(hm);
     facts.push((
         "Infusion",
         match i.state {
@@ -181,6 +176,11 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
         ));
     }
     l.facts(&facts);
+}
+
+/// Who charted an entry, marked if it was a late entry.
+fn charted_by(name: &str, is_late: bool, recorded: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{name}{}", late(is_late, recorded))
 }
 
 /// " (late entry, saved HH:MM)" for an entry saved long after its clinical time.
@@ -280,7 +280,7 @@ fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
     // The heading stays with the chart under it.
     l.ensure(CHART_H + 12.0);
     l.heading("Vitals");
-    let alerted: Vec<i64> = r.alerts.iter().map(|a| a.vitals_id).collect();
+    let alerted: std::collections::HashSet<i64> = r.alerts.iter().map(|a| a.vitals_id).collect();
     let start = r.infusion.started_at.or(r.vitals.first().map(|v| v.clinical_time));
     if let (Some(start), false) = (start, r.vitals.is_empty()) {
         let readings: Vec<Reading> = r
@@ -295,30 +295,20 @@ fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
                 alert: alerted.contains(&v.id),
             })
             .collect();
-        let lines = Lines {
-            high_sbp: t.high_sbp as f64,
-            high_dbp: t.high_dbp as f64,
-            high_hr: t.high_hr as f64,
-            low_spo2: t.low_spo2 as f64,
-        };
+
         l.figure(CHART_H, |m, origin, marks| {
-            marks.extend(charts::vitals(m, origin, (BODY_W, CHART_H), &readings, &lines))
+            marks.extend(charts::vitals(m, origin, (BODY_W, CHART_H), &readings, t))
         });
     }
     let rows = r
         .vitals
         .iter()
         .map(|v| {
-            let mut flags = Vec::new();
-            if v.late {
-                flags.push("late entry");
-            }
-            if v.corrected {
-                flags.push("corrected");
-            }
-            if alerted.contains(&v.id) {
-                flags.push("alert");
-            }
+            let alert = alerted.contains(&v.id);
+            let flags: Vec<&str> = [(v.late, "late entry"), (v.corrected, "corrected"), (alert, "alert")]
+                .into_iter()
+                .filter_map(|(set, flag)| set.then_some(flag))
+                .collect();
             (
                 vec![
                     hm(v.clinical_time),
@@ -335,7 +325,7 @@ fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
                     v.entered_by.clone(),
                     flags.join(", "),
                 ],
-                !flags.is_empty() && flags != ["corrected"],
+                v.late || alert,
             )
         })
         .collect::<Vec<_>>();
@@ -403,7 +393,7 @@ fn effects(l: &mut Layout, r: &SessionRecord) {
                     e.label.clone(),
                     e.severity.label().into(),
                     resolved,
-                    format!("{}{}", e.entered_by, late(e.late, e.recorded_at)),
+                    charted_by(&e.entered_by, e.late, e.recorded_at),
                 ],
                 e.late,
             )
@@ -432,7 +422,7 @@ fn effects(l: &mut Layout, r: &SessionRecord) {
                     format!("{} {} {}", fmt_num(i.dose), i.unit.label(), i.route.label()),
                     i.indication.clone(),
                     opt(i.effect.as_ref()),
-                    format!("{}{}", i.entered_by, late(i.late, i.recorded_at)),
+                    charted_by(&i.entered_by, i.late, i.recorded_at),
                 ],
                 i.late,
             )
@@ -465,7 +455,7 @@ fn notes(l: &mut Layout, r: &SessionRecord) {
             (
                 vec![
                     hm(n.clinical_time),
-                    format!("{}{}", n.author, late(n.late, n.recorded_at)),
+                    charted_by(&n.author, n.late, n.recorded_at),
                     n.text.clone(),
                 ],
                 n.late,
@@ -488,7 +478,7 @@ fn recovery(l: &mut Layout, r: &SessionRecord) {
             let mut cells = vec![hm(a.clinical_time)];
             cells.extend(a.items.iter().map(|v| v.to_string()));
             cells.push(a.total.to_string());
-            cells.push(format!("{}{}", a.entered_by, late(a.late, a.recorded_at)));
+            cells.push(charted_by(&a.entered_by, a.late, a.recorded_at));
             (cells, a.total < rec.min_aldrete)
         })
         .collect::<Vec<_>>();

@@ -60,11 +60,11 @@ pub(super) fn record(
 
 impl Db {
     pub fn alerts_of_session(&self, session_id: i64) -> Result<Vec<Alert>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"
-        ))?;
-        let rows = stmt.query_map([session_id], alert)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"),
+            [session_id],
+            alert,
+        )
     }
 
     /// The session an alert belongs to, and whether it is already acknowledged.

@@ -1,10 +1,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
-use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
 use crate::audit::{Action, Event};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::infusion::{EventKind, InfusionEvent, NewEvent};
 use crate::users::User;
 
@@ -37,33 +36,34 @@ impl Db {
         by: &User,
         recorded_at: DateTime<Utc>,
     ) -> Result<InfusionEvent> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO infusion_events (session_id, kind, clinical_time, recorded_at, rate_ml_per_h, bolus_mg, entered_by, hold_override)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            rusqlite::params![
-                e.session_id, e.kind.name(), ts(&e.clinical_time), ts(&recorded_at), e.rate_ml_per_h, e.bolus_mg, by.id, e.hold_override
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        let stored = tx
-            .query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"), [id], event)
-            .map_err(Error::from)?;
-        let audit = Event::new(Action::InfusionEventAdded)
-            .record("infusion_events", id)
-            .patient(patient_id)
-            .change(None::<()>, Some(&stored));
-        append(&tx, &Author::from(by), &audit, recorded_at)?;
-        tx.commit()?;
-        Ok(stored)
+        self.insert_audited(
+            (
+                "INSERT INTO infusion_events (session_id, kind, clinical_time, recorded_at, rate_ml_per_h, bolus_mg, entered_by, hold_override)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                rusqlite::params![
+                    e.session_id,
+                    e.kind.name(),
+                    ts(&e.clinical_time),
+                    ts(&recorded_at),
+                    e.rate_ml_per_h,
+                    e.bolus_mg,
+                    by.id,
+                    e.hold_override
+                ],
+            ),
+            |conn, id| conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"), [id], event),
+            (Event::new(Action::InfusionEventAdded).patient(patient_id), "infusion_events"),
+            by,
+            recorded_at,
+        )
     }
 
     /// A session's infusion events in clinical-time order.
     pub fn events_of_session(&self, session_id: i64) -> Result<Vec<InfusionEvent>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM {FROM} WHERE e.session_id = ?1 ORDER BY e.clinical_time, e.id"
-        ))?;
-        let rows = stmt.query_map([session_id], event)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM {FROM} WHERE e.session_id = ?1 ORDER BY e.clinical_time, e.id"),
+            [session_id],
+            event,
+        )
     }
 }

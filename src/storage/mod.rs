@@ -151,9 +151,7 @@ impl Db {
 
     /// Every row `sql` selects with `params`.
     fn all<T>(&self, sql: &str, params: impl rusqlite::Params, row: fn(&Row) -> rusqlite::Result<T>) -> Result<Vec<T>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params, row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        rows(&self.conn, sql, params, row)
     }
 
     /// Reads one pragma as text; tests use it to prove the settings are really in force.
@@ -260,6 +258,18 @@ fn parse_ts(idx: usize, text: String) -> rusqlite::Result<DateTime<Utc>> {
 fn parse_date(idx: usize, text: String) -> rusqlite::Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Every row `sql` selects with `params`, on any connection or transaction; the statement is cached.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    row: fn(&Row) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A column holding JSON (a list of names, a dose plan), read back into its type.

@@ -35,11 +35,11 @@ fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
 impl Db {
     /// The protocols nurses can start a session with, oldest first (the clinic's default leads).
     pub fn protocols(&self) -> Result<Vec<Protocol>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM protocols WHERE active = 1 ORDER BY id"))?;
-        let rows = stmt.query_map([], protocol)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM protocols WHERE active = 1 ORDER BY id"),
+            [],
+            protocol,
+        )
     }
 
     /// A protocol, retired or not (a past session keeps the protocol it was started on).

@@ -112,11 +112,11 @@ impl Db {
 
     /// A patient's sessions, newest first.
     pub fn sessions_of_patient(&self, patient_id: i64) -> Result<Vec<Session>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM sessions WHERE patient_id = ?1 ORDER BY session_date DESC, id DESC"
-        ))?;
-        let rows = stmt.query_map([patient_id], session)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM sessions WHERE patient_id = ?1 ORDER BY session_date DESC, id DESC"),
+            [patient_id],
+            session,
+        )
     }
 
     /// The sessions of `date` by chair (unnamed chairs last) and start time.
@@ -159,7 +159,14 @@ impl Db {
     pub fn charted_in_session(&self, session_id: i64, user_id: i64) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND started_by = ?2)
-                 OR EXISTS (SELECT 1 FROM vitals WHERE session_id = ?1 AND entered_by = ?2)",
+                 OR EXISTS (SELECT 1 FROM vitals WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM infusion_events WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM notes WHERE session_id = ?1 AND author_id = ?2)
+                 OR EXISTS (SELECT 1 FROM checklists WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM side_effects WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM interventions WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM aldrete_scores WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM discharges WHERE session_id = ?1 AND entered_by = ?2)",
             (session_id, user_id),
             |r| r.get(0),
         )?)

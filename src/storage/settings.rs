@@ -4,6 +4,7 @@ use rusqlite::OptionalExtension;
 use super::audit::{append, Author};
 use super::Db;
 use crate::audit::{Action, Event};
+use crate::digest::{hex, sha256_hex, unhex};
 use crate::error::Result;
 use crate::settings::Settings;
 use crate::users::User;
@@ -46,26 +47,31 @@ impl Db {
             .conn
             .query_row("SELECT value FROM settings WHERE key = 'logo'", [], |r| r.get(0))
             .optional()?;
-        Ok(hex
-            .filter(|h| !h.is_empty())
-            .and_then(|h| crate::report::logo::from_hex(&h).ok()))
+        Ok(hex.filter(|h| !h.is_empty()).and_then(|h| unhex(&h)))
+    }
+
+    /// Size of the report logo in bytes (0: none), without reading it.
+    pub fn logo_bytes(&self) -> Result<usize> {
+        let hex_chars: Option<i64> = self
+            .conn
+            .query_row("SELECT length(value) FROM settings WHERE key = 'logo'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(hex_chars.unwrap_or(0) as usize / 2)
     }
 
     /// Sets (or with `None` removes) the report logo; the audit row names its size and SHA-256.
     pub fn save_logo(&mut self, png: Option<&[u8]>, by: &User, now: DateTime<Utc>) -> Result<()> {
-        let hex: String = png.unwrap_or_default().iter().map(|b| format!("{b:02x}")).collect();
+        let stored = hex(png.unwrap_or_default());
         let detail = match png {
-            Some(bytes) => format!(
-                "report logo set: {} bytes, SHA-256 {}",
-                bytes.len(),
-                crate::digest::sha256_hex(bytes)
-            ),
+            Some(bytes) => format!("report logo set: {} bytes, SHA-256 {}", bytes.len(), sha256_hex(bytes)),
             None => "report logo removed".into(),
         };
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('logo', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [hex],
+            [stored],
         )?;
         append(
             &tx,

@@ -64,12 +64,12 @@ impl Db {
     }
 
     pub fn signatures_of(&self, session_id: i64) -> Result<Vec<Signature>> {
-        let mut stmt = self.conn.prepare(
+        self.all(
             "SELECT g.role, g.user_id, u.display_name, g.signed_at FROM signatures g JOIN users u ON u.id = g.user_id
              WHERE g.session_id = ?1 ORDER BY g.id",
-        )?;
-        let rows = stmt.query_map([session_id], signature)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            [session_id],
+            signature,
+        )
     }
 
     pub fn insert_addendum(
@@ -100,11 +100,7 @@ impl Db {
     }
 
     pub fn addenda_of(&self, session_id: i64) -> Result<Vec<Addendum>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a.id, u.display_name, a.created_at, a.reason, a.body FROM addenda a JOIN users u ON u.id = a.author_id
-             WHERE a.session_id = ?1 ORDER BY a.id",
-        )?;
-        let rows = stmt.query_map([session_id], addendum)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all("SELECT a.id, u.display_name, a.created_at, a.reason, a.body FROM addenda a JOIN users u ON u.id = a.author_id
+             WHERE a.session_id = ?1 ORDER BY a.id", [session_id], addendum)
     }
 }

@@ -85,11 +85,11 @@ impl Db {
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM users ORDER BY active DESC, display_name"
-        ))?;
-        let rows = stmt.query_map([], user)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.all(
+            &format!("SELECT {COLUMNS} FROM users ORDER BY active DESC, display_name"),
+            [],
+            user,
+        )
     }
 
     /// Applies `change` to user `id` and records old → new under `action`.

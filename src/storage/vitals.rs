@@ -3,7 +3,7 @@ use rusqlite::{Connection, Row};
 
 use super::alerts;
 use super::audit::{append, Author};
-use super::{parse_ts, ts, Db};
+use super::{parse_ts, rows, ts, Db};
 use crate::alerts::Thresholds;
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
@@ -52,11 +52,12 @@ pub struct Correction<'a> {
 
 /// A session's readings in clinical-time order, on any connection or transaction.
 fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"
-    ))?;
-    let rows = stmt.query_map([session_id], vitals)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    rows(
+        conn,
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 ORDER BY v.clinical_time, v.id"),
+        [session_id],
+        vitals,
+    )
 }
 
 /// The readings with clinical times from `from` to `to`, in order (the alert rules' neighbourhood).
@@ -66,11 +67,9 @@ pub(super) fn series_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Vitals>> {
-    let mut stmt = conn.prepare(&format!(
+    rows(conn, &format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 AND v.clinical_time BETWEEN ?2 AND ?3 ORDER BY v.clinical_time, v.id"
-    ))?;
-    let rows = stmt.query_map((session_id, ts(&from), ts(&to)), vitals)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    ), (session_id, ts(&from), ts(&to)), vitals)
 }
 
 impl Db {
