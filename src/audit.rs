@@ -6,6 +6,8 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::catalogue::catalogue;
 use serde_json::Value;
 
 use crate::digest::sha256_hex;
@@ -14,56 +16,47 @@ use crate::error::{Error, Result};
 /// The hash the first row chains from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Setup,
-    Login,
-    LoginFailed,
-    Logout,
-    Lock,
-    Unlock,
-    RecoveryKeyUsed,
-    PasswordChanged,
-    UserAdded,
-    UserRolesChanged,
-    UserDisabled,
-    UserEnabled,
-    PasswordReset,
-    SettingsChanged,
-    PatientAdded,
-    PatientUpdated,
-    SessionStarted,
-    VitalsAdded,
-    VitalsCorrected,
-    InfusionEventAdded,
-    NoteAdded,
-    ChecklistSaved,
-    WasteRecorded,
-    OutcomeScored,
-    SideEffectAdded,
-    SideEffectResolved,
-    InterventionAdded,
-    AldreteScored,
-    PatientDischarged,
-    ProtocolAdded,
-    ProtocolChanged,
-    AlertRaised,
-    AlertAcknowledged,
-    SessionSigned,
-    SessionCosigned,
-    AddendumAdded,
-    AuditExported,
-    ReportPrinted,
-}
-
-impl Action {
-    /// The snake_case name stored in the trail and used by the filter.
-    pub fn name(self) -> String {
-        match serde_json::to_value(self) {
-            Ok(Value::String(name)) => name,
-            _ => unreachable!("actions serialise as strings"),
-        }
+catalogue! {
+    /// What an audit row records; the snake_case name is stored and filtered on.
+    Action {
+        Setup => "Set-up",
+        Login => "Sign-in",
+        LoginFailed => "Failed sign-in",
+        Logout => "Sign-out",
+        Lock => "Screen locked",
+        Unlock => "Screen unlocked",
+        RecoveryKeyUsed => "Recovery key used",
+        PasswordChanged => "Password changed",
+        UserAdded => "User added",
+        UserRolesChanged => "User roles changed",
+        UserDisabled => "User disabled",
+        UserEnabled => "User enabled",
+        PasswordReset => "Password reset",
+        SettingsChanged => "Settings changed",
+        PatientAdded => "Patient added",
+        PatientUpdated => "Patient changed",
+        SessionStarted => "Session started",
+        VitalsAdded => "Vitals charted",
+        VitalsCorrected => "Vitals corrected",
+        InfusionEventAdded => "Infusion event charted",
+        NoteAdded => "Note added",
+        ChecklistSaved => "Checklist saved",
+        WasteRecorded => "Waste recorded",
+        OutcomeScored => "Outcome scored",
+        SideEffectAdded => "Side effect charted",
+        SideEffectResolved => "Side effect resolved",
+        InterventionAdded => "Rescue medication charted",
+        AldreteScored => "Aldrete scored",
+        PatientDischarged => "Patient discharged",
+        ProtocolAdded => "Protocol added",
+        ProtocolChanged => "Protocol changed",
+        AlertRaised => "Alert raised",
+        AlertAcknowledged => "Alert acknowledged",
+        SessionSigned => "Session signed",
+        SessionCosigned => "Session co-signed",
+        AddendumAdded => "Addendum added",
+        AuditExported => "Audit trail exported",
+        ReportPrinted => "Report printed",
     }
 }
 

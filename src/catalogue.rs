@@ -61,6 +61,8 @@ pub struct ReferenceLists {
     pub routes: Vec<Choice>,
     pub timepoints: Vec<Choice>,
     pub scales: Vec<crate::outcomes::ScaleSpec>,
+    /// What the audit trail's action filter offers.
+    pub audit_actions: Vec<Choice>,
 }
 
 pub fn reference_lists() -> ReferenceLists {
@@ -78,5 +80,6 @@ pub fn reference_lists() -> ReferenceLists {
         routes: side_effects::Route::choices(),
         timepoints: outcomes::Timepoint::choices(),
         scales: outcomes::Scale::ALL.iter().map(|s| s.spec()).collect(),
+        audit_actions: crate::audit::Action::choices(),
     }
 }

@@ -358,6 +358,13 @@ fn waste_needs_a_second_person_who_confirms_with_their_own_password() {
             .to_string(),
         "The witness must be someone other than the nurse recording the waste."
     );
+    assert_eq!(
+        clinic
+            .record_waste(waste("ada", "ada-password-1"))
+            .unwrap_err()
+            .to_string(),
+        "Ada Admin cannot witness a waste: only a nurse or a physician may."
+    );
     assert!(
         f.raw()
             .query_row("SELECT count(*) FROM wastes", [], |r| r.get::<_, i64>(0))
@@ -499,4 +506,24 @@ fn the_database_refuses_raw_changes_to_the_new_records_of_a_signed_session() {
         let err = raw.execute(sql, []).expect_err(sql);
         assert!(err.to_string().starts_with("Refused:"), "{sql}: {err}");
     }
+}
+
+#[test]
+fn a_hold_override_typed_where_no_hold_applied_is_not_charted_and_a_nurse_who_charted_events_may_sign() {
+    let f = Fixture::staffed();
+    f.as_user("omar");
+    let session = f.start_session(&f.add_patient("C-8"));
+    let (s, now) = (session.id, f.clock.now());
+    f.prepare(&session);
+    f.chart_vitals(&session, 120.0, 80.0);
+    let clinic = f.as_user("nina");
+    let start = clinic
+        .add_infusion_event(EventInput {
+            hold_override: Some("just in case".into()),
+            ..event(s, EventKind::Start, now)
+        })
+        .unwrap();
+    assert_eq!(start.hold_override, None, "there was no hold to override");
+    clinic.add_infusion_event(event(s, EventKind::Stop, now)).unwrap();
+    clinic.sign_session(SessionRef { session_id: s }).unwrap();
 }

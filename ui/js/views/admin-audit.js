@@ -4,15 +4,8 @@
 import { auditExport, auditSearch, auditVerify, chooseCsvPath } from '../api.js';
 import { field, h } from '../dom.js';
 import { localDate, localTime } from '../format.js';
+import { lists } from '../lists.js';
 import { checkTyped, load, notices, numberOrNull, save } from './common.js';
-
-const ACTIONS = [
-  'setup', 'login', 'login_failed', 'logout', 'lock', 'unlock',
-  'password_changed', 'user_added', 'user_roles_changed', 'user_disabled', 'user_enabled', 'password_reset',
-  'settings_changed', 'patient_added', 'session_started', 'vitals_added', 'vitals_corrected', 'infusion_event_added', 'note_added',
-  'alert_raised', 'alert_acknowledged', 'session_signed', 'session_cosigned', 'addendum_added',
-  'audit_exported', 'recovery_key_used',
-];
 
 // The most entries one search returns (CONTRACT.md); exports have no limit.
 const SEARCH_LIMIT = 500;
@@ -23,12 +16,14 @@ export function auditSection() {
   const inputs = {
     user: h('input', { id: 'audit-user', type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }),
     patient: h('input', { id: 'audit-patient', type: 'number', min: '1', step: '1', inputmode: 'numeric' }),
-    action: h('select', { id: 'audit-action' },
-      h('option', { value: '' }, 'Any action'),
-      ACTIONS.map((action) => h('option', { value: action }, action))),
+    action: h('select', { id: 'audit-action' }, h('option', { value: '' }, 'Any action')),
     from: h('input', { id: 'audit-from', type: 'date', placeholder: 'YYYY-MM-DD' }),
     to: h('input', { id: 'audit-to', type: 'date', placeholder: 'YYYY-MM-DD' }),
   };
+  // The actions come from the core, so a new kind of audit row is always in the filter.
+  lists().then(({ audit_actions: actions }) => inputs.action.append(
+    ...actions.map((action) => h('option', { value: action.name }, action.label))))
+    .catch((error) => notes.error(error.message));
   const search = h('button', { type: 'submit', class: 'primary' }, 'Search audit');
   const exportCsv = h('button', { type: 'button', class: 'secondary' }, 'Export CSV');
   const notes = notices();

@@ -1,7 +1,7 @@
 // Pieces shared by the screens: links, the patient banner, loading, and save feedback.
 
 import { h } from '../dom.js';
-import { clinicalInstant, localTime, patientDetails, patientName, SESSION_STATUS } from '../format.js';
+import { clinicalInstant, localTime, patientDetails, patientName, SESSION_STATUS, todayLocal } from '../format.js';
 import { whenRestored } from '../parked-views.js';
 
 export const patientHref = (id) => `#/patient/${encodeURIComponent(id)}`;
@@ -154,12 +154,14 @@ export const lateTag = (entry) => entry.late && h('span', { class: 'tag late' },
  * its form) and `instant` (when saving) move an untouched time to the current minute, so an entry
  * made long after the screen opened is never charted at a stale time.
  */
-export function clockTime(id) {
-  const input = h('input', { id, type: 'time', value: localTime() });
+export function clockTime(id, withDate = false) {
+  // A follow-up score is often taken on another day, so it gets a date as well.
+  const now = () => (withDate ? `${todayLocal()}T${localTime()}` : localTime());
+  const input = h('input', { id, type: withDate ? 'datetime-local' : 'time', value: now() });
   let typed = false;
   input.addEventListener('input', () => { typed = true; });
   const catchUp = () => {
-    if (!typed) input.value = localTime();
+    if (!typed) input.value = now();
   };
   return {
     input,
@@ -167,6 +169,7 @@ export function clockTime(id) {
     /** The RFC 3339 instant to send on the session's date; null if what was typed cannot be read. */
     instant(sessionDate) {
       catchUp();
+      if (withDate) return input.value ? new Date(input.value).toISOString() : null;
       return clinicalInstant(sessionDate, input.value);
     },
     /** Back to following the clock, after a save. */

@@ -101,6 +101,7 @@ function aldreteForm(session, onChange) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!checkTyped(form, notes)) return;
     const saved = await save(submit, notes, () => addAldrete({
       session_id: session.id,
       clinical_time: time.instant(session.session_date),

@@ -3,8 +3,8 @@
 
 import { addInfusionEvent, getSession } from '../api.js';
 import { field, h } from '../dom.js';
-import { clinicalInstant, localTime } from '../format.js';
-import { notices, numberOrNull, save } from './common.js';
+import { localTime } from '../format.js';
+import { checkTyped, clockTime, notices, numberOrNull, save } from './common.js';
 
 const ACTIONS = {
   start: { button: 'Start infusion', rate: true },
@@ -86,7 +86,7 @@ function eventForm({ session, hold, checklist, vitals }, kind, slot, onSaved) {
   // that hold can be overridden: with no checklist or no baseline reading, the hold is a to-do.
   const overriding = kind === 'start' && hold && checklist && vitals.length > 0;
   const override = h('input', { id: 'event-hold-override', type: 'text' });
-  const time = h('input', { id: 'event-time', type: 'time', value: localTime() });
+  const time = clockTime('event-time');
   const rate = h('input', { id: 'event-rate', type: 'number', step: '0.1', inputmode: 'decimal', value: session.dose?.plan.rate_ml_per_h ?? '' });
   const bolus = h('input', { id: 'event-bolus', type: 'number', step: '0.1', inputmode: 'decimal' });
   const submit = h('button', { type: 'submit', class: 'primary' }, `Record ${EVENT_NAMES[kind].toLowerCase()}`);
@@ -94,22 +94,24 @@ function eventForm({ session, hold, checklist, vitals }, kind, slot, onSaved) {
   const notes = notices();
   const form = h('form', { class: 'event-form', novalidate: true },
     h('div', { class: 'fields' },
-      field('Event time', time),
+      field('Event time', time.input),
       action.rate && field('Rate (mL/h)', rate),
       action.bolus && field('Bolus (mg)', bolus),
       overriding && field('Reason to override the BP hold', override, 'physician')),
     h('div', { class: 'form-actions' }, submit, cancel, notes.node));
 
   cancel.addEventListener('click', () => slot.replaceChildren());
+  form.addEventListener('focusin', time.catchUp);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!checkTyped(form, notes)) return;
     const saved = await save(submit, notes, () => addInfusionEvent({
       session_id: session.id,
       kind,
-      clinical_time: clinicalInstant(session.session_date, time.value),
+      clinical_time: time.instant(session.session_date),
       rate_ml_per_h: action.rate ? numberOrNull(rate) : null,
       bolus_mg: action.bolus ? numberOrNull(bolus) : null,
-      hold_override: overriding ? override.value.trim() || null : null,
+      hold_override: overriding ? override.value : null,
     }));
     if (saved) onSaved();
   });

@@ -2,8 +2,8 @@
 
 import { addNote, getSession } from '../api.js';
 import { field, h } from '../dom.js';
-import { clinicalInstant, localTime } from '../format.js';
-import { notices, save } from './common.js';
+import { localTime } from '../format.js';
+import { checkTyped, clockTime, lateTag, notices, save } from './common.js';
 
 export function notesSection(record) {
   const { session } = record;
@@ -11,8 +11,7 @@ export function notesSection(record) {
   const show = (notes) => list.replaceChildren(notes.length === 0
     ? h('p', { class: 'empty' }, 'No notes yet.')
     : h('ol', { class: 'notes' }, notes.map((n) => h('li', {},
-      h('p', { class: 'note-head' }, h('strong', {}, localTime(n.clinical_time)), ` · ${n.author}`,
-        n.late && h('span', { class: 'tag late' }, `late entry, saved ${localTime(n.recorded_at)}`)),
+      h('p', { class: 'note-head' }, h('strong', {}, localTime(n.clinical_time)), ` · ${n.author}`, lateTag(n)),
       h('p', {}, n.text)))));
   show(record.notes);
   return h('section', { class: 'panel', 'aria-labelledby': 'notes-heading' },
@@ -22,25 +21,27 @@ export function notesSection(record) {
 }
 
 function noteForm(session, show) {
-  const time = h('input', { id: 'note-time', type: 'time', value: localTime() });
+  const time = clockTime('note-time');
   const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '2000' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add note');
   const notes = notices();
   const form = h('form', { novalidate: true },
-    h('div', { class: 'fields' }, field('Note time', time)),
+    h('div', { class: 'fields' }, field('Note time', time.input)),
     h('div', { class: 'fields stack' }, field('Note', text)),
     h('div', { class: 'form-actions' }, submit, notes.node));
+  form.addEventListener('focusin', time.catchUp);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!checkTyped(form, notes)) return;
     const saved = await save(submit, notes, () => addNote({
       session_id: session.id,
-      clinical_time: clinicalInstant(session.session_date, time.value),
+      clinical_time: time.instant(session.session_date),
       text: text.value,
     }));
     if (!saved) return;
     notes.saved(`Note saved at ${localTime(saved.recorded_at)}`);
     text.value = '';
-    time.value = localTime();
+    time.reset();
     show((await getSession(session.id)).notes);
   });
   return form;

@@ -5,9 +5,9 @@
 
 import { addOutcome } from '../api.js';
 import { field, h } from '../dom.js';
-import { clinicalInstant, localTime, timeOnDay, todayLocal } from '../format.js';
+import { timeOnDay } from '../format.js';
 import { labelOf } from '../lists.js';
-import { checkTyped, notices, numberOrNull, save } from './common.js';
+import { checkTyped, clockTime, notices, numberOrNull, save } from './common.js';
 
 /** The timepoints scored after the session, which may be charted after it is signed. */
 export const FOLLOW_UPS = ['after24h', 'after1_week'];
@@ -33,12 +33,7 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
     allowed.length > 1 && h('option', { value: '' }, 'Choose…'),
     allowed.map((choice) => h('option', { value: choice.name }, choice.label)));
   // A follow-up is often scored on another day (a phone call, the next visit): date and time.
-  const now = () => (followUp ? `${todayLocal()}T${localTime()}` : localTime());
-  const time = h('input', { id: 'outcome-time', type: followUp ? 'datetime-local' : 'time', value: now() });
-  const clinicalTime = () => {
-    if (!followUp) return clinicalInstant(sessionDate, time.value);
-    return time.value ? new Date(time.value).toISOString() : null;
-  };
+  const time = clockTime('outcome-time', followUp);
 
   const items = h('div', { class: 'fields outcome-items' });
   const total = h('p', { class: 'outcome-total', 'aria-live': 'polite' });
@@ -71,11 +66,12 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
   const notes = notices();
   const safety = h('div');
   const form = h('form', { class: 'outcome-form', novalidate: true },
-    h('div', { class: 'fields' }, field('Scale', scale), field('When taken', when), field('Time taken', time)),
+    h('div', { class: 'fields' }, field('Scale', scale), field('When taken', when), field('Time taken', time.input)),
     items,
     total,
     h('div', { class: 'form-actions' }, submit, notes.node),
     safety);
+  form.addEventListener('focusin', time.catchUp);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
@@ -84,7 +80,7 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
       session_id: sessionId,
       scale: scale.value || null,
       timepoint: when.value || null,
-      clinical_time: clinicalTime(),
+      clinical_time: time.instant(sessionDate),
       items: itemSelects.map(numberOrNull),
     }));
     if (!saved) return;
@@ -93,7 +89,7 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
     // A fresh role="alert" element, so the safety question is announced as well as seen.
     if (saved.warning) safety.replaceChildren(h('p', { role: 'alert', class: 'warning safety' }, saved.warning));
     showItems();
-    time.value = now();
+    time.reset();
     onSaved(saved);
   });
   return form;

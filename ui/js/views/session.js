@@ -131,6 +131,8 @@ function outcomesPart(record, choices, changed) {
   const show = (next) => {
     const section = outcomesSection(next, choices, (score) => {
       notes.saved(`Score saved at ${localTime(score.recorded_at)}`);
+      // The redraw replaces the form and its safety alert; this one outlives it.
+      if (score.warning) notes.error(score.warning);
       changed(getSession(next.session.id).then((fresh) => {
         show(fresh);
         return fresh;

@@ -111,6 +111,7 @@ function effectForm(session, lists, reload) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!checkTyped(form, notes)) return;
     const saved = await save(submit, notes, () => addSideEffect({
       session_id: session.id,
       effect: effect.value || null,

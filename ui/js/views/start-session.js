@@ -4,7 +4,7 @@
 
 import { dosePreview, listProtocols, startSession } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
-import { notices, numberOrNull, save } from './common.js';
+import { checkTyped, notices, numberOrNull, save } from './common.js';
 
 const PREVIEW_DELAY_MS = 200;
 
@@ -93,6 +93,7 @@ export async function renderStartSession(container, patient, onStarted) {
   for (const input of [weight, unit, dose, confirmWeight, reason]) input.addEventListener('input', schedule);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (!checkTyped(form, notes)) return;
     const session = await save(submit, notes, () => startSession(request()));
     if (session) onStarted(session);
   });
