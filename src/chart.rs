@@ -85,14 +85,33 @@ pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
 
 /// The dose a session would start with, its arithmetic, and what still needs resolving. Writes nothing.
 pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
+    Ok(planned(db, input)?.1)
+}
+
+/// The protocol a session would start on, and its dose plan.
+fn planned(db: &Db, input: &DoseInput) -> Result<(Protocol, DosePlan)> {
     let patient = db.patient(input.patient_id)?;
-    db.active_protocol(input.protocol_id)?.plan(input, patient.weight_kg)
+    let protocol = db.active_protocol(input.protocol_id)?;
+    let plan = protocol.plan(input, patient.weight_kg)?;
+    Ok((protocol, plan))
+}
+
+/// The protocol a session runs on: as it was at the session's start, or (for sessions started
+/// before that was kept) as it is now.
+fn protocol_of(db: &Db, session: &Session) -> Result<Option<Protocol>> {
+    match &session.dose {
+        Some(dose) => match &dose.protocol_at_start {
+            Some(protocol) => Ok(Some(protocol.clone())),
+            None => db.protocol(dose.protocol_id).map(Some),
+        },
+        None => Ok(None),
+    }
 }
 
 /// Starts the patient's session for today's local date on a protocol, once its dose plan has nothing
 /// left to resolve. A dose above the soft limit needs a physician and their reason.
 pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInput) -> Result<Session> {
-    let plan = dose_preview(db, &input)?;
+    let (protocol, plan) = planned(db, &input)?;
     if plan.limit == Limit::AboveSoft {
         require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
     }
@@ -103,7 +122,7 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
     plan.ready()?;
     let dose = NewDose {
         chair,
-        protocol_id: input.protocol_id,
+        protocol,
         override_reason: override_reason.filter(|_| plan.limit == Limit::AboveSoft),
         plan,
     };
@@ -148,7 +167,7 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     if let Some(d) = discharge.as_mut() {
         d.late = late(d.recorded_at, d.clinical_time);
     }
-    let protocol = s.dose.as_ref().map(|d| db.protocol(d.protocol_id)).transpose()?;
+    let protocol = protocol_of(db, &s)?;
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
     let checklist = db.checklist_of(s.id)?;
@@ -249,7 +268,7 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     let mut overridden = false;
     if event.kind == EventKind::Start {
         let baseline = db.vitals_of_session(session.id)?;
-        let protocol = session.dose.as_ref().map(|d| db.protocol(d.protocol_id)).transpose()?;
+        let protocol = protocol_of(db, &session)?;
         let checklist_done = db.checklist_of(session.id)?.is_some();
         if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, &baseline) {
             if baseline.is_empty() || !checklist_done {
@@ -542,10 +561,7 @@ pub fn discharge(
     let Some(latest) = db.aldrete_of(session.id)?.pop() else {
         return Err(Error::Conflict("Score the modified Aldrete before discharge.".into()));
     };
-    let observation_min = match &session.dose {
-        Some(dose) => db.protocol(dose.protocol_id)?.observation_min,
-        None => 0,
-    };
+    let observation_min = protocol_of(db, &session)?.map_or(0, |p| p.observation_min);
     // Judged at the charted time, but never later than now: a clock running ahead gains no observation time.
     let holds = discharge_holds(
         latest.total,

@@ -155,6 +155,8 @@ pub struct SessionDose {
     /// A physician's reason for a dose above the soft limit, and who gave it.
     pub override_reason: Option<String>,
     pub override_by: Option<String>,
+    /// The protocol as it was when the session started (none for sessions started before this was kept).
+    pub protocol_at_start: Option<Protocol>,
 }
 
 /// What the start-session form sends to preview or start a dose.

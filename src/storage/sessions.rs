@@ -7,7 +7,7 @@ use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::infusion::EventKind;
 use crate::patients::{Contraindication, FlaggedMedication, Patient};
-use crate::protocols::{DosePlan, SessionDose};
+use crate::protocols::{DosePlan, Protocol, SessionDose};
 use crate::sessions::{DayEntry, Session, SessionStatus, Stage};
 use crate::users::User;
 
@@ -19,12 +19,12 @@ const COLUMNS: &str = "sessions.id, sessions.patient_id, sessions.session_date, 
          ELSE 'open' END,
     sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
     sessions.dose_override_reason, (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by),
-    sessions.chair";
+    sessions.chair, sessions.protocol_at_start";
 
 /// The dose a new session starts with; `override_reason` is a physician's, for a dose above the soft limit.
 pub struct NewDose {
     pub chair: Option<String>,
-    pub protocol_id: i64,
+    pub protocol: Protocol,
     pub plan: DosePlan,
     pub override_reason: Option<String>,
 }
@@ -42,6 +42,10 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
             plan: json_column(7, plan)?,
             override_reason: r.get(8)?,
             override_by: r.get(9)?,
+            protocol_at_start: r
+                .get::<_, Option<String>>(11)?
+                .map(|p| json_column(11, p))
+                .transpose()?,
         }),
         _ => None,
     };
@@ -81,18 +85,19 @@ impl Db {
         }
         tx.execute(
             "INSERT INTO sessions (patient_id, session_date, started_at, started_by, protocol_id, dose_plan, dose_override_reason,
-                                   dose_override_by, chair)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   dose_override_by, chair, protocol_at_start)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             rusqlite::params![
                 patient_id,
                 date.to_string(),
                 ts(&now),
                 by.id,
-                dose.protocol_id,
+                dose.protocol.id,
                 serde_json::to_string(&dose.plan).expect("serialisable"),
                 dose.override_reason,
                 dose.override_reason.as_ref().map(|_| by.id),
-                dose.chair
+                dose.chair,
+                serde_json::to_string(&dose.protocol).expect("serialisable")
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -135,21 +140,21 @@ impl Db {
             [date.to_string()],
             |r| {
                 let s = session(r)?;
-                let last: Option<String> = r.get(13)?;
-                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(14)?);
-                let contraindications: Vec<Contraindication> = json_column(15, r.get(15)?)?;
-                let medications: Vec<FlaggedMedication> = json_column(16, r.get(16)?)?;
+                let last: Option<String> = r.get(14)?;
+                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(15)?);
+                let contraindications: Vec<Contraindication> = json_column(16, r.get(16)?)?;
+                let medications: Vec<FlaggedMedication> = json_column(17, r.get(17)?)?;
                 Ok(DayEntry {
                     session_id: s.id,
                     patient_id: s.patient_id,
-                    patient_name: r.get(11)?,
-                    mrn: r.get(12)?,
+                    patient_name: r.get(12)?,
+                    mrn: r.get(13)?,
                     chair: s.chair,
                     started_at: s.started_at,
                     stage,
                     stage_label: stage.label(),
                     status: s.status,
-                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(17)?),
+                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(18)?),
                 })
             },
         )

@@ -437,6 +437,12 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
     let f = Fixture::staffed();
     let clinic = f.as_user("omar");
     let mut protocol = clinic.all_protocols(Nothing {}).unwrap().remove(1);
+    let running = clinic
+        .start_session(infusion_chart::protocols::DoseInput {
+            protocol_id: protocol.id,
+            ..dose_input(&f.add_patient("C-5b"))
+        })
+        .unwrap();
     let edit = |p: &infusion_chart::protocols::Protocol, active: bool| ProtocolInput {
         protocol_id: Some(p.id),
         name: Some(p.name.clone()),
@@ -456,6 +462,18 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
     };
     protocol = clinic.save_protocol(edit(&protocol, true)).unwrap();
     assert_eq!((protocol.vitals_every_min, protocol.observation_min), (5, 120));
+    let kept = clinic
+        .session_record(SessionRef { session_id: running.id })
+        .unwrap()
+        .session
+        .dose
+        .unwrap();
+    let at_start = kept.protocol_at_start.unwrap();
+    assert_eq!(
+        (at_start.vitals_every_min, at_start.observation_min),
+        (10, 60),
+        "a session started before the edit keeps the protocol it started on"
+    );
     let retired = clinic.save_protocol(edit(&protocol, false)).unwrap();
     assert!(!retired.active);
     let patient = f.add_patient("C-6");
