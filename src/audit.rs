@@ -57,6 +57,11 @@ catalogue! {
         AddendumAdded => "Addendum added",
         AuditExported => "Audit trail exported",
         ReportPrinted => "Report printed",
+        BackupMade => "Backup made",
+        BackupFailed => "Backup failed",
+        BackupRestored => "Backup restored",
+        BackupFolderChanged => "Backup folder changed",
+        DataExported => "Records exported",
     }
 }
 

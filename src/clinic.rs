@@ -8,12 +8,18 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+mod backups;
+
+pub use backups::{Restored, Trigger};
+
 use crate::alerts::AlertRef;
 use crate::audit::{self, Action, Event, ExportRequest, Exported, Filter, Verification};
+use crate::backup;
 use crate::catalogue::{self, ReferenceLists};
 use crate::chart;
 use crate::crypto::{self, DataKey};
 use crate::error::{Error, Result};
+use crate::files;
 use crate::infusion::{EventInput, InfusionEvent};
 use crate::keyring::{Keyring, Slot};
 use crate::notes::{Note, NoteInput};
@@ -57,6 +63,8 @@ pub struct Status {
     pub user: Option<User>,
     pub auto_lock_minutes: u32,
     pub must_change_password: bool,
+    /// Shown on every screen when the last backup is older than the clinic allows (or there is none).
+    pub backup_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,6 +111,8 @@ struct Open {
 struct State {
     keyring: Option<Keyring>,
     open: Option<Open>,
+    /// Whether this process has run SQLite's quick check on the database (once, at the first sign-in).
+    checked: bool,
 }
 
 pub struct Clinic {
@@ -129,7 +139,11 @@ impl Clinic {
             database: database.to_path_buf(),
             keys,
             clock,
-            state: Mutex::new(State { keyring, open: None }),
+            state: Mutex::new(State {
+                keyring,
+                open: None,
+                checked: false,
+            }),
         };
         clinic.clear_reports();
         let has_keys = clinic.state().keyring.is_some();
@@ -161,7 +175,7 @@ impl Clinic {
         if let Some(open) = state.open.as_mut() {
             expire(open, now)?;
         }
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
     /// First run: creates the encrypted database, its key, and the admin account, and signs them in.
@@ -200,7 +214,7 @@ impl Clinic {
             }),
         });
         Ok(SetupDone {
-            status: status(&state),
+            status: status(&state, now),
             recovery_key,
         })
     }
@@ -215,7 +229,7 @@ impl Clinic {
             )));
         }
         let (key, slot) = self.authenticate(&mut state, &credentials, now)?;
-        let db = Db::open(&self.database, Some(&key.sqlcipher_key()))?;
+        let db = self.open_checked(&mut state, &key)?;
         let mut open = Open {
             settings: db.settings()?,
             db,
@@ -231,7 +245,7 @@ impl Clinic {
             last_activity: now,
         });
         state.open = Some(open);
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
     /// Unlocks the locked screen, as the same user or as another (who then gets a fresh view).
@@ -255,7 +269,7 @@ impl Clinic {
                 locked_user.username
             ));
         }
-        let State { keyring, open } = &mut *state;
+        let State { keyring, open, .. } = &mut *state;
         let open = open.as_mut().expect("a locked screen has an open database");
         let user = self.admit(keyring.as_mut().expect("authenticated"), open, &slot, event, now)?;
         open.login = Some(Login {
@@ -264,7 +278,7 @@ impl Clinic {
             last_activity: now,
         });
         Ok(Unlocked {
-            status: status(&state),
+            status: status(&state, now),
             same_user,
         })
     }
@@ -279,11 +293,15 @@ impl Clinic {
             open.db
                 .audit(&Author::from(&login.user), &Event::new(Action::Lock), now)?;
         }
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
-    /// Signs out and closes the database, so its key leaves memory.
+    /// Signs out and closes the database, so its key leaves memory; first, if anything was charted
+    /// since the last backup, an automatic backup (a failure is audited and shown as a stale backup).
     pub fn logout(&self, _: Nothing) -> Result<Status> {
+        if let Err(e) = self.automatic_backup(Trigger::SignOut) {
+            eprintln!("infusion-chart: automatic backup at sign-out failed: {e}");
+        }
         let now = self.now();
         self.clear_reports();
         let mut state = self.state();
@@ -293,7 +311,7 @@ impl Clinic {
                     .audit(&Author::from(&login.user), &Event::new(Action::Logout), now)?;
             }
         }
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
     /// Restarts the inactivity clock (the window calls it while the user types or moves the mouse).
@@ -341,7 +359,7 @@ impl Clinic {
                 return Err(e);
             }
         }
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
     /// Every password lost: the recovery key opens the database and sets a new password for `username`.
@@ -400,7 +418,7 @@ impl Clinic {
             last_activity: now,
         });
         state.open = Some(open);
-        Ok(status(&state))
+        Ok(status(&state, now))
     }
 
     // ---- charting (nurses and physicians) ----
@@ -734,7 +752,7 @@ impl Clinic {
             let entries = db.audit_search(&request.filter, None)?;
             let event = Event::new(Action::AuditExported).detail(format!("{} rows to {}", entries.len(), request.path));
             db.audit_around(&Author::from(by), &event, now, || {
-                write_file_atomically(&target, |out| audit::write_csv(&entries, out))
+                files::write_atomically(&target, false, |out| audit::write_csv(&entries, out))
             })?;
             Ok(Exported {
                 path: request.path.clone(),
@@ -785,7 +803,7 @@ impl Clinic {
                 target.display()
             ));
             open.db.audit_around(&Author::from(by), &event, now, || {
-                write_file_atomically(&target, |out| {
+                files::write_atomically(&target, false, |out| {
                     use std::io::Write;
                     out.write_all(&pdf)
                         .map_err(|e| Error::Storage(format!("The report could not be written ({e}).")))
@@ -821,13 +839,7 @@ impl Clinic {
     /// and sign-out so printed copies do not pile up outside the encrypted database.
     fn reports_folder(&self) -> Result<PathBuf> {
         let dir = self.database.with_file_name("reports");
-        #[cfg(unix)]
-        let made = {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)
-        };
-        #[cfg(not(unix))]
-        let made = std::fs::create_dir_all(&dir);
+        let made = files::private_folder(&dir);
         made.map_err(|e| Error::Storage(format!("The reports folder {} could not be made ({e}).", dir.display())))?;
         Ok(dir)
     }
@@ -887,6 +899,36 @@ impl Clinic {
         let open = state.open.as_mut().expect("signed in");
         open.login.as_mut().expect("signed in").last_activity = now;
         f(&mut state, &user, now)
+    }
+
+    /// Opens the database with a key a password unlocked. A file that then cannot be read, or that
+    /// fails SQLite's quick check (run once per process), is damaged: nothing is written to it.
+    fn open_checked(&self, state: &mut State, key: &DataKey) -> Result<Db> {
+        let damaged = |reason: &str| {
+            Error::Damaged(format!(
+                "The chart database {} is damaged: {reason} Nothing was written to it. An admin can restore the newest verified backup: type an admin's username and password and choose \"Restore the newest backup\".",
+                self.database.display()
+            ))
+        };
+        let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
+            Error::Database(m) if m.contains("not an Infusion Chart database") || m.contains("could not be read") => {
+                damaged("it cannot be read with the clinic's key.")
+            }
+            other => other,
+        })?;
+        if !state.checked {
+            let problems = db
+                .quick_check()
+                .map_err(|_| damaged("SQLite's quick check could not read it."))?;
+            if let Some(first) = problems.first() {
+                return Err(damaged(&format!(
+                    "SQLite's quick check found {} problem(s), the first: {first}.",
+                    problems.len()
+                )));
+            }
+            state.checked = true;
+        }
+        Ok(db)
     }
 
     /// Checks the password against the username's key slot; counts and throttles failures.
@@ -1026,8 +1068,15 @@ fn signed_in(state: &mut State, now: DateTime<Utc>) -> Result<&User> {
     Ok(&login.user)
 }
 
-fn status(state: &State) -> Status {
+fn status(state: &State, now: DateTime<Utc>) -> Status {
     let login = state.open.as_ref().and_then(|o| o.login.as_ref());
+    let backup_warning = match (&state.open, login) {
+        (Some(open), Some(l)) if !l.locked => match open.db.last_backup() {
+            Ok(last) => backup::warning(last.as_ref(), &open.settings.backup, now),
+            Err(e) => Some(format!("The backup log could not be read ({e}).")),
+        },
+        _ => None,
+    };
     let auto_lock_minutes = state
         .open
         .as_ref()
@@ -1044,6 +1093,7 @@ fn status(state: &State) -> Status {
         user: login.map(|l| l.user.clone()),
         auto_lock_minutes,
         must_change_password: login.is_some_and(|l| l.user.must_change_password),
+        backup_warning,
     }
 }
 
@@ -1059,22 +1109,6 @@ fn refresh_login(open: &mut Open, user: &User) {
     if let Some(login) = open.login.as_mut().filter(|l| l.user.id == user.id) {
         login.user = user.clone();
     }
-}
-
-/// Writes `path` through a temporary file beside it, fsynced and renamed: a reader never sees half a file.
-fn write_file_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
-) -> Result<()> {
-    let fail = |e: std::io::Error| Error::Storage(format!("The file {} could not be written ({e}).", path.display()));
-    let temp = path.with_extension("partial");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&temp).map_err(fail)?);
-    write(&mut out)?;
-    out.into_inner()
-        .map_err(|e| fail(e.into_error()))?
-        .sync_all()
-        .map_err(fail)?;
-    std::fs::rename(&temp, path).map_err(fail)
 }
 
 /// Removes what an interrupted setup left under the staging name; it never holds charted data.

@@ -40,6 +40,9 @@ pub enum Error {
     /// Reading or writing failed (disk full, read-only, locked); the message says what to do.
     #[error("{0}")]
     Storage(String),
+    /// The database opened with the right key but is damaged; an admin can restore the newest backup.
+    #[error("{0}")]
+    Damaged(String),
 }
 
 impl Error {
@@ -55,6 +58,7 @@ impl Error {
             Error::Locked(_) => "locked",
             Error::Forbidden(_) => "forbidden",
             Error::Throttled(_) => "throttled",
+            Error::Damaged(_) => "damaged",
         }
     }
 }

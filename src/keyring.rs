@@ -72,6 +72,10 @@ pub struct Keyring {
     pub throttle: BTreeMap<String, Throttle>,
     #[serde(default)]
     pub pending_failures: Vec<PendingFailure>,
+    /// Where automatic backups go on this computer (None: `backups/` beside the database). Kept here,
+    /// not in the database, so a damaged database can still be restored from there.
+    #[serde(default)]
+    pub backup_folder: Option<String>,
 }
 
 impl Keyring {
@@ -81,6 +85,16 @@ impl Keyring {
             slots: Vec::new(),
             throttle: BTreeMap::new(),
             pending_failures: Vec::new(),
+            backup_folder: None,
+        }
+    }
+
+    /// The key slots alone, saved beside each backup so it can be opened on another computer
+    /// with a password that was valid when it was made.
+    pub fn slots_only(&self) -> Keyring {
+        Keyring {
+            slots: self.slots.clone(),
+            ..Keyring::new()
         }
     }
 
@@ -117,39 +131,15 @@ impl Keyring {
 
     /// Replaces the file atomically (temp file, fsync, rename): a crash leaves the old or the new, never half.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let fail = |e: std::io::Error| {
-            Error::Storage(format!(
-                "The key file {} could not be written ({e}). Nothing was changed.",
-                path.display()
-            ))
-        };
-        let temp = path.with_extension("keys.tmp");
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temp).map_err(fail)?;
-        #[cfg(unix)]
-        {
-            // A leftover temp file from a crash keeps its old mode; make sure this one is private.
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(fail)?;
-        }
-        file.write_all(serde_json::to_string_pretty(self).expect("serialisable").as_bytes())
-            .map_err(fail)?;
-        file.sync_all().map_err(fail)?;
-        fs::rename(&temp, path).map_err(fail)?;
-        // The rename is durable only once the folder is; Windows has no folder fsync (and needs none).
-        #[cfg(unix)]
-        if let Some(dir) = path.parent() {
-            fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| {
-                Error::Storage(format!(
-                    "The key file {} was written but its folder could not be synced ({e}).",
-                    path.display()
-                ))
-            })?;
-        }
-        Ok(())
+        crate::files::write_atomically(path, true, |out| {
+            out.write_all(serde_json::to_string_pretty(self).expect("serialisable").as_bytes())
+                .map_err(|e| {
+                    Error::Storage(format!(
+                        "The key file {} could not be written ({e}). Nothing was changed.",
+                        path.display()
+                    ))
+                })
+        })
     }
 
     pub fn slot(&self, username: &str) -> Option<&Slot> {
@@ -291,7 +281,7 @@ mod tests {
         ring.record_failure("nina", Utc::now());
         ring.save(&path).unwrap();
         assert_eq!(Keyring::load(&path).unwrap().unwrap().pending_failures.len(), 1);
-        assert!(!path.with_extension("keys.tmp").exists());
+        assert!(!crate::files::partial(&path).exists());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

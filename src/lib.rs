@@ -3,12 +3,14 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 pub mod chart;
 pub mod clinic;
 pub mod crypto;
 pub mod digest;
 pub mod error;
+pub mod files;
 pub mod infusion;
 pub mod ipc;
 pub mod keyring;

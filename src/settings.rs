@@ -19,6 +19,10 @@ const SEVERE_DBP: Range = Range::new("Severe diastolic BP", "mmHg", 80.0, 180.0)
 const HIGH_HR: Range = Range::new("High heart rate", "bpm", 80.0, 200.0);
 const HIGH_HR_SUSTAINED: Range = Range::new("High heart rate sustained for", "minutes", 1.0, 60.0);
 const LOW_SPO2: Range = Range::new("Low SpO2", "%", 80.0, 99.0);
+const BACKUP_EVERY: Range = Range::new("Automatic backup every", "hours", 1.0, 24.0);
+const KEEP_DAILY: Range = Range::new("Daily backups kept", "", 1.0, 90.0);
+const KEEP_WEEKLY: Range = Range::new("Weekly backups kept", "", 0.0, 104.0);
+const BACKUP_WARN: Range = Range::new("Warn when the last backup is older than", "hours", 1.0, 720.0);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -35,6 +39,30 @@ pub struct Settings {
     pub alerts: Thresholds,
     /// The clinic as printed at the top of every report.
     pub clinic: ClinicHeader,
+    /// How often automatic backups run, how many are kept, and when a stale one is warned about.
+    pub backup: BackupPolicy,
+}
+
+/// Automatic backups: every `every_hours` while the database is open (and at sign-out and exit),
+/// rotated to the newest of each of the last `keep_daily` days and `keep_weekly` weeks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupPolicy {
+    pub every_hours: u32,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub warn_after_hours: u32,
+}
+
+impl Default for BackupPolicy {
+    fn default() -> Self {
+        BackupPolicy {
+            every_hours: 4,
+            keep_daily: 7,
+            keep_weekly: 4,
+            warn_after_hours: 24,
+        }
+    }
 }
 
 /// The clinic's name, address and phone for report headers; empty until an admin sets them.
@@ -66,6 +94,7 @@ impl Default for Settings {
             discharge_min_aldrete: 9,
             alerts: Thresholds::default(),
             clinic: ClinicHeader::default(),
+            backup: BackupPolicy::default(),
         }
     }
 }
@@ -77,7 +106,7 @@ impl Settings {
         let ok = |v: f64, r: Range| (r.min..=r.max).contains(&v);
         let pick = |v: u32, r: Range, default: u32| if ok(v as f64, r) { v } else { default };
         let pick_i = |v: i64, r: Range, default: i64| if ok(v as f64, r) { v } else { default };
-        let (a, da) = (&self.alerts, &d.alerts);
+        let (a, da, db) = (&self.alerts, &d.alerts, &d.backup);
         Settings {
             auto_lock_minutes: pick(self.auto_lock_minutes, AUTO_LOCK_MINUTES, d.auto_lock_minutes),
             late_entry_minutes: pick(self.late_entry_minutes, LATE_ENTRY_MINUTES, d.late_entry_minutes),
@@ -98,6 +127,12 @@ impl Settings {
                 low_spo2: pick_i(a.low_spo2, LOW_SPO2, da.low_spo2),
             },
             clinic: self.clinic,
+            backup: BackupPolicy {
+                every_hours: pick(self.backup.every_hours, BACKUP_EVERY, db.every_hours),
+                keep_daily: pick(self.backup.keep_daily, KEEP_DAILY, db.keep_daily),
+                keep_weekly: pick(self.backup.keep_weekly, KEEP_WEEKLY, db.keep_weekly),
+                warn_after_hours: pick(self.backup.warn_after_hours, BACKUP_WARN, db.warn_after_hours),
+            },
         }
     }
 }
@@ -122,6 +157,10 @@ pub struct SettingsInput {
     pub clinic_name: Option<String>,
     pub clinic_address: Option<String>,
     pub clinic_phone: Option<String>,
+    pub backup_every_hours: Option<f64>,
+    pub backup_keep_daily: Option<f64>,
+    pub backup_keep_weekly: Option<f64>,
+    pub backup_warn_after_hours: Option<f64>,
 }
 
 impl SettingsInput {
@@ -129,7 +168,7 @@ impl SettingsInput {
     pub fn apply_to(self, current: &Settings) -> Result<Settings> {
         let mut c = Checker::new();
         let mut whole = |v: Option<f64>, r: Range, now: i64| c.optional_whole(v, r).unwrap_or(now);
-        let (a, cur) = (&current.alerts, current);
+        let (a, b, cur) = (&current.alerts, &current.backup, current);
         let next = Settings {
             auto_lock_minutes: whole(self.auto_lock_minutes, AUTO_LOCK_MINUTES, cur.auto_lock_minutes as i64) as u32,
             late_entry_minutes: whole(
@@ -156,6 +195,12 @@ impl SettingsInput {
                 high_hr: whole(self.high_hr, HIGH_HR, a.high_hr),
                 high_hr_sustained_min: whole(self.high_hr_sustained_min, HIGH_HR_SUSTAINED, a.high_hr_sustained_min),
                 low_spo2: whole(self.low_spo2, LOW_SPO2, a.low_spo2),
+            },
+            backup: BackupPolicy {
+                every_hours: whole(self.backup_every_hours, BACKUP_EVERY, b.every_hours as i64) as u32,
+                keep_daily: whole(self.backup_keep_daily, KEEP_DAILY, b.keep_daily as i64) as u32,
+                keep_weekly: whole(self.backup_keep_weekly, KEEP_WEEKLY, b.keep_weekly as i64) as u32,
+                warn_after_hours: whole(self.backup_warn_after_hours, BACKUP_WARN, b.warn_after_hours as i64) as u32,
             },
             clinic: ClinicHeader {
                 name: header_text(&mut c, self.clinic_name, "Clinic name", 100, &cur.clinic.name),

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod audit;
+mod backup;
 mod infusion;
 mod migrations;
 mod notes;
@@ -19,6 +20,7 @@ mod users;
 mod vitals;
 
 pub use audit::Author;
+pub use backup::inspect;
 pub use sessions::NewDose;
 pub use vitals::Correction;
 
@@ -224,9 +226,9 @@ fn read_pragma(conn: &Connection, name: &str) -> rusqlite::Result<String> {
 
 #[cfg(unix)]
 fn create_private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        crate::files::private_folder(dir)?;
     }
     fs::OpenOptions::new()
         .write(true)

@@ -279,27 +279,40 @@ fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
 }
 
 #[test]
-fn no_patient_name_appears_in_the_database_its_wal_or_the_key_file() {
+fn no_patient_name_appears_in_the_database_its_wal_the_key_file_or_a_backup() {
     let f = Fixture::staffed();
     f.as_user("nina");
     let p = f.add_patient("S-1");
     let s = f.start_session(&p);
     f.chart_vitals(&s, 120.0, 80.0);
     let needles: [&[u8]; 3] = [b"Brien", "Nguyễn".as_bytes(), b"S-1"];
-    let dir = f.path.parent().unwrap();
+    let dir = f.path.parent().unwrap().to_path_buf();
     let mut files = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        files += 1;
-        for needle in needles {
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle),
-                "{:?} found in a file",
-                String::from_utf8_lossy(needle)
-            );
+    let mut check = |folder: &std::path::Path| {
+        for path in std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+        {
+            let bytes = std::fs::read(path).unwrap();
+            files += 1;
+            for needle in needles {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "{:?} found in a file",
+                    String::from_utf8_lossy(needle)
+                );
+            }
         }
-    }
-    assert!(files >= 3, "database, WAL and key file were all checked");
+    };
+    check(&dir);
+    // Signing out backs up what was charted into backups/: the backup is encrypted too.
+    f.clinic.logout(Nothing {}).unwrap();
+    check(&dir.join("backups"));
+    assert!(
+        files >= 6,
+        "database, WAL, key file, and a backup with its manifest and key slots were all checked"
+    );
 }
 
 #[test]

@@ -79,7 +79,7 @@ fn an_untouched_trail_verifies() {
 fn verify_finds_an_edit_a_deletion_and_an_insertion_made_in_the_file() {
     let cases = [
         (
-            "DROP TRIGGER audit_never_updated; UPDATE audit_log SET username = 'omar' WHERE id = 12;",
+            "DROP TRIGGER audit_never_updated; UPDATE audit_log SET username = 'mallory' WHERE id = 12;",
             "The audit trail is broken at entry 12: its contents were changed after it was written.",
         ),
         ("DROP TRIGGER audit_never_deleted; DELETE FROM audit_log WHERE id = 12;", "The audit trail is broken at entry 12: entries 12–12 are missing (deleted outside the app)."),

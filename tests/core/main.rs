@@ -3,6 +3,7 @@
 
 mod access;
 mod audit_trail;
+mod backup;
 mod course;
 mod dosing;
 mod reports;

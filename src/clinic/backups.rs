@@ -1,0 +1,404 @@
+//! Backups and restores through `Clinic`. A backup copies the database on a connection of its own,
+//! outside the state lock, so nurses keep charting while it runs; a restore replaces the database
+//! only after the backup passed every check and the current database was itself backed up.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::{not_signed_in, remove_database_files, Clinic, Nothing, State};
+use crate::audit::{Action, Event};
+use crate::backup::{self, BackupFile, BackupKind, BackupRequest, BackupStatus, FolderInput, Made, Verified};
+use crate::crypto::DataKey;
+use crate::error::{Error, Result};
+use crate::files;
+use crate::keyring::{Keyring, Slot};
+use crate::settings::BackupPolicy;
+use crate::storage::{Author, Db};
+use crate::users::{Credentials, Permission, Role, User};
+
+/// What sets off an automatic backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The periodic check while the app is open: due once the last backup is `every_hours` old.
+    Timer,
+    /// Sign-out and closing the app: due when anything was charted since the last backup.
+    SignOut,
+    Exit,
+}
+
+/// A restore done; everyone is signed out and signs in to the restored database.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    pub restored_from: String,
+    pub made_at: DateTime<Utc>,
+    /// Where the database that was replaced is kept: a backup, or the damaged file moved aside.
+    pub previous_kept_at: String,
+}
+
+/// What a backup needs, taken under the state lock so the copy itself can run without it.
+struct Prepared {
+    key: Zeroizing<String>,
+    slots: Keyring,
+    folder: PathBuf,
+    policy: BackupPolicy,
+    user_id: Option<i64>,
+    username: String,
+}
+
+impl Clinic {
+    /// "Back up now": into the chosen folder, or the automatic backup folder (then rotated).
+    pub fn backup_now(&self, request: BackupRequest) -> Result<Made> {
+        let folder = request.folder.map(PathBuf::from);
+        self.backup_to(folder.as_deref(), BackupKind::Manual)
+    }
+
+    /// An admin's backup into `folder` (None: the automatic folder, rotated afterwards).
+    pub fn backup_to(&self, folder: Option<&Path>, kind: BackupKind) -> Result<Made> {
+        let prepared = self.act_state(Some(Permission::Administer), "back up the database", |state, by, _| {
+            self.prepare_backup(state, Some(by))
+        })?;
+        let rotate = folder.is_none();
+        let folder = folder.map(Path::to_path_buf).unwrap_or_else(|| prepared.folder.clone());
+        self.run_backup(&prepared, &folder, kind, rotate)
+    }
+
+    /// Runs an automatic backup if `trigger` makes one due; None when none was due or nobody has the
+    /// database open (its key is only in memory while someone is signed in).
+    pub fn automatic_backup(&self, trigger: Trigger) -> Result<Option<Made>> {
+        let now = self.now();
+        let prepared = {
+            let mut state = self.state();
+            let Some(open) = state.open.as_ref() else {
+                return Ok(None);
+            };
+            let due = match open.db.last_backup()? {
+                None => true,
+                Some(last) if trigger == Trigger::Timer => {
+                    now - last.created_at >= Duration::hours(open.settings.backup.every_hours as i64)
+                }
+                Some(last) => open.db.changed_since(last.created_at)?,
+            };
+            if !due {
+                return Ok(None);
+            }
+            let user = open.login.as_ref().map(|l| l.user.clone());
+            self.prepare_backup(&mut state, user.as_ref())?
+        };
+        let folder = prepared.folder.clone();
+        if let Err(e) = files::private_folder(&folder) {
+            return Err(Error::Storage(format!(
+                "The automatic backup folder {} could not be made ({e}).",
+                folder.display()
+            )));
+        }
+        self.run_backup(&prepared, &folder, BackupKind::Automatic, true)
+            .map(Some)
+    }
+
+    /// Last backup, its age and place, the warning if it is stale, and the recent backups.
+    pub fn backup_status(&self, _: Nothing) -> Result<BackupStatus> {
+        self.act_state(Some(Permission::Administer), "see the backups", |state, _, now| {
+            let folder = self.backup_folder(state);
+            let open = state.open.as_ref().expect("signed in");
+            let recent = open.db.backups(20)?;
+            let last = recent.first().cloned();
+            Ok(BackupStatus {
+                folder: folder.display().to_string(),
+                policy: open.settings.backup.clone(),
+                last_present: last.as_ref().is_some_and(|l| Path::new(&l.path).exists()),
+                age_hours: last.as_ref().map(|l| (now - l.created_at).num_minutes() as f64 / 60.0),
+                warning: backup::warning(last.as_ref(), &open.settings.backup, now),
+                last,
+                recent,
+            })
+        })
+    }
+
+    /// Sets where automatic backups go on this computer; the folder must exist.
+    pub fn set_backup_folder(&self, input: FolderInput) -> Result<BackupStatus> {
+        self.act_state(
+            Some(Permission::Administer),
+            "change the backup folder",
+            |state, by, now| {
+                let folder = input.folder.trim();
+                if !folder.is_empty() && !Path::new(folder).is_dir() {
+                    return Err(Error::Validation(format!(
+                        "The backup folder {folder} does not exist. Connect the drive or make the folder first."
+                    )));
+                }
+                let keyring = state.keyring.as_mut().expect("set up");
+                let old = keyring.backup_folder.take();
+                keyring.backup_folder = (!folder.is_empty()).then(|| folder.to_string());
+                keyring.save(&self.keys)?;
+                let event =
+                    Event::new(Action::BackupFolderChanged).change(old.as_ref(), keyring.backup_folder.as_ref());
+                let open = state.open.as_mut().expect("signed in");
+                open.db.audit(&Author::from(by), &event, now)
+            },
+        )?;
+        self.backup_status(Nothing {})
+    }
+
+    /// Checks a backup file with this clinic's key, changing nothing.
+    pub fn verify_backup(&self, file: BackupFile) -> Result<Verified> {
+        let key = self.act_open(Some(Permission::Administer), "verify backups", |open, _, _| {
+            Ok(open.key.sqlcipher_key())
+        })?;
+        backup::verify(Path::new(&file.path), Some(&key))
+    }
+
+    /// Replaces the database with a verified backup (an admin, signed in). The current database is
+    /// backed up first; everyone is signed out and signs in to the restored one.
+    pub fn restore_backup(&self, file: BackupFile) -> Result<Restored> {
+        self.act_state(Some(Permission::Administer), "restore backups", |state, by, now| {
+            let key = state.open.as_ref().expect("signed in").key.clone();
+            let verified = backup::verify(Path::new(&file.path), Some(&key.sqlcipher_key()))?;
+            self.replace_database(state, &verified, &key, by, now)
+        })
+    }
+
+    /// From the sign-in screen when the database is damaged: restores the newest backup that passes
+    /// every check, if the person signing in is an active admin in that backup.
+    pub fn restore_newest(&self, credentials: Credentials) -> Result<Restored> {
+        let now = self.now();
+        let mut state = self.state();
+        if state.open.as_ref().is_some_and(|o| o.login.is_some()) {
+            return Err(Error::Conflict(
+                "Someone is signed in on this computer. Sign out first.".into(),
+            ));
+        }
+        let (key, slot) = self.authenticate(&mut state, &credentials, now)?;
+        let folders = [self.backup_folder(&state), self.default_backup_folder()];
+        let verified = backup::newest_verified(&folders, Some(&key.sqlcipher_key())).ok_or_else(|| {
+            Error::NotFound(format!(
+                "No backup that passes its checks was found in {}. Restore a chosen file from the command line (infusion-chart restore FILE).",
+                folders[0].display()
+            ))
+        })?;
+        let by = admin_in_backup(&verified, &key, &slot)?;
+        self.replace_database(&mut state, &verified, &key, &by, now)
+    }
+
+    /// On a computer with no chart yet: restores `file`, opened with `key` (from the backup's own key
+    /// slots or the recovery key), and installs the key slots saved beside it.
+    pub fn restore_onto_new_computer(&self, file: &Path, key: &DataKey, username: &str) -> Result<Restored> {
+        let now = self.now();
+        let mut state = self.state();
+        if state.keyring.is_some() || self.database.exists() {
+            return Err(Error::Conflict(format!(
+                "There is already a chart database at {}. Sign in as an admin to restore over it.",
+                self.database.display()
+            )));
+        }
+        let verified = backup::verify(file, Some(&key.sqlcipher_key()))?;
+        let slots = Keyring::load(&file.with_extension("keys"))?.unwrap_or_default();
+        let slot = slots
+            .slot(username)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("The backup's key file has no account {username}.")))?;
+        let by = admin_in_backup(&verified, key, &slot)?;
+        slots.save(&self.keys)?;
+        state.keyring = Some(slots);
+        self.replace_database(&mut state, &verified, key, &by, now)
+    }
+
+    /// Where automatic backups go: the folder set on this computer, or `backups/` beside the database.
+    fn backup_folder(&self, state: &State) -> PathBuf {
+        match state.keyring.as_ref().and_then(|k| k.backup_folder.as_ref()) {
+            Some(folder) => PathBuf::from(folder),
+            None => self.default_backup_folder(),
+        }
+    }
+
+    fn default_backup_folder(&self) -> PathBuf {
+        self.database.with_file_name("backups")
+    }
+
+    fn prepare_backup(&self, state: &mut State, by: Option<&User>) -> Result<Prepared> {
+        let folder = self.backup_folder(state);
+        let open = state.open.as_ref().ok_or_else(not_signed_in)?;
+        Ok(Prepared {
+            key: open.key.sqlcipher_key(),
+            slots: state.keyring.as_ref().map(Keyring::slots_only).unwrap_or_default(),
+            folder,
+            policy: open.settings.backup.clone(),
+            user_id: by.map(|u| u.id),
+            username: by
+                .map(|u| u.username.clone())
+                .unwrap_or_else(|| "(automatic backup)".into()),
+        })
+    }
+
+    /// Makes the backup on its own connection, records it (or the failure) and rotates if asked.
+    fn run_backup(&self, p: &Prepared, folder: &Path, kind: BackupKind, rotate: bool) -> Result<Made> {
+        let now = self.now();
+        let mut source = Db::open(&self.database, Some(&p.key))?;
+        let by = Author {
+            user_id: p.user_id,
+            username: Some(&p.username),
+        };
+        let mut made = backup::make(&mut source, Some(&p.key), &p.slots, folder, kind, &by, now).inspect_err(|e| {
+            let event = Event::new(Action::BackupFailed).detail(e.to_string());
+            if let Err(audit) = source.audit(&by, &event, now) {
+                eprintln!("infusion-chart: backup failure not audited: {audit}");
+            }
+        })?;
+        if rotate {
+            made.removed = backup::rotate(folder, &p.policy)?;
+        }
+        Ok(made)
+    }
+
+    /// Puts the verified backup in place of the database. The copy is migrated under a staging name
+    /// first (an older schema is brought forward; a failure changes nothing), then the current
+    /// database is backed up (or, if it cannot be, moved aside), closed, and replaced by a rename.
+    fn replace_database(
+        &self,
+        state: &mut State,
+        verified: &Verified,
+        key: &DataKey,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Restored> {
+        let sql_key = key.sqlcipher_key();
+        let staging = self
+            .database
+            .with_file_name(format!("{}.restoring", file_name(&self.database)));
+        remove_database_files(&staging);
+        let staged = (|| {
+            fs::copy(&verified.path, &staging)?;
+            fs::File::open(&staging)?.sync_all()
+        })();
+        if let Err(e) = staged {
+            remove_database_files(&staging);
+            return Err(Error::Storage(format!(
+                "The backup could not be copied into the data folder ({e}). Nothing was changed."
+            )));
+        }
+        if let Err(e) = Db::open(&staging, Some(&sql_key)) {
+            remove_database_files(&staging);
+            return Err(e);
+        }
+        let previous_kept_at = match self.keep_current(state, &sql_key) {
+            Ok(kept) => kept,
+            Err(e) => {
+                remove_database_files(&staging);
+                return Err(e);
+            }
+        };
+        state.open = None;
+        let moved = fs::rename(&staging, &self.database).map_err(|e| {
+            Error::Storage(format!(
+                "The restored database could not be moved into place ({e}); the previous one is kept at {previous_kept_at}."
+            ))
+        });
+        moved.and_then(|_| files::sync_folder(&self.database))?;
+        let mut db = Db::open(&self.database, Some(&sql_key))?;
+        let author = match db.user(by.id) {
+            Ok(user) if user.username.eq_ignore_ascii_case(&by.username) => Author::from(by),
+            _ => Author {
+                user_id: None,
+                username: Some(&by.username),
+            },
+        };
+        let detail = format!(
+            "restored {} (made {}, schema {}); the database it replaced is kept at {previous_kept_at}",
+            verified.path, verified.manifest.created_at, verified.manifest.schema_version
+        );
+        db.audit(&author, &Event::new(Action::BackupRestored).detail(detail), now)?;
+        if let Ok(manifest) = backup::read_manifest(Path::new(&previous_kept_at)) {
+            db.record_backup(
+                BackupKind::PreRestore,
+                &previous_kept_at,
+                manifest.bytes as i64,
+                &manifest.sha256,
+                &author,
+                now,
+            )?;
+        }
+        Ok(Restored {
+            restored_from: verified.path.clone(),
+            made_at: verified.manifest.created_at,
+            previous_kept_at,
+        })
+    }
+
+    /// Keeps the database about to be replaced: a backup into the automatic folder, or, when it cannot
+    /// be copied (damaged), the file itself moved aside. Closes it; refuses if another program has it open.
+    fn keep_current(&self, state: &mut State, sql_key: &str) -> Result<String> {
+        if !self.database.exists() {
+            return Ok("(there was no database)".into());
+        }
+        let folder = self.backup_folder(state);
+        let slots = state.keyring.as_ref().map(Keyring::slots_only).unwrap_or_default();
+        let by = Author {
+            user_id: None,
+            username: Some("(before a restore)"),
+        };
+        let _ = files::private_folder(&folder);
+        let backed_up = Db::open(&self.database, Some(sql_key)).and_then(|mut db| {
+            backup::make(
+                &mut db,
+                Some(sql_key),
+                &slots,
+                &folder,
+                BackupKind::PreRestore,
+                &by,
+                self.now(),
+            )
+        });
+        state.open = None;
+        if !self.closed_everywhere() {
+            return Err(Error::Conflict(
+                "The chart database is open in another program (another window or a command). Close it and try again. Nothing was changed."
+                    .into(),
+            ));
+        }
+        match backed_up {
+            Ok(made) => Ok(made.record.path),
+            Err(_) => {
+                let aside = self.database.with_file_name(format!(
+                    "{}.damaged-{}",
+                    file_name(&self.database),
+                    self.now().format("%Y%m%d-%H%M%S")
+                ));
+                fs::rename(&self.database, &aside).map_err(|e| {
+                    Error::Storage(format!(
+                        "The damaged database could not be moved aside ({e}). Nothing was changed."
+                    ))
+                })?;
+                Ok(aside.display().to_string())
+            }
+        }
+    }
+
+    /// True once no connection holds the database: closing the last one checkpoints and removes the WAL.
+    fn closed_everywhere(&self) -> bool {
+        let wal = PathBuf::from(format!("{}-wal", self.database.display()));
+        !wal.exists()
+    }
+}
+
+/// The backup's account for `slot`, if it is an active admin there: only an admin restores.
+fn admin_in_backup(verified: &Verified, key: &DataKey, slot: &Slot) -> Result<User> {
+    let user = Db::read_only(Path::new(&verified.path), Some(&key.sqlcipher_key()))?.user(slot.user_id);
+    match user {
+        Ok(user) if user.active && user.has(Role::Admin) && user.username.eq_ignore_ascii_case(&slot.username) => {
+            Ok(user)
+        }
+        _ => Err(Error::Forbidden(format!(
+            "Only an admin restores a backup, and {} is not an active admin in it.",
+            slot.username
+        ))),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

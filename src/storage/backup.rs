@@ -1,0 +1,195 @@
+//! Online backups and what is known about them: a consistent copy made with SQLite's backup API
+//! while nurses keep charting, checks of a copy, the backup log, and the database's own quick check.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::backup::StepResult;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+
+use super::audit::{append, Author};
+use super::{parse_ts, read_pragma, rows, ts, Db, APPLICATION_ID};
+use crate::audit::{Action, Event};
+use crate::backup::{BackupKind, BackupRecord, Inspection};
+use crate::error::{Error, Result};
+
+const COLUMNS: &str = "b.id, b.kind, b.created_at, b.path, b.bytes, b.sha256, u.display_name";
+const FROM: &str = "backups b LEFT JOIN users u ON u.id = b.made_by";
+
+fn record(r: &Row) -> rusqlite::Result<BackupRecord> {
+    Ok(BackupRecord {
+        id: r.get(0)?,
+        kind: super::name_column(1, r.get(1)?)?,
+        created_at: parse_ts(2, r.get(2)?)?,
+        path: r.get(3)?,
+        bytes: r.get(4)?,
+        sha256: r.get(5)?,
+        made_by: r.get(6)?,
+    })
+}
+
+impl Db {
+    /// A backup file opened read-only, as it is: nothing is migrated or written.
+    pub fn read_only(path: &Path, key: Option<&str>) -> Result<Db> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        if let Some(key) = key {
+            conn.pragma_update(None, "key", key)?;
+        }
+        Ok(Db { conn })
+    }
+
+    /// Copies the whole database, as of one moment, into the new file `dest` encrypted with `key`.
+    /// One backup step copies every page inside a single read transaction: writers on other
+    /// connections carry on (WAL), and the copy is the database exactly as it was when the step began.
+    /// The copy uses a rollback journal, so it can be checked and read on read-only media.
+    pub fn snapshot_into(&self, dest: &Path, key: Option<&str>) -> Result<()> {
+        let copy = || -> rusqlite::Result<StepResult> {
+            let mut copy = Connection::open(dest)?;
+            if let Some(key) = key {
+                copy.pragma_update(None, "key", key)?;
+            }
+            let done = rusqlite::backup::Backup::new(&self.conn, &mut copy)?.step(-1)?;
+            copy.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+            copy.close().map_err(|(_, e)| e)?;
+            Ok(done)
+        };
+        match copy().map_err(copy_failure)? {
+            StepResult::Done => Ok(()),
+            _ => Err(Error::Storage(
+                "the database was busy and the copy did not finish; try again.".into(),
+            )),
+        }
+    }
+
+    /// SQLite's quick check of the whole file: an empty list when the database is sound.
+    pub fn quick_check(&self) -> Result<Vec<String>> {
+        Ok(problems(&self.conn, "PRAGMA quick_check")?)
+    }
+
+    /// Records a backup made, with its audit row, in one transaction.
+    pub fn record_backup(
+        &mut self,
+        kind: BackupKind,
+        path: &str,
+        bytes: i64,
+        sha256: &str,
+        by: &Author,
+        now: DateTime<Utc>,
+    ) -> Result<BackupRecord> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO backups (kind, created_at, path, bytes, sha256, made_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (kind.name(), ts(&now), path, bytes, sha256, by.user_id),
+        )?;
+        let id = tx.last_insert_rowid();
+        let stored = tx.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE b.id = ?1"), [id], record)?;
+        let event = Event::new(Action::BackupMade)
+            .record("backups", id)
+            .change(None::<()>, Some(&stored));
+        append(&tx, by, &event, now)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// The newest backups first.
+    pub fn backups(&self, limit: u32) -> Result<Vec<BackupRecord>> {
+        self.all(
+            &format!("SELECT {COLUMNS} FROM {FROM} ORDER BY b.created_at DESC, b.id DESC LIMIT ?1"),
+            [limit],
+            record,
+        )
+    }
+
+    /// Whether anything other than signing in and out, locking or failed sign-ins happened after `since`.
+    pub fn changed_since(&self, since: DateTime<Utc>) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE at_utc > ?1
+               AND action NOT IN ('login', 'logout', 'lock', 'unlock', 'login_failed', 'backup_made'))",
+            [ts(&since)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The newest backup made with this database, if any.
+    pub fn last_backup(&self) -> Result<Option<BackupRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM {FROM} ORDER BY b.created_at DESC, b.id DESC LIMIT 1"),
+                [],
+                record,
+            )
+            .optional()?)
+    }
+}
+
+/// Opens the database file at `path` read-only with `key` and reports what it is and whether it is
+/// sound (integrity check of every page), with its row count per table. Writes nothing.
+pub fn inspect(path: &Path, key: Option<&str>) -> Result<Inspection> {
+    let header = |key| -> Result<(Connection, i32, i64)> {
+        let conn = Db::read_only(path, key)?.conn;
+        let number = |name| read_pragma(&conn, name).map(|v| v.parse().unwrap_or(-1));
+        let (id, version) = (number("application_id")?, number("user_version")?);
+        Ok((conn, id as i32, version))
+    };
+    // Page 1 unreadable with the key: either the key is not this file's, or the file is not
+    // encrypted at all (another application's plain SQLite file, which then names itself).
+    let (conn, application_id, schema_version) = match header(key) {
+        Ok(read) => read,
+        Err(_) => match header(None) {
+            Ok(read) if key.is_some() && read.1 != APPLICATION_ID => read,
+            _ => return Err(Error::Unauthenticated("The file cannot be read with this key.".into())),
+        },
+    };
+    // A page that cannot be decrypted or parsed is a problem found, like integrity_check's own rows.
+    let problems = problems(&conn, "PRAGMA integrity_check").unwrap_or_else(|e| vec![e.to_string()]);
+    let mut tables = BTreeMap::new();
+    if problems.is_empty() {
+        let names: Vec<String> = rows(
+            &conn,
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            [],
+            |r| r.get(0),
+        )?;
+        for name in names {
+            let count = conn.query_row(&format!("SELECT count(*) FROM \"{name}\""), [], |r| r.get(0))?;
+            tables.insert(name, count);
+        }
+    }
+    Ok(Inspection {
+        application_id,
+        schema_version,
+        problems,
+        tables,
+    })
+}
+
+/// The rows a check pragma returns, less its single "ok".
+fn problems(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(pragma)?;
+    let found = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(found.into_iter().filter(|p| p != "ok").collect())
+}
+
+/// Why writing a copy failed, in an admin's words (the backup's own message names the folder).
+fn copy_failure(e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::*;
+    eprintln!("infusion-chart: backup copy failed: {e}");
+    Error::Storage(
+        match e.sqlite_error_code() {
+            Some(DiskFull) => "the drive is full.",
+            Some(ReadOnly) | Some(PermissionDenied) | Some(CannotOpen) => {
+                "the folder is read-only or cannot be written."
+            }
+            Some(SystemIoFailure) => "the drive could not be written; was it removed?",
+            _ => "the database could not be copied.",
+        }
+        .to_string(),
+    )
+}
