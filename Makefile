@@ -10,8 +10,10 @@ TAURI_DRIVER_VERSION := 2.1.0
 
 # Build and run the app (Tauri 2 on WebKitGTK 4.1; SQLCipher's vendored OpenSSL needs perl and make).
 APP_PACKAGES := build-essential pkg-config perl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev file
-# Headless end-to-end tests, PDF checks and window screenshots.
-TEST_PACKAGES := xvfb xauth x11-utils webkit2gtk-driver poppler-utils qpdf imagemagick
+# Headless end-to-end tests, PDF checks, window screenshots, and Python for the export checks.
+TEST_PACKAGES := xvfb xauth x11-utils webkit2gtk-driver poppler-utils qpdf imagemagick python3 python3-venv
+# The independent FHIR validator (PyPI fhir.resources) and CSV reader the export tests run.
+EXPORT_VENV := target/export-venv
 
 .PHONY: run test setup setup-test build rust
 
@@ -34,6 +36,13 @@ setup-test: setup
 	  echo "Installing tauri-driver $(TAURI_DRIVER_VERSION)"; \
 	  $(CARGO) install --locked tauri-driver --version $(TAURI_DRIVER_VERSION); \
 	fi
+	@$(MAKE) --no-print-directory $(EXPORT_VENV)/installed
+
+$(EXPORT_VENV)/installed: tests/export/requirements.txt
+	rm -rf $(EXPORT_VENV)
+	python3 -m venv $(EXPORT_VENV)
+	$(EXPORT_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/export/requirements.txt
+	touch $@
 
 rust:
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it with rustup (rustup.rs), then run make again."; exit 1; }

@@ -10,6 +10,7 @@ pub mod clinic;
 pub mod crypto;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod infusion;
 pub mod ipc;

@@ -1,4 +1,4 @@
-//! Backups and restores through `Clinic`. A backup copies the database on a connection of its own,
+//! Backups, restores and exports through `Clinic`. A backup (or an export) reads the database on a connection of its own,
 //! outside the state lock, so nurses keep charting while it runs; a restore replaces the database
 //! only after the backup passed every check and the current database was itself backed up.
 
@@ -14,6 +14,7 @@ use crate::audit::{Action, Event};
 use crate::backup::{self, BackupFile, BackupKind, BackupRequest, BackupStatus, FolderInput, Made, Verified};
 use crate::crypto::DataKey;
 use crate::error::{Error, Result};
+use crate::export::{self, ExportRequest, Exported};
 use crate::files;
 use crate::keyring::{Keyring, Slot};
 use crate::settings::BackupPolicy;
@@ -204,6 +205,32 @@ impl Clinic {
         slots.save(&self.keys)?;
         state.keyring = Some(slots);
         self.replace_database(&mut state, &verified, key, &by, now)
+    }
+
+    /// Exports every record as CSV files or a FHIR bundle into an existing folder outside the data
+    /// folder. It reads on a connection of its own, so charting goes on meanwhile; audited once written.
+    pub fn export_records(&self, request: ExportRequest) -> Result<Exported> {
+        let (prepared, settings) = self.act_state(Some(Permission::Administer), "export records", |state, by, _| {
+            let settings = state.open.as_ref().expect("signed in").settings.clone();
+            Ok((self.prepare_backup(state, Some(by))?, settings))
+        })?;
+        let folder = PathBuf::from(&request.folder);
+        self.outside_data_folder(&folder.join("export").display().to_string())?;
+        let now = self.now();
+        let mut db = Db::open(&self.database, Some(&prepared.key))?;
+        let exported = export::write(&db, &settings, now, request.format, &folder)?;
+        let by = Author {
+            user_id: prepared.user_id,
+            username: Some(&prepared.username),
+        };
+        let event = Event::new(Action::DataExported).detail(format!(
+            "{} records as {:?} to {}",
+            exported.total,
+            request.format,
+            folder.display()
+        ));
+        db.audit(&by, &event, now)?;
+        Ok(exported)
     }
 
     /// Where automatic backups go: the folder set on this computer, or `backups/` beside the database.

@@ -4,6 +4,7 @@
 mod alerts;
 mod audit;
 mod backup;
+mod export;
 mod infusion;
 mod migrations;
 mod notes;
@@ -21,6 +22,7 @@ mod vitals;
 
 pub use audit::Author;
 pub use backup::inspect;
+pub use export::RECORD_TABLES;
 pub use sessions::NewDose;
 pub use vitals::Correction;
 

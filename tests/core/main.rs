@@ -6,6 +6,7 @@ mod audit_trail;
 mod backup;
 mod course;
 mod dosing;
+mod export;
 mod reports;
 mod roles;
 mod signing;
