@@ -50,6 +50,13 @@ fn main() {
         "audit_search",
         "audit_verify",
         "audit_export",
+        "backup_status",
+        "backup_now",
+        "set_backup_folder",
+        "verify_backup",
+        "restore_backup",
+        "restore_newest",
+        "export_records",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod catalogue;
 pub mod chart;
+pub mod cli;
 pub mod clinic;
 pub mod crypto;
 pub mod digest;

@@ -4,9 +4,11 @@
 mod commands;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use infusion_chart::clinic::Trigger;
 use infusion_chart::{paths, Clinic};
-use tauri::{App, Builder, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::{App, Builder, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
 const MAIN_WINDOW: &str = "main";
@@ -19,8 +21,31 @@ pub fn run() {
             open_chart_or_explain(app)?;
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("Infusion Chart could not start its window system");
+        .build(tauri::generate_context!())
+        .expect("Infusion Chart could not start its window system")
+        .run(|app, event| {
+            // Closing the app backs up what was charted since the last backup (if someone is signed in).
+            if let RunEvent::Exit = event {
+                if let Some(clinic) = app.try_state::<Arc<Clinic>>() {
+                    if let Err(e) = clinic.automatic_backup(Trigger::Exit) {
+                        eprintln!("infusion-chart: automatic backup at exit failed: {e}");
+                    }
+                }
+            }
+        });
+}
+
+/// How often the app checks whether an automatic backup is due (the interval itself is a setting).
+const BACKUP_CHECK: Duration = Duration::from_secs(5 * 60);
+
+/// Backs up every few hours (a setting) while someone has the database open.
+fn back_up_while_open(clinic: Arc<Clinic>) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(BACKUP_CHECK);
+        if let Err(e) = clinic.automatic_backup(Trigger::Timer) {
+            eprintln!("infusion-chart: automatic backup failed: {e}");
+        }
+    });
 }
 
 /// Registers every command; tests build the mock app with the same list.
@@ -75,6 +100,13 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::audit_search,
         commands::audit_verify,
         commands::audit_export,
+        commands::backup_status,
+        commands::backup_now,
+        commands::set_backup_folder,
+        commands::verify_backup,
+        commands::restore_backup,
+        commands::restore_newest,
+        commands::export_records,
     ])
 }
 
@@ -99,7 +131,9 @@ fn open_chart_or_explain(app: &mut App) -> tauri::Result<()> {
     let opened = paths::database_path().and_then(|path| Clinic::open(&path));
     match opened {
         Ok(clinic) => {
-            app.manage(Arc::new(clinic));
+            let clinic = Arc::new(clinic);
+            back_up_while_open(clinic.clone());
+            app.manage(clinic);
             open_main_window(app)
         }
         Err(e) => {

@@ -16,10 +16,24 @@ use crate::crypto::DataKey;
 use crate::error::{Error, Result};
 use crate::export::{self, ExportRequest, Exported};
 use crate::files;
-use crate::keyring::{Keyring, Slot};
+use crate::keyring::Keyring;
 use crate::settings::BackupPolicy;
 use crate::storage::{Author, Db};
 use crate::users::{Credentials, Permission, Role, User};
+
+/// Audited actions that change no record, so a sign-out after only these needs no new backup.
+const NOT_RECORD_CHANGES: &[Action] = &[
+    Action::Login,
+    Action::LoginFailed,
+    Action::Logout,
+    Action::Lock,
+    Action::Unlock,
+    Action::BackupMade,
+    Action::BackupFailed,
+    Action::DataExported,
+    Action::AuditExported,
+    Action::ReportPrinted,
+];
 
 /// What sets off an automatic backup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +95,7 @@ impl Clinic {
                 Some(last) if trigger == Trigger::Timer => {
                     now - last.created_at >= Duration::hours(open.settings.backup.every_hours as i64)
                 }
-                Some(last) => open.db.changed_since(last.created_at)?,
+                Some(last) => open.db.changed_since(last.created_at, NOT_RECORD_CHANGES)?,
             };
             if !due {
                 return Ok(None);
@@ -165,6 +179,13 @@ impl Clinic {
     /// From the sign-in screen when the database is damaged: restores the newest backup that passes
     /// every check, if the person signing in is an active admin in that backup.
     pub fn restore_newest(&self, credentials: Credentials) -> Result<Restored> {
+        let (key, username) = self.key_for(&credentials)?;
+        self.restore_with_key(None, &key, &username)
+    }
+
+    /// The data key a password opens (counted toward the sign-in throttle like any sign-in), for work
+    /// that must not open the database first (a restore over a damaged one). Nobody is signed in by it.
+    pub fn key_for(&self, credentials: &Credentials) -> Result<(DataKey, String)> {
         let now = self.now();
         let mut state = self.state();
         if state.open.as_ref().is_some_and(|o| o.login.is_some()) {
@@ -172,38 +193,40 @@ impl Clinic {
                 "Someone is signed in on this computer. Sign out first.".into(),
             ));
         }
-        let (key, slot) = self.authenticate(&mut state, &credentials, now)?;
-        let folders = [self.backup_folder(&state), self.default_backup_folder()];
-        let verified = backup::newest_verified(&folders, Some(&key.sqlcipher_key())).ok_or_else(|| {
-            Error::NotFound(format!(
-                "No backup that passes its checks was found in {}. Restore a chosen file from the command line (infusion-chart restore FILE).",
-                folders[0].display()
-            ))
-        })?;
-        let by = admin_in_backup(&verified, &key, &slot)?;
-        self.replace_database(&mut state, &verified, &key, &by, now)
+        let (key, slot) = self.authenticate(&mut state, credentials, now)?;
+        Ok((key, slot.username))
     }
 
-    /// On a computer with no chart yet: restores `file`, opened with `key` (from the backup's own key
-    /// slots or the recovery key), and installs the key slots saved beside it.
-    pub fn restore_onto_new_computer(&self, file: &Path, key: &DataKey, username: &str) -> Result<Restored> {
+    /// Restores `file` (None: the newest backup that passes every check in the backup folders) with
+    /// `key`, if `username` is an active admin in it. On a computer with no chart yet, the key slots
+    /// saved beside the backup become the key file.
+    pub fn restore_with_key(&self, file: Option<&Path>, key: &DataKey, username: &str) -> Result<Restored> {
         let now = self.now();
         let mut state = self.state();
-        if state.keyring.is_some() || self.database.exists() {
-            return Err(Error::Conflict(format!(
-                "There is already a chart database at {}. Sign in as an admin to restore over it.",
-                self.database.display()
-            )));
+        let sql_key = key.sqlcipher_key();
+        let verified = match file {
+            Some(file) => backup::verify(file, Some(&sql_key))?,
+            None => {
+                let folders = [self.backup_folder(&state), self.default_backup_folder()];
+                backup::newest_verified(&folders, Some(&sql_key)).ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "No backup that passes its checks was found in {}. Restore a chosen file from the command line (infusion-chart restore FILE).",
+                        folders[0].display()
+                    ))
+                })?
+            }
+        };
+        let by = admin_in_backup(&verified, key, username)?;
+        if state.keyring.is_none() {
+            if let Some(folder) = self.database.parent() {
+                files::private_folder(folder).map_err(|e| {
+                    Error::Storage(format!("The data folder {} could not be made ({e}).", folder.display()))
+                })?;
+            }
+            let slots = Keyring::load(&Path::new(&verified.path).with_extension("keys"))?.unwrap_or_default();
+            slots.save(&self.keys)?;
+            state.keyring = Some(slots);
         }
-        let verified = backup::verify(file, Some(&key.sqlcipher_key()))?;
-        let slots = Keyring::load(&file.with_extension("keys"))?.unwrap_or_default();
-        let slot = slots
-            .slot(username)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("The backup's key file has no account {username}.")))?;
-        let by = admin_in_backup(&verified, key, &slot)?;
-        slots.save(&self.keys)?;
-        state.keyring = Some(slots);
         self.replace_database(&mut state, &verified, key, &by, now)
     }
 
@@ -410,18 +433,17 @@ impl Clinic {
     }
 }
 
-/// The backup's account for `slot`, if it is an active admin there: only an admin restores.
-fn admin_in_backup(verified: &Verified, key: &DataKey, slot: &Slot) -> Result<User> {
-    let user = Db::read_only(Path::new(&verified.path), Some(&key.sqlcipher_key()))?.user(slot.user_id);
-    match user {
-        Ok(user) if user.active && user.has(Role::Admin) && user.username.eq_ignore_ascii_case(&slot.username) => {
-            Ok(user)
-        }
-        _ => Err(Error::Forbidden(format!(
-            "Only an admin restores a backup, and {} is not an active admin in it.",
-            slot.username
-        ))),
-    }
+/// The backup's account `username`, if it is an active admin there: only an admin restores.
+fn admin_in_backup(verified: &Verified, key: &DataKey, username: &str) -> Result<User> {
+    let users = Db::read_only(Path::new(&verified.path), Some(&key.sqlcipher_key()))?.users()?;
+    users
+        .into_iter()
+        .find(|u| u.active && u.has(Role::Admin) && u.username.eq_ignore_ascii_case(username.trim()))
+        .ok_or_else(|| {
+            Error::Forbidden(format!(
+                "Only an admin restores a backup, and {username} is not an active admin in it."
+            ))
+        })
 }
 
 fn file_name(path: &Path) -> String {

@@ -104,14 +104,14 @@ impl Db {
         )
     }
 
-    /// Whether anything other than signing in and out, locking or failed sign-ins happened after `since`.
-    pub fn changed_since(&self, since: DateTime<Utc>) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE at_utc > ?1
-               AND action NOT IN ('login', 'logout', 'lock', 'unlock', 'login_failed', 'backup_made'))",
-            [ts(&since)],
-            |r| r.get(0),
-        )?)
+    /// Whether anything but the `ignored` actions was audited after `since`.
+    pub fn changed_since(&self, since: DateTime<Utc>, ignored: &[Action]) -> Result<bool> {
+        let names: Vec<String> = ignored.iter().map(|a| format!("'{}'", a.name())).collect();
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE at_utc > ?1 AND action NOT IN ({}))",
+            names.join(", ")
+        );
+        Ok(self.conn.query_row(&sql, [ts(&since)], |r| r.get(0))?)
     }
 
     /// The newest backup made with this database, if any.
@@ -180,7 +180,6 @@ fn problems(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
 /// Why writing a copy failed, in an admin's words (the backup's own message names the folder).
 fn copy_failure(e: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode::*;
-    eprintln!("infusion-chart: backup copy failed: {e}");
     Error::Storage(
         match e.sqlite_error_code() {
             Some(DiskFull) => "the drive is full.",

@@ -2,6 +2,7 @@
 //! tauri-driver and WebKitWebDriver as the clinic's staff would use it, including an auto-lock,
 //! a quit and a relaunch.
 
+mod cli;
 mod harness;
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use harness::{output_dir, App, Display};
 
 const VITALS_ROWS: &str = "//table[caption[normalize-space()='Vitals flowsheet']]//tr[@data-vitals-id]";
 const STATUS: &str = "//*[@role='status']";
+const BACKUP_STATUS: &str = "//section[@id='backup-status']";
 
 async fn sign_in(app: &App, username: &str, password: &str) {
     app.type_into("Username", username).await;
@@ -67,6 +69,13 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Save settings").await;
     app.wait_for_text(STATUS, "aved").await;
     display.screenshot(&output_dir().join("e2e-admin.png"));
+
+    // A backup by the admin: made, checked by the core, and shown as the last one.
+    app.click_link("Backups").await;
+    app.click_button("Back up now").await;
+    app.wait_for_text(STATUS, "Backup made:").await;
+    app.wait_for_text(BACKUP_STATUS, "Backed up by an admin").await;
+    display.screenshot(&output_dir().join("e2e-backups.png"));
 
     // The test clinic observes patients for as long as the Aldrete score says, not a fixed hour.
     app.click_link("Protocols").await;

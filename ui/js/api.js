@@ -3,7 +3,7 @@
 
 // On these screens nobody is signed in yet, so "unauthenticated" means a wrong password: the screen
 // shows the message itself instead of being sent back to sign-in.
-const SIGN_IN_COMMANDS = new Set(['setup', 'login', 'unlock']);
+const SIGN_IN_COMMANDS = new Set(['setup', 'login', 'unlock', 'restore_newest']);
 
 let onAccessLost = () => {};
 
@@ -43,6 +43,8 @@ export const unlock = (username, password) => call('unlock', { username, passwor
 export const touch = () => call('touch', {});
 export const changePassword = (change) => call('change_password', change);
 export const recover = (recovery) => call('recover', recovery);
+/** From the sign-in screen when the database is damaged; the username and password of an admin. */
+export const restoreNewest = (username, password) => call('restore_newest', { username, password });
 
 // Charting.
 export const addPatient = (patient) => call('add_patient', patient);
@@ -90,11 +92,37 @@ export const auditSearch = (filters) => call('audit_search', filters);
 export const auditVerify = () => call('audit_verify', {});
 export const auditExport = (filters, path) => call('audit_export', { ...filters, path });
 
+// Backups and exports (admin).
+export const backupStatus = () => call('backup_status', {});
+/** Without `folder` the backup goes to the automatic backup folder, which is then rotated. */
+export const backupNow = (folder = null) => call('backup_now', { folder });
+/** An empty `folder` means the default: `backups/` beside the database. */
+export const setBackupFolder = (folder) => call('set_backup_folder', { folder });
+export const verifyBackup = (path) => call('verify_backup', { path });
+/** Everyone is signed out afterwards, this admin too. */
+export const restoreBackup = (path) => call('restore_backup', { path });
+/** `format`: 'csv' or 'fhir'. The files are not encrypted. */
+export const exportRecords = (format, folder) => call('export_records', { format, folder });
+
 /** Asks where to write the audit CSV: a path, or null if the admin cancelled. */
 export const chooseCsvPath = () => chooseSavePath('audit.csv', 'CSV', 'csv');
 
 /** Asks where to save a report: a path, or null if cancelled. */
 export const choosePdfPath = (name) => chooseSavePath(name, 'PDF', 'pdf');
+
+/** Asks for a folder (a backup or export destination): a path, or null if cancelled. */
+export const chooseFolder = () => chooseToOpen({ directory: true });
+
+/** Asks for a backup file to verify or restore: a path, or null if cancelled. */
+export const chooseBackupFile = () => chooseToOpen({ filters: [{ name: 'Infusion Chart backup', extensions: ['db'] }] });
+
+async function chooseToOpen(options) {
+  try {
+    return await window.__TAURI__.dialog.open(options);
+  } catch (error) {
+    throw normalise(error);
+  }
+}
 
 async function chooseSavePath(defaultPath, kind, extension) {
   try {

@@ -46,3 +46,7 @@ export const SESSION_STATUS = { open: 'Open', signed: 'Signed by nurse', cosigne
 
 /** "Nina Park · nurse, admin": who is signed in, as the header shows it. */
 export const userLine = (user) => `${user.display_name} · ${user.roles.join(', ')}`;
+
+/** What a restore did, for the sign-in screen it always ends on (everyone is signed out). */
+export const restoredMessage = (restored) => `Restored the backup made at ${localDate(restored.made_at)} ${localTime(restored.made_at)}. `
+  + `The database it replaced is kept at ${restored.previous_kept_at}. Sign in again.`;

@@ -33,7 +33,8 @@ export function renderHeader(status) {
     ...[free && canChart() && h('a', { href: '#/today' }, 'Today'),
       free && canChart() && h('a', { href: '#/patients' }, 'Patients'),
       free && (hasRole('admin') || hasRole('physician')) && h('a', { href: '#/protocols' }, 'Protocols'),
-      free && hasRole('admin') && h('a', { href: '#/admin' }, 'Admin')].filter(Boolean));
+      free && hasRole('admin') && h('a', { href: '#/admin' }, 'Admin'),
+      free && hasRole('admin') && h('a', { href: '#/backups' }, 'Backups')].filter(Boolean));
 
   const lock = h('button', { type: 'button' }, 'Lock');
   const signOut = h('button', { type: 'button' }, 'Sign out');
@@ -48,7 +49,7 @@ export function renderHeader(status) {
 
 /** Marks the header link of the screen on show (patients covers a patient's and a session's screens). */
 export function markCurrent(hash) {
-  const own = ['#/admin', '#/password', '#/today', '#/protocols'];
+  const own = ['#/admin', '#/backups', '#/password', '#/today', '#/protocols'];
   const section = own.includes(hash) ? hash : '#/patients';
   for (const link of bar.querySelectorAll('a')) {
     if (link.getAttribute('href') === section) link.setAttribute('aria-current', 'page');

@@ -2,6 +2,7 @@
 // keyboard or pointer use. The core keeps its own clock; `touch` tells it someone is still here.
 
 import { touch } from './api.js';
+import { updateBackupWarning } from './backup-warning.js';
 import { setAutoLockMinutes, status } from './session-state.js';
 
 const TOUCH_EVERY_MS = 30_000;
@@ -41,7 +42,10 @@ function sendTouch() {
   if (!onIdle) return;
   lastTouch = Date.now();
   touch().then(
-    (reported) => setAutoLockMinutes(reported.auto_lock_minutes),
+    (reported) => {
+      setAutoLockMinutes(reported.auto_lock_minutes);
+      updateBackupWarning(reported); // an automatic backup may have run, or the last one grown stale
+    },
     // "locked" and "unauthenticated" are handled for every command (api.js); any other failure
     // only means the core's clock was not restarted, and its own lock then shows on the next command.
     () => {},

@@ -3,13 +3,15 @@
 // element, so a slow answer for a screen already left lands in a detached element and is never seen.
 
 import * as api from './api.js';
+import { showBackupWarning } from './backup-warning.js';
 import { h } from './dom.js';
-import { localTime } from './format.js';
+import { localTime, restoredMessage } from './format.js';
 import { initHeader, markCurrent, renderHeader, showHeaderProblem } from './header.js';
 import { armAutoLock, disarmAutoLock } from './lock.js';
 import { discardAll, park, restore } from './parked-views.js';
 import { canChart, hasRole, landingHash, setStatus, status } from './session-state.js';
 import { renderAdmin } from './views/admin.js';
+import { renderBackups } from './views/admin-backups.js';
 import { renderProtocols } from './views/admin-protocols.js';
 import { renderDayList } from './views/day-list.js';
 import { setBanner } from './views/common.js';
@@ -32,11 +34,13 @@ const routes = [
   { pattern: /^#\/patient\/([^/]+)$/, allowed: canChart, render: renderPatient },
   { pattern: /^#\/session\/([^/]+)$/, allowed: canChart, render: renderSession },
   { pattern: /^#\/admin$/, allowed: () => hasRole('admin'), render: renderAdmin },
+  { pattern: /^#\/backups$/, allowed: () => hasRole('admin'), render: (root) => renderBackups(root, { onRestored: signInAfterRestore }) },
   { pattern: /^#\/password$/, allowed: () => true, render: renderPassword },
 ];
 
 const view = document.getElementById('view');
 let inApp = false; // true while <main> shows a signed-in user's screen (not sign-in, set-up or lock)
+let restoredNotice = null; // what the last restore did, said on the sign-in screen
 
 // IDs reach the hash as text; the core's are numbers (SQLite rowids), so digits go back as a number.
 function toId(text) {
@@ -69,8 +73,25 @@ function renderPassword(root) {
   renderChangePassword(root, {
     forced,
     // Once the temporary password is replaced, the rest of the app opens.
-    onChanged: (next) => (forced ? show(next) : setStatus(next)),
+    onChanged: (next) => {
+      if (forced) {
+        show(next);
+        return;
+      }
+      setStatus(next);
+      showBackupWarning(next);
+    },
   });
+}
+
+// A restore signs everyone out, and nothing of the screens before it is kept (they showed the
+// database it replaced). Sign-in says what was restored and where the replaced database is, until
+// someone signs in, however the app gets there (a refused command may have sent it already).
+function signInAfterRestore(restored) {
+  restoredNotice = restoredMessage(restored);
+  inApp = false;
+  disarmAutoLock();
+  refresh();
 }
 
 /**
@@ -79,12 +100,13 @@ function renderPassword(root) {
  */
 function show(next, sameUser = false) {
   setStatus(next);
+  if (next.state !== 'signed_out') restoredNotice = null;
   switch (next.state) {
     case 'setup':
       return screen(renderSetup, (created) => screen(renderRecoveryKey, created.recovery_key, refresh));
     case 'signed_out':
       discardAll();
-      return screen(renderSignIn, show);
+      return screen(renderSignIn, show, restoredNotice);
     case 'locked':
       return screen(renderLockScreen, next.user, unlocked);
     default:
@@ -99,6 +121,7 @@ function screen(render, ...args) {
   inApp = false;
   disarmAutoLock();
   renderHeader(null);
+  showBackupWarning(null);
   const root = document.createElement('div');
   view.replaceChildren(root);
   setBanner(null);
@@ -111,6 +134,7 @@ function openApp(sameUser) {
   const { user, must_change_password: forced } = status();
   inApp = true;
   renderHeader(status());
+  showBackupWarning(status());
   armAutoLock(lockApp);
   const parkedAt = !forced && !wasInApp ? restore(user.id) : null;
   if (!parkedAt) {

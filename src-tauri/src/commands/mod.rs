@@ -3,12 +3,14 @@
 
 mod access;
 mod admin;
+mod backups;
 mod charting;
 mod patients;
 mod sessions;
 
 pub use access::*;
 pub use admin::*;
+pub use backups::*;
 pub use charting::*;
 pub use patients::*;
 pub use sessions::*;

@@ -1,7 +1,8 @@
-// Settings: the clinic's policy values (auto-lock, charting timings, alert thresholds) and the
-// report header (name, address, phone, logo).
+// Settings: the clinic's policy values (auto-lock, charting timings, alert thresholds, automatic
+// backups) and the report header (name, address, phone, logo).
 
 import { getSettings, setClinicLogo, updateSettings } from '../api.js';
+import { recheckBackupWarning } from '../backup-warning.js';
 import { field, h } from '../dom.js';
 import { setAutoLockMinutes } from '../session-state.js';
 import { checkTyped, load, notices, numberOrNull, save } from './common.js';
@@ -26,6 +27,12 @@ const GROUPS = [
     ['high_hr_sustained_min', 'Heart rate high for (minutes)', 1, 60],
     ['low_spo2', 'SpO2 below (%)', 80, 99],
   ]],
+  ['Backups', [
+    ['backup_every_hours', 'Automatic backup every (hours)', 1, 24],
+    ['backup_keep_daily', 'Daily backups kept', 1, 90],
+    ['backup_keep_weekly', 'Weekly backups kept', 0, 104],
+    ['backup_warn_after_hours', 'Warn when the last backup is older than (hours)', 1, 720],
+  ]],
 ];
 
 // [setting, label, max characters] of the report header; sent as typed (empty clears it).
@@ -43,10 +50,14 @@ export function settingsSection() {
     body);
 }
 
-/** The core nests the thresholds under `alerts` and the header under `clinic`, but takes them back flat. */
+/**
+ * The core nests the thresholds under `alerts`, the backup policy under `backup` and the header under
+ * `clinic`, but takes them back flat (the backup ones prefixed).
+ */
 const flatten = (settings) => ({
   ...settings,
   ...settings.alerts,
+  ...Object.fromEntries(Object.entries(settings.backup).map(([key, value]) => [`backup_${key}`, value])),
   clinic_name: settings.clinic.name,
   clinic_address: settings.clinic.address,
   clinic_phone: settings.clinic.phone,
@@ -99,6 +110,7 @@ function settingsForm(settings) {
     const n = saved.auto_lock_minutes;
     // This screen's own timer follows the new setting at once, as the core's does.
     setAutoLockMinutes(n);
+    recheckBackupWarning(); // the warning's age limit may have changed
     notes.saved(`Settings saved: screens lock after ${n} ${n === 1 ? 'minute' : 'minutes'} without activity.`);
   });
   return form;
