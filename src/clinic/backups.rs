@@ -103,14 +103,7 @@ impl Clinic {
             let user = open.login.as_ref().map(|l| l.user.clone());
             self.prepare_backup(&mut state, user.as_ref())?
         };
-        let folder = prepared.folder.clone();
-        if let Err(e) = files::private_folder(&folder) {
-            return Err(Error::Storage(format!(
-                "The automatic backup folder {} could not be made ({e}).",
-                folder.display()
-            )));
-        }
-        self.run_backup(&prepared, &folder, BackupKind::Automatic, true)
+        self.run_backup(&prepared, &prepared.folder, BackupKind::Automatic, true)
             .map(Some)
     }
 
@@ -283,9 +276,18 @@ impl Clinic {
         })
     }
 
-    /// Makes the backup on its own connection, records it (or the failure) and rotates if asked.
+    /// Makes the backup on its own connection and records it (or the failure). Into the automatic
+    /// folder (`rotate`), the folder is made if missing and older backups are rotated afterwards.
     fn run_backup(&self, p: &Prepared, folder: &Path, kind: BackupKind, rotate: bool) -> Result<Made> {
         let now = self.now();
+        if rotate {
+            files::private_folder(folder).map_err(|e| {
+                Error::Storage(format!(
+                    "The automatic backup folder {} could not be made ({e}).",
+                    folder.display()
+                ))
+            })?;
+        }
         let mut source = Db::open(&self.database, Some(&p.key))?;
         let by = Author {
             user_id: p.user_id,
