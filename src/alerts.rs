@@ -5,36 +5,16 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::catalogue;
 use crate::vitals::Vitals;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    SevereHypertension,
-    RepeatedHypertension,
-    SustainedTachycardia,
-    LowSpo2,
-}
-
-impl Rule {
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::SevereHypertension => "severe_hypertension",
-            Rule::RepeatedHypertension => "repeated_hypertension",
-            Rule::SustainedTachycardia => "sustained_tachycardia",
-            Rule::LowSpo2 => "low_spo2",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Rule> {
-        [
-            Rule::SevereHypertension,
-            Rule::RepeatedHypertension,
-            Rule::SustainedTachycardia,
-            Rule::LowSpo2,
-        ]
-        .into_iter()
-        .find(|r| r.name() == name)
+catalogue! {
+    /// Which alert rule a reading broke.
+    Rule {
+        SevereHypertension => "Severe hypertension",
+        RepeatedHypertension => "Repeated hypertension",
+        SustainedTachycardia => "Sustained tachycardia",
+        LowSpo2 => "Low SpO2",
     }
 }
 

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, Utc};
@@ -102,7 +101,7 @@ pub struct BackupStatus {
 }
 
 /// Where to back up to now: the admin's chosen folder, or the automatic folder when left out.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRequest {
     pub folder: Option<String>,
@@ -123,12 +122,12 @@ pub struct FolderInput {
 }
 
 /// Copies the database behind `source` into `folder` as a new, checked backup with its manifest and
-/// key slots, and records it in the backup log. On any failure every file this attempt created is
+/// the key `slots` (`Keyring::slots_only`), and records it in the backup log. On any failure every file this attempt created is
 /// removed, and the message says why; the live database and earlier backups are never touched.
 pub fn make(
     source: &mut Db,
     key: Option<&str>,
-    keyring: &Keyring,
+    slots: &Keyring,
     folder: &Path,
     kind: BackupKind,
     by: &Author,
@@ -154,9 +153,11 @@ pub fn make(
         })
         .find(|f| !f.exists() && !manifest_path(f).exists())
         .ok_or_else(|| Error::Conflict("Too many backups at the same moment; try again in a moment.".into()))?;
-    let (keys, manifest_file) = (file.with_extension("keys"), manifest_path(&file));
+    let (keys, manifest_file) = (Keyring::path_beside(&file), manifest_path(&file));
     let temp = files::partial(&file);
     let written = (|| {
+        // Created private first: SQLite would create the copy with the default (readable) mode.
+        drop(files::create(&temp, true).map_err(io_reason)?);
         source.snapshot_into(&temp, key)?;
         fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io_reason)?;
         let inspection = inspect(&temp, key)?;
@@ -168,7 +169,7 @@ pub fn make(
         let (bytes, sha256) = digest_file(&temp)?;
         fs::rename(&temp, &file).map_err(io_reason)?;
         files::sync_folder(&file)?;
-        keyring.slots_only().save(&keys)?;
+        slots.save(&keys)?;
         let manifest = Manifest {
             format: MANIFEST_FORMAT,
             app_version: env!("CARGO_PKG_VERSION").into(),
@@ -307,7 +308,7 @@ pub fn rotate(folder: &Path, policy: &BackupPolicy) -> Result<Vec<String>> {
     for index in to_remove(&dates, policy.keep_daily, policy.keep_weekly) {
         let file = &found[index].1;
         // The manifest goes first: a backup without one no longer counts as complete.
-        for part in [manifest_path(file), file.clone(), file.with_extension("keys")] {
+        for part in [manifest_path(file), file.clone(), Keyring::path_beside(file)] {
             fs::remove_file(&part).or_else(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Ok(()),
                 _ => Err(Error::Storage(format!(
@@ -360,6 +361,8 @@ fn complete_backups(folder: &Path) -> Vec<(DateTime<Utc>, PathBuf)> {
 pub fn newest_verified(folders: &[PathBuf], key: Option<&str>) -> Option<Verified> {
     let mut found: Vec<_> = folders.iter().flat_map(|f| complete_backups(f)).collect();
     found.sort_by(|a, b| b.cmp(a));
+    // The set folder and the default one may be the same: check each backup once.
+    found.dedup();
     found.into_iter().find_map(|(_, path)| verify(&path, key).ok())
 }
 
@@ -368,7 +371,7 @@ pub fn warning(last: Option<&BackupRecord>, policy: &BackupPolicy, now: DateTime
     let Some(last) = last else {
         return Some("No backup of the chart has been made yet. Ask an admin to back up now.".into());
     };
-    let hours = (now - last.created_at).num_minutes() as f64 / 60.0;
+    let hours = age_hours(last, now);
     (hours > policy.warn_after_hours as f64).then(|| {
         format!(
             "The last backup is {} old (made {}). Ask an admin to back up now.",
@@ -378,28 +381,25 @@ pub fn warning(last: Option<&BackupRecord>, policy: &BackupPolicy, now: DateTime
     })
 }
 
+/// How old `backup` is at `now`, in hours.
+pub fn age_hours(backup: &BackupRecord, now: DateTime<Utc>) -> f64 {
+    (now - backup.created_at).num_minutes() as f64 / 60.0
+}
+
 fn age_in_words(hours: f64) -> String {
-    if hours < 48.0 {
-        format!("{} hours", hours.floor())
+    let (count, unit) = if hours < 48.0 {
+        (hours.floor(), "hour")
     } else {
-        format!("{} days", (hours / 24.0).floor())
-    }
+        ((hours / 24.0).floor(), "day")
+    };
+    format!("{count} {unit}{}", if count == 1.0 { "" } else { "s" })
 }
 
 /// Size and SHA-256 of a file, read in blocks.
 pub fn digest_file(path: &Path) -> Result<(u64, String)> {
-    let mut file = fs::File::open(path).map_err(io_reason)?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buffer).map_err(io_reason)?;
-        if n == 0 {
-            return Ok((bytes, hex(&hasher.finalize())));
-        }
-        hasher.update(&buffer[..n]);
-        bytes += n as u64;
-    }
+    let bytes = std::io::copy(&mut fs::File::open(path).map_err(io_reason)?, &mut hasher).map_err(io_reason)?;
+    Ok((bytes, hex(&hasher.finalize())))
 }
 
 /// A file-system failure in an admin's words.

@@ -63,6 +63,8 @@ pub struct ReferenceLists {
     pub scales: Vec<crate::outcomes::ScaleSpec>,
     /// What the audit trail's action filter offers.
     pub audit_actions: Vec<Choice>,
+    /// Why a backup was made, as the backup screen says it.
+    pub backup_kinds: Vec<Choice>,
 }
 
 pub fn reference_lists() -> ReferenceLists {
@@ -79,6 +81,7 @@ pub fn reference_lists() -> ReferenceLists {
         dose_units: side_effects::DoseUnit::choices(),
         routes: side_effects::Route::choices(),
         timepoints: outcomes::Timepoint::choices(),
+        backup_kinds: crate::backup::BackupKind::choices(),
         scales: outcomes::Scale::ALL.iter().map(|s| s.spec()).collect(),
         audit_actions: crate::audit::Action::choices(),
     }

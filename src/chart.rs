@@ -572,11 +572,10 @@ pub fn discharge(
     );
     if !holds.is_empty() {
         if !by.has(Role::Physician) {
-            return Err(Error::Forbidden(
-                format!("Only a physician may discharge now: {} ", holds.join(" "))
-                    .trim_end()
-                    .to_string(),
-            ));
+            return Err(Error::Forbidden(format!(
+                "Only a physician may discharge now: {}",
+                holds.join(" ")
+            )));
         }
         if discharge.override_reason.is_none() {
             return Err(Error::Validation(format!(

@@ -7,9 +7,9 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::backup::{self, BackupKind};
+use crate::backup::{self, BackupKind, Manifest};
 use crate::clinic::{Nothing, Restored};
 use crate::crypto::DataKey;
 use crate::error::{Error, Result};
@@ -65,8 +65,8 @@ enum Command {
     Restore { file: PathBuf },
     /// Export every record as CSV files or a FHIR R4 JSON bundle into DIR.
     Export {
-        #[arg(long, value_parser = ["csv", "fhir"])]
-        format: String,
+        #[arg(long)]
+        format: Format,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -92,12 +92,7 @@ enum AuditCommand {
 /// Runs the command line if the first argument asks for it; None means: open the window.
 pub fn run_if_asked(args: Vec<OsString>) -> Option<i32> {
     let first = args.get(1)?.to_string_lossy().into_owned();
-    if !first.starts_with('-')
-        && ![
-            "init", "backup", "verify", "restore", "export", "audit", "report", "help",
-        ]
-        .contains(&first.as_str())
-    {
+    if !first.starts_with('-') && first != "help" && Cli::command().find_subcommand(&first).is_none() {
         return None;
     }
     let cli = match Cli::try_parse_from(args) {
@@ -142,33 +137,29 @@ fn run(cli: Cli) -> Result<String> {
         Command::Backup { to } => signed_in(&cli, &database, |clinic| {
             let made = clinic.backup_to(Some(to), BackupKind::CommandLine)?;
             Ok(format!(
-                "Backed up to {} ({} bytes, SHA-256 {}); integrity check passed; {} patients, {} sessions, {} vitals.",
+                "Backed up to {} ({} bytes, SHA-256 {}); integrity check passed; {}.",
                 made.record.path,
                 made.manifest.bytes,
                 made.manifest.sha256,
-                made.manifest.tables.get("patients").unwrap_or(&0),
-                made.manifest.tables.get("sessions").unwrap_or(&0),
-                made.manifest.tables.get("vitals").unwrap_or(&0),
+                counts(&made.manifest),
             ))
         }),
         Command::Verify { file } => {
-            let (key, _) = key_for_backup(&cli, &database, file)?;
+            let (key, _) = key_for_backup(&cli, &Clinic::open(&database)?, file)?;
             let verified = backup::verify(file, Some(&key.sqlcipher_key()))?;
             let m = &verified.manifest;
             Ok(format!(
-                "{} is a sound Infusion Chart backup: made {}, schema {}, {} bytes, SHA-256 matches, integrity check passed; {} patients, {} sessions, {} vitals.",
+                "{} is a sound Infusion Chart backup: made {}, schema {}, {} bytes, SHA-256 matches, integrity check passed; {}.",
                 verified.path,
                 m.created_at,
                 m.schema_version,
                 m.bytes,
-                m.tables.get("patients").unwrap_or(&0),
-                m.tables.get("sessions").unwrap_or(&0),
-                m.tables.get("vitals").unwrap_or(&0),
+                counts(m),
             ))
         }
         Command::Restore { file } => {
-            let (key, username) = key_for_backup(&cli, &database, file)?;
             let clinic = Clinic::open(&database)?;
+            let (key, username) = key_for_backup(&cli, &clinic, file)?;
             let Restored {
                 restored_from,
                 made_at,
@@ -179,9 +170,8 @@ fn run(cli: Cli) -> Result<String> {
             ))
         }
         Command::Export { format, out } => signed_in(&cli, &database, |clinic| {
-            let format = if format == "csv" { Format::Csv } else { Format::Fhir };
             let exported = clinic.export_records(ExportRequest {
-                format,
+                format: *format,
                 folder: out.display().to_string(),
             })?;
             let files: Vec<String> = exported
@@ -238,19 +228,19 @@ fn signed_in(cli: &Cli, database: &Path, f: impl FnOnce(&Clinic) -> Result<Strin
 /// The key that opens `file` and who is using it: the recovery key if given; else the password,
 /// checked against this computer's key file, or (on a computer with no chart yet) the key slots
 /// saved beside the backup.
-fn key_for_backup(cli: &Cli, database: &Path, file: &Path) -> Result<(DataKey, String)> {
+fn key_for_backup(cli: &Cli, clinic: &Clinic, file: &Path) -> Result<(DataKey, String)> {
     let user = username(cli)?;
     if let Some(path) = &cli.recovery_key_file {
         return Ok((DataKey::from_recovery_code(&first_line(path)?)?, user));
     }
     let password = password(cli, &user)?;
-    if Keyring::load(&Keyring::path_beside(database))?.is_some() {
-        return Clinic::open(database)?.key_for(&Credentials {
+    if clinic.status(Nothing {})?.state != "setup" {
+        return clinic.key_for(&Credentials {
             username: user,
             password,
         });
     }
-    let slots = Keyring::load(&file.with_extension("keys"))?.ok_or_else(|| {
+    let slots = Keyring::load(&Keyring::path_beside(file))?.ok_or_else(|| {
         Error::NotFound(format!(
             "There is no key file beside {}; use --recovery-key-file.",
             file.display()
@@ -261,6 +251,17 @@ fn key_for_backup(cli: &Cli, database: &Path, file: &Path) -> Result<(DataKey, S
         Error::Unauthenticated(format!("The password of {user} does not open this backup's key file."))
     })?;
     Ok((key, user))
+}
+
+/// What a backup holds, in words.
+fn counts(manifest: &Manifest) -> String {
+    let count = |table| manifest.tables.get(table).copied().unwrap_or(0);
+    format!(
+        "{} patients, {} sessions, {} vitals",
+        count("patients"),
+        count("sessions"),
+        count("vitals")
+    )
 }
 
 fn username(cli: &Cli) -> Result<String> {

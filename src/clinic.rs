@@ -440,9 +440,11 @@ impl Clinic {
         self.act(None, "", |_, _, _| Ok(catalogue::reference_lists()))
     }
 
+    /// The window re-reads it every minute on its own, so reading it is not activity that holds
+    /// off the automatic lock.
     pub fn day_list(&self, request: DayRequest) -> Result<Vec<DayEntry>> {
-        self.act(Some(Permission::Chart), "view the day list", |db, _, now| {
-            chart::day_list(db, now, request)
+        self.checked(Some(Permission::Chart), "view the day list", false, |state, _, now| {
+            chart::day_list(&state.open.as_ref().expect("signed in").db, now, request)
         })
     }
 
@@ -765,6 +767,12 @@ impl Clinic {
     /// folder and on to the system's PDF viewer. Each print is audited, committed only if written.
     pub fn print_report(&self, request: ReportRequest) -> Result<Printed> {
         self.act_open(Some(Permission::Chart), "print reports", |open, by, now| {
+            // A refused path is refused before any work is done.
+            let chosen = request
+                .path
+                .as_deref()
+                .map(|p| self.outside_data_folder(p))
+                .transpose()?;
             let report_id = crypto::random_hex::<4>()?;
             let logo = open.db.logo()?;
             let ctx = report::Context {
@@ -794,8 +802,8 @@ impl Clinic {
                     ))
                 }
             };
-            let target = match &request.path {
-                Some(path) => self.outside_data_folder(path)?,
+            let target = match chosen {
+                Some(path) => path,
                 None => self.reports_folder()?.join(format!("{what}-{report_id}.pdf")),
             };
             let event = Event::new(Action::ReportPrinted).patient(patient_id).detail(format!(
@@ -825,22 +833,27 @@ impl Clinic {
     /// would be mistaken for, or overwrite, the clinic's files) or in a folder that does not exist.
     fn outside_data_folder(&self, path: &str) -> Result<PathBuf> {
         let target = PathBuf::from(path);
+        self.outside_data_dir(target.parent().unwrap_or(Path::new("")), path)?;
+        Ok(target)
+    }
+
+    /// Refuses `dir` (chosen as `shown`) if it does not exist or is Infusion Chart's own data folder.
+    fn outside_data_dir(&self, dir: &Path, shown: &str) -> Result<()> {
         let data_dir = self.database.parent().and_then(|d| d.canonicalize().ok());
-        let target_dir = target.parent().and_then(|d| d.canonicalize().ok());
+        let target_dir = dir.canonicalize().ok();
         if target_dir.is_none() || target_dir == data_dir {
             return Err(Error::Validation(format!(
-                "Choose a folder that exists and is not Infusion Chart's own data folder (not {path})."
+                "Choose a folder that exists and is not Infusion Chart's own data folder (not {shown})."
             )));
         }
-        Ok(target)
+        Ok(())
     }
 
     /// Where reports for the viewer go: a private folder beside the database, emptied at each start
     /// and sign-out so printed copies do not pile up outside the encrypted database.
     fn reports_folder(&self) -> Result<PathBuf> {
         let dir = self.database.with_file_name("reports");
-        let made = files::private_folder(&dir);
-        made.map_err(|e| Error::Storage(format!("The reports folder {} could not be made ({e}).", dir.display())))?;
+        files::private_folder(&dir)?;
         Ok(dir)
     }
 
@@ -885,6 +898,17 @@ impl Clinic {
         action: &str,
         f: impl FnOnce(&mut State, &User, DateTime<Utc>) -> Result<T>,
     ) -> Result<T> {
+        self.checked(permission, action, true, f)
+    }
+
+    /// `act_state`; `activity` false for reads the window repeats by itself (they leave the idle clock alone).
+    fn checked<T>(
+        &self,
+        permission: Option<Permission>,
+        action: &str,
+        activity: bool,
+        f: impl FnOnce(&mut State, &User, DateTime<Utc>) -> Result<T>,
+    ) -> Result<T> {
         let now = self.now();
         let mut state = self.state();
         let user = signed_in(&mut state, now)?.clone();
@@ -896,8 +920,10 @@ impl Clinic {
                 ));
             }
         }
-        let open = state.open.as_mut().expect("signed in");
-        open.login.as_mut().expect("signed in").last_activity = now;
+        if activity {
+            let open = state.open.as_mut().expect("signed in");
+            open.login.as_mut().expect("signed in").last_activity = now;
+        }
         f(&mut state, &user, now)
     }
 
@@ -911,7 +937,8 @@ impl Clinic {
             ))
         };
         let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
-            Error::Database(m) if m.contains("not an Infusion Chart database") || m.contains("could not be read") => {
+            // With a key a password unlocked, "not a database" means the file no longer decrypts.
+            Error::Database(m) if m.contains("not an Infusion Chart database") || m.contains("it is damaged") => {
                 damaged("it cannot be read with the clinic's key.")
             }
             other => other,

@@ -77,12 +77,13 @@ pub fn sync_folder(path: &Path) -> Result<()> {
 }
 
 /// Creates `dir` (and its parents) private to this user: 0700 on Unix.
-pub fn private_folder(dir: &Path) -> std::io::Result<()> {
+pub fn private_folder(dir: &Path) -> Result<()> {
     #[cfg(unix)]
-    {
+    let made = {
         use std::os::unix::fs::DirBuilderExt;
         fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-    }
+    };
     #[cfg(not(unix))]
-    fs::create_dir_all(dir)
+    let made = fs::create_dir_all(dir);
+    made.map_err(|e| Error::Storage(format!("The folder {} could not be made ({e}).", dir.display())))
 }

@@ -5,50 +5,22 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::catalogue;
 use crate::error::{Error, Result};
 use crate::validate::{Checker, Range};
 
-const RATE: Range = Range {
-    label: "Rate",
-    unit: "mL/h",
-    min: 0.1,
-    max: 1000.0,
-};
-const BOLUS: Range = Range {
-    label: "Bolus",
-    unit: "mg",
-    min: 0.1,
-    max: 200.0,
-};
+const RATE: Range = Range::new("Rate", "mL/h", 0.1, 1000.0);
+const BOLUS: Range = Range::new("Bolus", "mg", 0.1, 200.0);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    Start,
-    RateChange,
-    Pause,
-    Resume,
-    Bolus,
-    Stop,
-}
-
-impl EventKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::Start => "start",
-            EventKind::RateChange => "rate_change",
-            EventKind::Pause => "pause",
-            EventKind::Resume => "resume",
-            EventKind::Bolus => "bolus",
-            EventKind::Stop => "stop",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<EventKind> {
-        use EventKind::*;
-        [Start, RateChange, Pause, Resume, Bolus, Stop]
-            .into_iter()
-            .find(|k| k.name() == name)
+catalogue! {
+    /// What the pump did; the label is how messages and reports name it.
+    EventKind {
+        Start => "start",
+        RateChange => "rate change",
+        Pause => "pause",
+        Resume => "resume",
+        Bolus => "bolus",
+        Stop => "stop",
     }
 }
 
@@ -227,7 +199,7 @@ impl EventInput {
             if clinical_time < last.clinical_time {
                 return Err(Error::Validation(format!(
                     "Event time must not be before the last infusion event ({}, at {}).",
-                    last.kind.name().replace('_', " "),
+                    last.kind.label(),
                     crate::validate::local_hm(last.clinical_time)
                 )));
             }
@@ -250,7 +222,7 @@ impl EventInput {
             };
             return Err(Error::Conflict(format!(
                 "The infusion {now_state}, so a {} cannot be charted now.",
-                self.kind.name().replace('_', " ")
+                self.kind.label()
             )));
         }
         Ok(NewEvent {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::catalogue;
 use crate::error::{Error, Result};
-use crate::validate::Checker;
+use crate::validate::{Checker, FUTURE_TOLERANCE};
 use crate::vitals::check_clinical_time;
 
 catalogue! {
@@ -19,7 +19,7 @@ catalogue! {
 }
 
 /// A response is at least this fraction drop from the series baseline.
-pub const RESPONSE_DROP: f64 = 0.5;
+const RESPONSE_DROP: f64 = 0.5;
 
 /// One scale's items (short wording, as the form shows them), item range and remission line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,13 +243,9 @@ fn check_follow_up_time(
     session_date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let text = c.text(text, "Time taken", 40)?;
-    let Ok(t) = DateTime::parse_from_rfc3339(&text) else {
-        c.problem("Time taken must be a date and time like 2026-11-23 10:40.");
-        return None;
-    };
+    let t = c.timestamp(text, "Time taken", "a date and time like 2026-11-23 10:40")?;
     let (t, day) = (t.with_timezone(&Utc), t.with_timezone(&Local).date_naive());
-    if t > now + Duration::minutes(5) {
+    if t > now + FUTURE_TOLERANCE {
         c.problem("Time taken cannot be in the future.");
     } else if day < session_date || day > session_date + Duration::days(FOLLOW_UP_DAYS) {
         c.problem(format!(

@@ -8,12 +8,7 @@ use crate::error::Result;
 use crate::protocols::{weight_kg, WeightUnit};
 use crate::validate::{once_each, Checker, Range};
 
-pub const WEIGHT: Range = Range {
-    label: "Weight",
-    unit: "kg",
-    min: 20.0,
-    max: 350.0,
-};
+pub const WEIGHT: Range = Range::new("Weight", "kg", 20.0, 350.0);
 /// Oldest plausible patient; older dates of birth are typing slips.
 const MAX_AGE_YEARS: i32 = 120;
 
@@ -61,12 +56,7 @@ catalogue! {
     }
 }
 
-pub const HEIGHT: Range = Range {
-    label: "Height",
-    unit: "cm",
-    min: 100.0,
-    max: 250.0,
-};
+const HEIGHT: Range = Range::new("Height", "cm", 100.0, 250.0);
 
 /// What the patient form sends; every field optional so that a missing one gets a message, not a parse error.
 #[derive(Debug, Default, Deserialize)]

@@ -19,18 +19,8 @@ catalogue! {
     }
 }
 
-const IV_GAUGE: Range = Range {
-    label: "IV gauge",
-    unit: "G",
-    min: 14.0,
-    max: 26.0,
-};
-pub const WASTE: Range = Range {
-    label: "Amount wasted",
-    unit: "mg",
-    min: 0.1,
-    max: 1000.0,
-};
+const IV_GAUGE: Range = Range::new("IV gauge", "G", 14.0, 26.0);
+const WASTE: Range = Range::new("Amount wasted", "mg", 0.1, 1000.0);
 
 /// What the checklist form sends. Every confirmation must be ticked before it is saved.
 #[derive(Debug, Default, Deserialize)]

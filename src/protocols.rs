@@ -13,13 +13,8 @@ use crate::validate::{fmt_num, once_each, Checker, Range};
 pub const KG_PER_LB: f64 = 0.453_592_37;
 /// A weight this far (as a fraction) from the patient's recorded weight must be confirmed: a slip
 /// between lb and kg, or a typo, moves it by far more.
-pub const WEIGHT_CHANGE_TO_CONFIRM: f64 = 0.10;
-const DOSE: Range = Range {
-    label: "Dose",
-    unit: "mg/kg",
-    min: 0.01,
-    max: 10.0,
-};
+const WEIGHT_CHANGE_TO_CONFIRM: f64 = 0.10;
+const DOSE: Range = Range::new("Dose", "mg/kg", 0.01, 10.0);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {

@@ -223,13 +223,9 @@ impl SettingsInput {
 
 /// A report-header text: left out keeps `current`, empty clears it, longer than `max` is refused.
 fn header_text(c: &mut Checker, value: Option<String>, label: &str, max: usize, current: &str) -> String {
-    match value.map(|v| v.trim().to_string()) {
+    match value {
         None => current.to_string(),
-        Some(v) if v.chars().count() > max => {
-            c.problem(format!("{label} must be at most {max} characters."));
-            current.to_string()
-        }
-        Some(v) => v,
+        Some(v) => c.optional_text(Some(v), label, max).unwrap_or_default(),
     }
 }
 

@@ -59,12 +59,7 @@ catalogue! {
     }
 }
 
-const RESCUE_DOSE: Range = Range {
-    label: "Dose",
-    unit: "",
-    min: 0.01,
-    max: 1000.0,
-};
+const RESCUE_DOSE: Range = Range::new("Dose", "", 0.01, 1000.0);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

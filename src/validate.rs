@@ -1,7 +1,12 @@
 //! Collects every problem with one entry, so the nurse fixes them all at once, in words that
 //! name the field and the allowed range. Used by every `*Input::validate`.
 
+use chrono::{DateTime, Duration, FixedOffset};
+
 use crate::error::{Error, Result};
+
+/// How far ahead of this computer's clock a charted time may be (a monitor's clock runs ahead).
+pub const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
 
 /// A numeric field's name, unit and physiologically possible range.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +60,17 @@ impl Checker {
     }
 
     /// A required text: trimmed, not empty, at most `max_chars` characters.
+    /// A required date and time sent as RFC 3339 (the window adds the offset); `expected` says the
+    /// accepted form in words ("a time like 10:40").
+    pub fn timestamp(&mut self, value: Option<String>, label: &str, expected: &str) -> Option<DateTime<FixedOffset>> {
+        let text = self.text(value, label, 40)?;
+        let parsed = DateTime::parse_from_rfc3339(&text).ok();
+        if parsed.is_none() {
+            self.problem(format!("{label} must be {expected}."));
+        }
+        parsed
+    }
+
     pub fn text(&mut self, value: Option<String>, label: &str, max_chars: usize) -> Option<String> {
         let value = value.map(|v| v.trim().to_string()).unwrap_or_default();
         if value.is_empty() {
@@ -157,12 +173,7 @@ pub fn fmt_num(v: f64) -> String {
 mod tests {
     use super::*;
 
-    const HR: Range = Range {
-        label: "Heart rate",
-        unit: "bpm",
-        min: 20.0,
-        max: 300.0,
-    };
+    const HR: Range = Range::new("Heart rate", "bpm", 20.0, 300.0);
 
     fn whole(v: Option<f64>) -> std::result::Result<Option<i64>, String> {
         let mut c = Checker::new();

@@ -7,9 +7,10 @@ use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
-pub const VIEWER_ENV: &str = "INFUSION_CHART_VIEWER";
+const VIEWER_ENV: &str = "INFUSION_CHART_VIEWER";
 
-/// Starts the viewer on `file` and returns at once; the viewer runs on its own.
+/// Starts the viewer on `file` and returns at once; the viewer runs on its own, and a thread waits
+/// for it so that it does not linger as a zombie once it exits.
 pub fn open(file: &Path) -> Result<()> {
     let mut command = match std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty()) {
         Some(viewer) => Command::new(viewer),
@@ -27,7 +28,11 @@ pub fn open(file: &Path) -> Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map(drop)
+        .map(|mut child| {
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+        })
         .map_err(|e| {
             Error::Storage(format!(
                 "The report was written to {}, but no PDF viewer could be started ({e}). Open it from there.",

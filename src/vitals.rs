@@ -5,66 +5,18 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::validate::{local_hm, Checker, Range};
+use crate::validate::{local_hm, Checker, Range, FUTURE_TOLERANCE};
 
-pub const SBP: Range = Range {
-    label: "Systolic BP",
-    unit: "mmHg",
-    min: 40.0,
-    max: 300.0,
-};
-pub const DBP: Range = Range {
-    label: "Diastolic BP",
-    unit: "mmHg",
-    min: 20.0,
-    max: 200.0,
-};
-pub const HR: Range = Range {
-    label: "Heart rate",
-    unit: "bpm",
-    min: 20.0,
-    max: 300.0,
-};
-pub const SPO2: Range = Range {
-    label: "SpO2",
-    unit: "%",
-    min: 50.0,
-    max: 100.0,
-};
-pub const RR: Range = Range {
-    label: "Respiratory rate",
-    unit: "breaths/min",
-    min: 2.0,
-    max: 80.0,
-};
-pub const TEMP: Range = Range {
-    label: "Temperature",
-    unit: "°C",
-    min: 30.0,
-    max: 43.0,
-};
-pub const ETCO2: Range = Range {
-    label: "EtCO2",
-    unit: "mmHg",
-    min: 0.0,
-    max: 100.0,
-};
-pub const DISSOCIATION: Range = Range {
-    label: "Dissociation",
-    unit: "",
-    min: 0.0,
-    max: 10.0,
-};
+const SBP: Range = Range::new("Systolic BP", "mmHg", 40.0, 300.0);
+const DBP: Range = Range::new("Diastolic BP", "mmHg", 20.0, 200.0);
+const HR: Range = Range::new("Heart rate", "bpm", 20.0, 300.0);
+const SPO2: Range = Range::new("SpO2", "%", 50.0, 100.0);
+const RR: Range = Range::new("Respiratory rate", "breaths/min", 2.0, 80.0);
+const TEMP: Range = Range::new("Temperature", "°C", 30.0, 43.0);
+const ETCO2: Range = Range::new("EtCO2", "mmHg", 0.0, 100.0);
+const DISSOCIATION: Range = Range::new("Dissociation", "", 0.0, 10.0);
 /// Modified Observer's Assessment of Alertness/Sedation: 5 responds readily to name … 0 no response.
-pub const MOAAS: Range = Range {
-    label: "Sedation (MOAA/S)",
-    unit: "",
-    min: 0.0,
-    max: 5.0,
-};
-
-/// How far ahead of this computer's clock a clinical time may be (a monitor's clock runs ahead).
-const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+const MOAAS: Range = Range::new("Sedation (MOAA/S)", "", 0.0, 5.0);
 
 /// What the vitals row sends. Numbers are optional so that an empty field gets a message.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -147,13 +99,10 @@ pub fn check_clinical_time(
     session_date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let text = c.text(text, "Clinical time", 40)?;
-    let Ok(t) = DateTime::parse_from_rfc3339(&text) else {
-        c.problem("Clinical time must be a time like 10:40.");
-        return None;
-    };
-    let t = t.with_timezone(&Utc);
-    if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+    let t = c
+        .timestamp(text, "Clinical time", "a time like 10:40")?
+        .with_timezone(&Utc);
+    if t > now + FUTURE_TOLERANCE {
         c.problem(format!(
             "Clinical time cannot be in the future (it is {} now).",
             local_hm(now)

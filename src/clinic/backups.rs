@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::{not_signed_in, remove_database_files, Clinic, Nothing, State};
 use crate::audit::{Action, Event};
-use crate::backup::{self, BackupFile, BackupKind, BackupRequest, BackupStatus, FolderInput, Made, Verified};
+use crate::backup::{self, BackupFile, BackupKind, BackupRequest, BackupStatus, FolderInput, Made, Manifest, Verified};
 use crate::crypto::DataKey;
 use crate::error::{Error, Result};
 use crate::export::{self, ExportRequest, Exported};
@@ -118,7 +118,7 @@ impl Clinic {
                 folder: folder.display().to_string(),
                 policy: open.settings.backup.clone(),
                 last_present: last.as_ref().is_some_and(|l| Path::new(&l.path).exists()),
-                age_hours: last.as_ref().map(|l| (now - l.created_at).num_minutes() as f64 / 60.0),
+                age_hours: last.as_ref().map(|l| backup::age_hours(l, now)),
                 warning: backup::warning(last.as_ref(), &open.settings.backup, now),
                 last,
                 recent,
@@ -133,17 +133,20 @@ impl Clinic {
             "change the backup folder",
             |state, by, now| {
                 let folder = input.folder.trim();
-                if !folder.is_empty() && !Path::new(folder).is_dir() {
+                let usable = Path::new(folder).is_absolute() && Path::new(folder).is_dir();
+                if !folder.is_empty() && !usable {
                     return Err(Error::Validation(format!(
-                        "The backup folder {folder} does not exist. Connect the drive or make the folder first."
+                        "The backup folder {folder} does not exist (give the whole path). Connect the drive or make the folder first."
                     )));
                 }
-                let keyring = state.keyring.as_mut().expect("set up");
+                // Changed in memory only once the key file holds it, so the two never disagree.
+                let mut keyring = state.keyring.clone().expect("set up");
                 let old = keyring.backup_folder.take();
                 keyring.backup_folder = (!folder.is_empty()).then(|| folder.to_string());
                 keyring.save(&self.keys)?;
                 let event =
                     Event::new(Action::BackupFolderChanged).change(old.as_ref(), keyring.backup_folder.as_ref());
+                state.keyring = Some(keyring);
                 let open = state.open.as_mut().expect("signed in");
                 open.db.audit(&Author::from(by), &event, now)
             },
@@ -161,10 +164,13 @@ impl Clinic {
 
     /// Replaces the database with a verified backup (an admin, signed in). The current database is
     /// backed up first; everyone is signed out and signs in to the restored one.
+    /// The file is verified before the state lock is taken, so nurses keep charting meanwhile.
     pub fn restore_backup(&self, file: BackupFile) -> Result<Restored> {
+        let key = self.act_open(Some(Permission::Administer), "restore backups", |open, _, _| {
+            Ok(open.key.clone())
+        })?;
+        let verified = backup::verify(Path::new(&file.path), Some(&key.sqlcipher_key()))?;
         self.act_state(Some(Permission::Administer), "restore backups", |state, by, now| {
-            let key = state.open.as_ref().expect("signed in").key.clone();
-            let verified = backup::verify(Path::new(&file.path), Some(&key.sqlcipher_key()))?;
             self.replace_database(state, &verified, &key, by, now)
         })
     }
@@ -210,35 +216,37 @@ impl Clinic {
             }
         };
         let by = admin_in_backup(&verified, key, username)?;
-        if state.keyring.is_none() {
+        let new_computer = state.keyring.is_none();
+        if new_computer {
             if let Some(folder) = self.database.parent() {
-                files::private_folder(folder).map_err(|e| {
-                    Error::Storage(format!("The data folder {} could not be made ({e}).", folder.display()))
-                })?;
+                files::private_folder(folder)?;
             }
-            let slots = Keyring::load(&Path::new(&verified.path).with_extension("keys"))?.unwrap_or_default();
+            let slots = Keyring::load(&Keyring::path_beside(Path::new(&verified.path)))?.unwrap_or_default();
             slots.save(&self.keys)?;
             state.keyring = Some(slots);
         }
         self.replace_database(&mut state, &verified, key, &by, now)
+            .inspect_err(|_| {
+                // A key file without its database would make this computer look set up.
+                if new_computer {
+                    let _ = fs::remove_file(&self.keys);
+                    state.keyring = None;
+                }
+            })
     }
 
     /// Exports every record as CSV files or a FHIR bundle into an existing folder outside the data
     /// folder. It reads on a connection of its own, so charting goes on meanwhile; audited once written.
     pub fn export_records(&self, request: ExportRequest) -> Result<Exported> {
-        let (prepared, settings) = self.act_state(Some(Permission::Administer), "export records", |state, by, _| {
-            let settings = state.open.as_ref().expect("signed in").settings.clone();
-            Ok((self.prepare_backup(state, Some(by))?, settings))
+        let (key, settings, user) = self.act_open(Some(Permission::Administer), "export records", |open, by, _| {
+            Ok((open.key.sqlcipher_key(), open.settings.clone(), by.clone()))
         })?;
         let folder = PathBuf::from(&request.folder);
-        self.outside_data_folder(&folder.join("export").display().to_string())?;
+        self.outside_data_dir(&folder, &request.folder)?;
         let now = self.now();
-        let mut db = Db::open(&self.database, Some(&prepared.key))?;
-        let exported = export::write(&db, &settings, now, request.format, &folder)?;
-        let by = Author {
-            user_id: prepared.user_id,
-            username: Some(&prepared.username),
-        };
+        let mut db = Db::open(&self.database, Some(&key))?;
+        let exported = db.read_snapshot(|db| export::write(db, &settings, now, request.format, &folder))?;
+        let by = Author::from(&user);
         let event = Event::new(Action::DataExported).detail(format!(
             "{} records as {:?} to {}",
             exported.total,
@@ -261,6 +269,15 @@ impl Clinic {
         self.database.with_file_name("backups")
     }
 
+    /// Makes the default automatic folder when it is missing. A folder an admin set (a drive, a share)
+    /// must already exist: an unplugged drive is reported, not replaced by a local folder of that name.
+    fn ensure_backup_folder(&self, folder: &Path) -> Result<()> {
+        if folder == self.default_backup_folder() {
+            files::private_folder(folder)?;
+        }
+        Ok(())
+    }
+
     fn prepare_backup(&self, state: &mut State, by: Option<&User>) -> Result<Prepared> {
         let folder = self.backup_folder(state);
         let open = state.open.as_ref().ok_or_else(not_signed_in)?;
@@ -281,12 +298,7 @@ impl Clinic {
     fn run_backup(&self, p: &Prepared, folder: &Path, kind: BackupKind, rotate: bool) -> Result<Made> {
         let now = self.now();
         if rotate {
-            files::private_folder(folder).map_err(|e| {
-                Error::Storage(format!(
-                    "The automatic backup folder {} could not be made ({e}).",
-                    folder.display()
-                ))
-            })?;
+            self.ensure_backup_folder(folder)?;
         }
         let mut source = Db::open(&self.database, Some(&p.key))?;
         let by = Author {
@@ -300,7 +312,11 @@ impl Clinic {
             }
         })?;
         if rotate {
-            made.removed = backup::rotate(folder, &p.policy)?;
+            // The backup is made and recorded; an old one that could not be removed does not undo that.
+            match backup::rotate(folder, &p.policy) {
+                Ok(removed) => made.removed = removed,
+                Err(e) => eprintln!("infusion-chart: backup made, but the rotation stopped: {e}"),
+            }
         }
         Ok(made)
     }
@@ -322,8 +338,9 @@ impl Clinic {
             .with_file_name(format!("{}.restoring", file_name(&self.database)));
         remove_database_files(&staging);
         let staged = (|| {
-            fs::copy(&verified.path, &staging)?;
-            fs::File::open(&staging)?.sync_all()
+            let mut copy = files::create(&staging, true)?;
+            std::io::copy(&mut fs::File::open(&verified.path)?, &mut copy)?;
+            copy.sync_all()
         })();
         if let Err(e) = staged {
             remove_database_files(&staging);
@@ -335,7 +352,7 @@ impl Clinic {
             remove_database_files(&staging);
             return Err(e);
         }
-        let previous_kept_at = match self.keep_current(state, &sql_key) {
+        let (previous_kept_at, pre_restore) = match self.keep_current(state, &sql_key) {
             Ok(kept) => kept,
             Err(e) => {
                 remove_database_files(&staging);
@@ -362,7 +379,7 @@ impl Clinic {
             verified.path, verified.manifest.created_at, verified.manifest.schema_version
         );
         db.audit(&author, &Event::new(Action::BackupRestored).detail(detail), now)?;
-        if let Ok(manifest) = backup::read_manifest(Path::new(&previous_kept_at)) {
+        if let Some(manifest) = pre_restore {
             db.record_backup(
                 BackupKind::PreRestore,
                 &previous_kept_at,
@@ -379,11 +396,13 @@ impl Clinic {
         })
     }
 
-    /// Keeps the database about to be replaced: a backup into the automatic folder, or, when it cannot
-    /// be copied (damaged), the file itself moved aside. Closes it; refuses if another program has it open.
-    fn keep_current(&self, state: &mut State, sql_key: &str) -> Result<String> {
+    /// Keeps the database about to be replaced: a backup into the automatic folder (its path and
+    /// manifest), or, when the database itself is damaged, the file moved aside. Any other reason the
+    /// backup failed (a full drive) stops the restore. Closes the database; refuses if another program
+    /// has it open.
+    fn keep_current(&self, state: &mut State, sql_key: &str) -> Result<(String, Option<Manifest>)> {
         if !self.database.exists() {
-            return Ok("(there was no database)".into());
+            return Ok(("(there was no database)".into(), None));
         }
         let folder = self.backup_folder(state);
         let slots = state.keyring.as_ref().map(Keyring::slots_only).unwrap_or_default();
@@ -391,9 +410,11 @@ impl Clinic {
             user_id: None,
             username: Some("(before a restore)"),
         };
-        let _ = files::private_folder(&folder);
-        let backed_up = Db::open(&self.database, Some(sql_key)).and_then(|mut db| {
-            backup::make(
+        self.ensure_backup_folder(&folder)?;
+        // Some: backed up. None: damaged (it will not open, or fails the quick check), to move aside.
+        let backed_up = match Db::open(&self.database, Some(sql_key)) {
+            Err(_) => None,
+            Ok(mut db) => match backup::make(
                 &mut db,
                 Some(sql_key),
                 &slots,
@@ -401,18 +422,22 @@ impl Clinic {
                 BackupKind::PreRestore,
                 &by,
                 self.now(),
-            )
-        });
+            ) {
+                Ok(made) => Some(made),
+                Err(e) if db.quick_check().is_ok_and(|problems| problems.is_empty()) => return Err(e),
+                Err(_) => None,
+            },
+        };
         state.open = None;
         if !self.closed_everywhere() {
             return Err(Error::Conflict(
-                "The chart database is open in another program (another window or a command). Close it and try again. Nothing was changed."
+                "The chart database is open in another program (another window or a command). Close it and try again. You were signed out; nothing else was changed."
                     .into(),
             ));
         }
         match backed_up {
-            Ok(made) => Ok(made.record.path),
-            Err(_) => {
+            Some(made) => Ok((made.record.path, Some(made.manifest))),
+            None => {
                 let aside = self.database.with_file_name(format!(
                     "{}.damaged-{}",
                     file_name(&self.database),
@@ -423,7 +448,7 @@ impl Clinic {
                         "The damaged database could not be moved aside ({e}). Nothing was changed."
                     ))
                 })?;
-                Ok(aside.display().to_string())
+                Ok((aside.display().to_string(), None))
             }
         }
     }

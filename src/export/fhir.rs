@@ -13,7 +13,7 @@ use crate::chart;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::outcomes::{OutcomeScore, Scale};
-use crate::patients::{Patient, Sex};
+use crate::patients::Patient;
 use crate::sessions::{SessionRecord, SessionRef};
 use crate::settings::Settings;
 use crate::side_effects::{Intervention, SideEffect};
@@ -49,10 +49,10 @@ pub fn write_bundle(db: &Db, settings: &Settings, now: DateTime<Utc>, out: &mut 
         count += 1;
         Ok(())
     };
-    for patient_id in db.ids("patients")? {
+    for patient_id in db.patient_ids()? {
         entry(patient(&db.patient(patient_id)?))?;
     }
-    for session_id in db.ids("sessions")? {
+    for session_id in db.session_ids()? {
         let record = chart::session_record(db, settings, now, SessionRef { session_id })?;
         for resource in session_resources(&record) {
             entry(resource)?;
@@ -76,17 +76,13 @@ fn session_resources(r: &SessionRecord) -> Vec<Value> {
 }
 
 fn patient(p: &Patient) -> Value {
-    let gender = match p.sex {
-        Sex::Female => "female",
-        Sex::Male => "male",
-        Sex::Other => "other",
-    };
     json!({
         "resourceType": "Patient",
         "id": uuid(&format!("patient-{}", p.id)),
         "identifier": [{ "system": MRN_SYSTEM, "value": p.mrn }],
         "name": [{ "family": p.family_name, "given": p.given_names.split_whitespace().collect::<Vec<_>>() }],
-        "gender": gender,
+        // The catalogue's names are FHIR's administrative genders: female, male, other.
+        "gender": p.sex.name(),
         "birthDate": p.date_of_birth.to_string(),
     })
 }

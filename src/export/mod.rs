@@ -14,7 +14,7 @@ use crate::files;
 use crate::settings::Settings;
 use crate::storage::{Db, RECORD_TABLES};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Csv,
@@ -46,18 +46,26 @@ pub struct Exported {
 /// The file name of the FHIR export.
 pub const FHIR_BUNDLE: &str = "infusion-chart-fhir-bundle.json";
 
-/// Writes the export into `folder`, each file through a temporary name, fsynced and renamed.
+/// Writes the export into `folder`, each file through a temporary name, fsynced and renamed; on a
+/// failure no file of this export is left. Call it inside `Db::read_snapshot` for a consistent export.
 pub fn write(db: &Db, settings: &Settings, now: DateTime<Utc>, format: Format, folder: &Path) -> Result<Exported> {
-    let mut written = Vec::new();
+    let mut written: Vec<ExportedFile> = Vec::new();
     match format {
         Format::Csv => {
             for table in RECORD_TABLES {
                 let name = format!("{table}.csv");
                 let mut records = 0;
-                files::write_atomically(&folder.join(&name), false, |out| {
+                let done = files::write_atomically(&folder.join(&name), false, |out| {
                     records = csv::write_table(db, table, out)?;
                     Ok(())
-                })?;
+                });
+                if let Err(e) = done {
+                    // Half an export is not handed over: the files already written go too.
+                    for file in &written {
+                        let _ = std::fs::remove_file(folder.join(&file.name));
+                    }
+                    return Err(e);
+                }
                 written.push(ExportedFile { name, records });
             }
         }

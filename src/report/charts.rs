@@ -2,6 +2,7 @@
 //! alerts marked; and an outcome scale across a series, with the response and remission lines.
 
 use crate::alerts::Thresholds;
+use crate::validate::fmt_num;
 
 use super::layout::{Mark, Measure, Rgb, BLACK, GREY, RED, RULE};
 
@@ -33,17 +34,17 @@ impl Plot {
         let (l, t, r, b) = (self.left, self.top, self.left + self.w, self.top + self.h);
         for &v in y_ticks {
             let (_, y) = self.at(self.x.0, v);
-            marks.push(line(vec![(l, y), (r, y)], 0.1, RULE, None));
-            let text = fmt(v);
+            marks.push(Mark::line(vec![(l, y), (r, y)], 0.1, RULE, None));
+            let text = fmt_num(v);
             marks.push(text_mark(l - 1.5 - m.width(&text, LABEL, false), y + 1.0, GREY, &text));
         }
         for &v in x_ticks {
             let (x, _) = self.at(v, self.y.0);
-            marks.push(line(vec![(x, b), (x, b + 1.2)], 0.2, GREY, None));
-            let text = fmt(v);
+            marks.push(Mark::line(vec![(x, b), (x, b + 1.2)], 0.2, GREY, None));
+            let text = fmt_num(v);
             marks.push(text_mark(x - m.width(&text, LABEL, false) / 2.0, b + 4.2, GREY, &text));
         }
-        marks.push(line(vec![(l, t), (l, b), (r, b)], 0.3, BLACK, None));
+        marks.push(Mark::line(vec![(l, t), (l, b), (r, b)], 0.3, BLACK, None));
         marks.push(text_mark(
             l + self.w / 2.0 - m.width(titles.0, LABEL, false) / 2.0,
             b + 8.0,
@@ -57,7 +58,7 @@ impl Plot {
     fn threshold(&self, m: &dyn Measure, marks: &mut Vec<Mark>, value: f64, color: Rgb, label: &str) {
         let (x0, y) = self.at(self.x.0, value);
         let (x1, _) = self.at(self.x.1, value);
-        marks.push(line(vec![(x0, y), (x1, y)], 0.3, color, Some(1.2)));
+        marks.push(Mark::line(vec![(x0, y), (x1, y)], 0.3, color, Some(1.2)));
         marks.push(small_text(
             x1 - m.width(label, 6.0, false) - 0.5,
             y - 0.8,
@@ -70,7 +71,7 @@ impl Plot {
     fn series(&self, marks: &mut Vec<Mark>, points: &[(f64, f64)], color: Rgb) {
         let pts: Vec<(f64, f64)> = points.iter().map(|&(x, y)| self.at(x, y)).collect();
         if pts.len() > 1 {
-            marks.push(line(pts.clone(), 0.5, color, None));
+            marks.push(Mark::line(pts.clone(), 0.5, color, None));
         }
         for (x, y) in pts {
             marks.push(Mark::Fill {
@@ -84,32 +85,12 @@ impl Plot {
     }
 }
 
-fn line(points: Vec<(f64, f64)>, width: f64, color: Rgb, dash: Option<f64>) -> Mark {
-    Mark::Line {
-        points,
-        width,
-        color,
-        dash,
-    }
-}
-
 fn text_mark(x: f64, y: f64, color: Rgb, text: &str) -> Mark {
     small_text(x, y, color, text, LABEL)
 }
 
 fn small_text(x: f64, y: f64, color: Rgb, text: &str, size: f64) -> Mark {
-    Mark::Text {
-        x,
-        y,
-        size,
-        bold: false,
-        color,
-        text: text.to_string(),
-    }
-}
-
-fn fmt(v: f64) -> String {
-    crate::validate::fmt_num(v)
+    Mark::text(x, y, size, false, color, text)
 }
 
 /// Tick values from 0 up to `max`, `step` apart.
@@ -121,7 +102,7 @@ fn ticks(max: f64, step: f64) -> Vec<f64> {
 fn legend(m: &dyn Measure, marks: &mut Vec<Mark>, (left, y): (f64, f64), entries: &[(&str, Rgb, bool)]) {
     let mut x = left;
     for &(label, color, dashed) in entries {
-        marks.push(line(
+        marks.push(Mark::line(
             vec![(x, y - 1.0), (x + 6.0, y - 1.0)],
             if dashed { 0.3 } else { 0.6 },
             color,
@@ -189,15 +170,8 @@ pub fn vitals(
     for r in readings.iter().filter(|r| r.alert) {
         let (x, y_top) = plot.at(r.minute, 240.0);
         let (_, y_bottom) = plot.at(r.minute, 0.0);
-        marks.push(line(vec![(x, y_top), (x, y_bottom)], 0.4, RED, Some(0.8)));
-        marks.push(Mark::Text {
-            x: x - 0.8,
-            y: y_top - 0.5,
-            size: 8.0,
-            bold: true,
-            color: RED,
-            text: "!".into(),
-        });
+        marks.push(Mark::line(vec![(x, y_top), (x, y_bottom)], 0.4, RED, Some(0.8)));
+        marks.push(Mark::text(x - 0.8, y_top - 0.5, 8.0, true, RED, "!"));
     }
     let pick = |f: fn(&Reading) -> f64| readings.iter().map(|r| (r.minute, f(r))).collect::<Vec<_>>();
     plot.series(&mut marks, &pick(|r| r.sbp), SBP);
@@ -263,11 +237,11 @@ pub fn trend(
             &mut marks,
             b / 2.0,
             RED,
-            &format!("response: 50 % of baseline ({})", fmt(b / 2.0)),
+            &format!("response: 50 % of baseline ({})", fmt_num(b / 2.0)),
         );
     }
     if let Some(r) = remission_below {
-        plot.threshold(m, &mut marks, r, SPO2, &format!("remission: below {}", fmt(r)));
+        plot.threshold(m, &mut marks, r, SPO2, &format!("remission: below {}", fmt_num(r)));
     }
     let series: Vec<(f64, f64)> = points
         .iter()

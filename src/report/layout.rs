@@ -47,6 +47,28 @@ pub enum Mark {
     Logo { x: f64, y: f64, w: f64, h: f64 },
 }
 
+impl Mark {
+    pub fn text(x: f64, y: f64, size: f64, bold: bool, color: Rgb, text: impl Into<String>) -> Mark {
+        Mark::Text {
+            x,
+            y,
+            size,
+            bold,
+            color,
+            text: text.into(),
+        }
+    }
+
+    pub fn line(points: Vec<(f64, f64)>, width: f64, color: Rgb, dash: Option<f64>) -> Mark {
+        Mark::Line {
+            points,
+            width,
+            color,
+            dash,
+        }
+    }
+}
+
 /// How wide a text is, in mm, at a size in points: the font's own advance widths.
 pub trait Measure {
     fn width(&self, text: &str, size: f64, bold: bool) -> f64;
@@ -81,6 +103,13 @@ pub struct Layout<'a> {
 
 const BODY_SIZE: f64 = 9.0;
 const LINE: f64 = BODY_SIZE * PT * 1.35;
+/// A heading: the space above it, its size in points, and the space below its baseline.
+const HEADING_ABOVE: f64 = 3.0;
+const HEADING_SIZE: f64 = 11.0;
+const HEADING_BELOW: f64 = 2.5;
+/// The room a figure asks for beyond its height: the space above it, and a little below.
+const FIGURE_ABOVE: f64 = 3.0;
+const FIGURE_EXTRA: f64 = 4.0;
 
 impl<'a> Layout<'a> {
     /// `header` lines (clinic, then patient identifiers) top every page, with the logo at the right.
@@ -100,10 +129,10 @@ impl<'a> Layout<'a> {
         self.pages.last_mut().expect("a page")
     }
 
-    pub fn new_page(&mut self) {
+    fn new_page(&mut self) {
         self.pages.push(Vec::new());
         let mut y = MARGIN + 4.0;
-        let header = self.header.clone();
+        let header = std::mem::take(&mut self.header);
         for (i, line) in header.iter().enumerate() {
             let (size, bold) = if i == 0 {
                 (12.0, true)
@@ -113,6 +142,7 @@ impl<'a> Layout<'a> {
             self.text_at(MARGIN, y, size, bold, BLACK, line);
             y += size * PT * 1.4;
         }
+        self.header = header;
         if let Some(aspect) = self.logo_aspect {
             let h = LOGO_H.min(LOGO_MAX_W / aspect);
             let w = h * aspect;
@@ -123,43 +153,40 @@ impl<'a> Layout<'a> {
                 h,
             });
         }
-        self.rule(MARGIN + HEADER_H - 2.0);
+        self.rule(MARGIN + HEADER_H - 2.0, 0.3);
         self.y = MARGIN + HEADER_H + 2.0;
     }
 
-    fn rule(&mut self, y: f64) {
-        self.page().push(Mark::Line {
-            points: vec![(MARGIN, y), (PAGE_W - MARGIN, y)],
-            width: 0.3,
-            color: RULE,
-            dash: None,
-        });
+    /// A rule across the body at `y`, `width` mm thick.
+    fn rule(&mut self, y: f64, width: f64) {
+        self.page().push(rule(y, width));
     }
 
     fn text_at(&mut self, x: f64, y: f64, size: f64, bold: bool, color: Rgb, text: &str) {
-        self.page().push(Mark::Text {
-            x,
-            y,
-            size,
-            bold,
-            color,
-            text: text.to_string(),
-        });
+        self.page().push(Mark::text(x, y, size, bold, color, text));
     }
 
-    /// Room for `h` mm more on this page, or a new page.
-    pub fn ensure(&mut self, h: f64) {
-        if self.y + h > PAGE_H - MARGIN - FOOTER_H {
+    /// Room for `h` mm more on this page, or a new page: true if a page was added.
+    pub fn ensure(&mut self, h: f64) -> bool {
+        let full = self.y + h > PAGE_H - MARGIN - FOOTER_H;
+        if full {
             self.new_page();
         }
+        full
     }
 
     pub fn heading(&mut self, text: &str) {
         self.ensure(8.0 + 3.0 * LINE);
-        self.y += 3.0;
-        let y = self.y + 11.0 * PT;
-        self.text_at(MARGIN, y, 11.0, true, BLACK, text);
-        self.y = y + 2.5;
+        self.y += HEADING_ABOVE;
+        let y = self.y + HEADING_SIZE * PT;
+        self.text_at(MARGIN, y, HEADING_SIZE, true, BLACK, text);
+        self.y = y + HEADING_BELOW;
+    }
+
+    /// A heading kept on the same page as the `figure` `figure_h` mm high that follows it.
+    pub fn heading_over_figure(&mut self, text: &str, figure_h: f64) {
+        self.ensure(HEADING_ABOVE + HEADING_SIZE * PT + HEADING_BELOW + figure_h + FIGURE_EXTRA);
+        self.heading(text);
     }
 
     /// Text wrapped to the body's width; `color` for warnings.
@@ -190,7 +217,7 @@ impl<'a> Layout<'a> {
 
     /// A table; the header row repeats at the top of each page it continues on. A cell wraps
     /// within its column; `flagged` rows (late entries, alerts) print in red.
-    pub fn table(&mut self, columns: &[Column], rows: &[(Vec<String>, bool)]) {
+    pub fn table(&mut self, columns: &[Column], rows: impl IntoIterator<Item = (Vec<String>, bool)>) {
         let size = 8.0;
         let line = size * PT * 1.35;
         let header = |l: &mut Layout| {
@@ -203,22 +230,21 @@ impl<'a> Layout<'a> {
             }
             l.y += 1.2;
             let y = l.y;
-            l.rule(y);
+            l.rule(y, 0.3);
         };
         header(self);
         for (cells, flagged) in rows {
             let wrapped: Vec<Vec<String>> = columns
                 .iter()
-                .zip(cells)
+                .zip(&cells)
                 .map(|(c, text)| wrap(self.measure, text, size, false, c.width - 1.5))
                 .collect();
             let height = wrapped.iter().map(Vec::len).max().unwrap_or(1) as f64 * line;
-            if self.y + height + 1.0 > PAGE_H - MARGIN - FOOTER_H {
-                self.new_page();
+            if self.ensure(height + 1.0) {
                 header(self);
             }
             let top = self.y;
-            let color = if *flagged { RED } else { BLACK };
+            let color = if flagged { RED } else { BLACK };
             let mut x = MARGIN;
             for (c, lines) in columns.iter().zip(&wrapped) {
                 self.y = top;
@@ -230,12 +256,7 @@ impl<'a> Layout<'a> {
             }
             self.y = top + height + 0.8;
             let y = self.y;
-            self.page().push(Mark::Line {
-                points: vec![(MARGIN, y), (PAGE_W - MARGIN, y)],
-                width: 0.1,
-                color: RULE,
-                dash: None,
-            });
+            self.rule(y, 0.1);
         }
     }
 
@@ -250,8 +271,8 @@ impl<'a> Layout<'a> {
 
     /// A drawing `h` mm high across the body: `draw` gets its top-left corner and adds marks.
     pub fn figure(&mut self, h: f64, draw: impl FnOnce(&dyn Measure, (f64, f64), &mut Vec<Mark>)) {
-        self.ensure(h + 4.0);
-        self.y += 3.0;
+        self.ensure(h + FIGURE_EXTRA);
+        self.y += FIGURE_ABOVE;
         let origin = (MARGIN, self.y);
         let measure = self.measure;
         draw(measure, origin, self.page());
@@ -265,65 +286,66 @@ impl<'a> Layout<'a> {
         for (i, page) in self.pages.iter_mut().enumerate() {
             let number = format!("page {} of {total}", i + 1);
             let w = self.measure.width(&number, 7.5, false);
-            page.push(Mark::Line {
-                points: vec![(MARGIN, y - 4.0), (PAGE_W - MARGIN, y - 4.0)],
-                width: 0.3,
-                color: RULE,
-                dash: None,
-            });
-            page.push(Mark::Text {
-                x: MARGIN,
-                y,
-                size: 7.5,
-                bold: false,
-                color: GREY,
-                text: footer.to_string(),
-            });
-            page.push(Mark::Text {
-                x: PAGE_W - MARGIN - w,
-                y,
-                size: 7.5,
-                bold: false,
-                color: GREY,
-                text: number,
-            });
+            page.push(rule(y - 4.0, 0.3));
+            page.push(Mark::text(MARGIN, y, 7.5, false, GREY, footer));
+            page.push(Mark::text(PAGE_W - MARGIN - w, y, 7.5, false, GREY, number));
         }
         self.pages
     }
 }
 
+/// A rule across the body at `y`, `width` mm thick.
+fn rule(y: f64, width: f64) -> Mark {
+    Mark::line(vec![(MARGIN, y), (PAGE_W - MARGIN, y)], width, RULE, None)
+}
+
 /// `text` broken into lines no wider than `width` mm, at word boundaries (a word longer than the
 /// line is cut). Explicit line breaks are kept.
-pub fn wrap(measure: &dyn Measure, text: &str, size: f64, bold: bool, width: f64) -> Vec<String> {
+///
+/// Widths add up (a text is as wide as the sum of its characters' advances), so each word and each
+/// character of a cut word is measured once, and the line's width is kept as it grows.
+fn wrap(measure: &dyn Measure, text: &str, size: f64, bold: bool, width: f64) -> Vec<String> {
+    let space = measure.width(" ", size, bold);
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
+        let mut line_w = 0.0;
         for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
+            let word_w = measure.width(word, size, bold);
+            let candidate_w = if line.is_empty() {
+                word_w
             } else {
-                format!("{line} {word}")
+                line_w + space + word_w
             };
-            if measure.width(&candidate, size, bold) <= width {
-                line = candidate;
+            if candidate_w <= width {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                line_w = candidate_w;
                 continue;
             }
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
-            let mut rest = word.to_string();
-            while measure.width(&rest, size, bold) > width && rest.chars().count() > 1 {
-                let mut cut = String::new();
+            let (mut rest, mut rest_w) = (word, word_w);
+            while rest_w > width && rest.chars().nth(1).is_some() {
+                let mut cut_w = 0.0;
+                let mut end = 0;
                 for ch in rest.chars() {
-                    if measure.width(&format!("{cut}{ch}"), size, bold) > width && !cut.is_empty() {
+                    let ch_w = measure.width(ch.encode_utf8(&mut [0; 4]), size, bold);
+                    if cut_w + ch_w > width && end > 0 {
                         break;
                     }
-                    cut.push(ch);
+                    cut_w += ch_w;
+                    end += ch.len_utf8();
                 }
-                rest = rest[cut.len()..].to_string();
-                lines.push(cut);
+                lines.push(rest[..end].to_string());
+                rest = &rest[end..];
+                rest_w -= cut_w;
             }
-            line = rest;
+            line = rest.to_string();
+            line_w = rest_w;
         }
         lines.push(line);
     }
@@ -350,10 +372,34 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_over_a_figure_is_never_parted_from_it() {
+        // Whatever comes before: a blank figure from 0 to 250 mm high, in 0.1 mm steps.
+        for tenths in 0..2500 {
+            let mut layout = Layout::new(&Fixed, vec!["Clinic".into()], None);
+            layout.figure(tenths as f64 / 10.0, |_, _, _| {});
+            layout.heading_over_figure("Vitals", 78.0);
+            layout.figure(78.0, |_, (x, y), marks| {
+                marks.push(Mark::Fill {
+                    x,
+                    y,
+                    w: 1.0,
+                    h: 1.0,
+                    color: RED,
+                })
+            });
+            let pages = layout.finish("Report x");
+            let page_of = |found: &dyn Fn(&Mark) -> bool| pages.iter().position(|p| p.iter().any(found));
+            let heading = page_of(&|m| matches!(m, Mark::Text { text, .. } if text == "Vitals"));
+            let figure = page_of(&|m| matches!(m, Mark::Fill { .. }));
+            assert_eq!(heading, figure, "after {tenths} tenths of a mm");
+        }
+    }
+
+    #[test]
     fn a_long_table_continues_on_new_pages_with_its_header_and_every_row() {
         let mut layout = Layout::new(&Fixed, vec!["Clinic".into(), "Patient".into()], Some(2.0));
         let rows: Vec<(Vec<String>, bool)> = (0..200).map(|i| (vec![format!("row{i}")], false)).collect();
-        layout.table(&[col("Time", 40.0, Align::Left)], &rows);
+        layout.table(&[col("Time", 40.0, Align::Left)], rows);
         let pages = layout.finish("Report x");
         assert!(pages.len() > 2);
         let texts = |page: &Vec<Mark>| -> Vec<String> {

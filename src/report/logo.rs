@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 
 /// Largest logo accepted; a header logo needs no more.
-pub const MAX_BYTES: usize = 256 * 1024;
+const MAX_BYTES: usize = 256 * 1024;
 const MAX_SIDE: u32 = 2000;
 
 /// Decoded pixels, 8 bits per channel.
@@ -25,13 +25,16 @@ impl Logo {
 
 /// Decodes `png`, or says in words why it cannot be a logo.
 pub fn decode(png_bytes: &[u8]) -> Result<Logo> {
+    // Rounded up, so a file just over the limit never reads as "at most 256 KB: this file is 256 KB".
+    let kb = |bytes: usize| bytes.div_ceil(1024);
     let bad = |why: String| {
         Error::Validation(format!(
-            "The logo must be a PNG image of at most 256 KB and {MAX_SIDE}×{MAX_SIDE} pixels: {why}"
+            "The logo must be a PNG image of at most {} KB and {MAX_SIDE}×{MAX_SIDE} pixels: {why}",
+            kb(MAX_BYTES)
         ))
     };
     if png_bytes.len() > MAX_BYTES {
-        return Err(bad(format!("this file is {} KB.", png_bytes.len() / 1024)));
+        return Err(bad(format!("this file is {} KB.", kb(png_bytes.len()))));
     }
     let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     decoder.set_transformations(png::Transformations::normalize_to_color8());

@@ -16,6 +16,8 @@ pub use session::session_pdf;
 
 use crate::patients::Patient;
 use crate::settings::ClinicHeader;
+use layout::{Layout, BLACK, RED};
+use pdf::{render, FontMeasure};
 
 /// What every page says besides the record: who printed it, when, and the report's id.
 pub struct Context<'a> {
@@ -77,6 +79,37 @@ fn header(ctx: &Context, patient: &Patient, what: &str) -> Vec<String> {
     lines
 }
 
+/// What every report shares: the header (ending in `what`) on every page, the report's `heading`
+/// with `lead` in bold under it, the patient's flags in red, then `body`; each page footed, written
+/// as a PDF titled `title`. The PDF and its page count.
+fn pdf(
+    ctx: &Context,
+    patient: &Patient,
+    what: &str,
+    title: &str,
+    heading: &str,
+    lead: Option<&str>,
+    body: impl FnOnce(&mut Layout),
+) -> (Vec<u8>, usize) {
+    let logo = ctx.decoded_logo();
+    let mut l = Layout::new(
+        &FontMeasure,
+        header(ctx, patient, what),
+        logo.as_ref().map(logo::Logo::aspect),
+    );
+    l.heading(heading);
+    if let Some(lead) = lead {
+        l.paragraph(lead, true, BLACK);
+    }
+    for flag in &patient.flags {
+        l.paragraph(&format!("⚠ {flag}"), true, RED);
+    }
+    body(&mut l);
+    let pages = l.finish(&footer(ctx));
+    let count = pages.len();
+    (render(title, ctx.generated_at, pages, logo), count)
+}
+
 fn footer(ctx: &Context) -> String {
     format!(
         "Report {} · generated {} by {} · Infusion Chart",
@@ -84,11 +117,6 @@ fn footer(ctx: &Context) -> String {
         ctx.generated_at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
         ctx.generated_by
     )
-}
-
-/// "HH:MM" local.
-fn hm(t: DateTime<Utc>) -> String {
-    crate::validate::local_hm(t)
 }
 
 /// "YYYY-MM-DD HH:MM" local.

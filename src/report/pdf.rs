@@ -64,7 +64,7 @@ fn point(x: f64, y: f64) -> LinePoint {
 }
 
 /// The PDF of `pages`, titled, dated `created`, with `logo` wherever a page places it.
-pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>, logo: Option<&Logo>) -> Vec<u8> {
+pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>, logo: Option<Logo>) -> Vec<u8> {
     let f = fonts();
     let mut doc = PdfDocument::new(title);
     doc.metadata.info.creator = "Infusion Chart".into();
@@ -84,7 +84,7 @@ pub fn render(title: &str, created: DateTime<Utc>, pages: Vec<Vec<Mark>>, logo: 
             _ => RawImageFormat::RGBA8,
         };
         let image = RawImage {
-            pixels: RawImageData::U8(l.pixels.clone()),
+            pixels: RawImageData::U8(l.pixels),
             width: l.width as usize,
             height: l.height as usize,
             data_format: format,

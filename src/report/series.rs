@@ -2,10 +2,8 @@
 //! with its response and remission lines and the status in words.
 
 use super::charts;
-use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
-use super::logo::Logo;
-use super::pdf::{render, FontMeasure};
-use super::{footer, header, opt, Context};
+use super::layout::{col, Align, Layout, BLACK, BODY_W};
+use super::{opt, pdf, Context};
 use crate::outcomes::Timepoint;
 use crate::sessions::{PatientRecord, SessionRecord};
 use crate::validate::fmt_num;
@@ -13,23 +11,31 @@ use crate::validate::fmt_num;
 /// The PDF and its page count. `sessions` oldest first.
 pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Context) -> (Vec<u8>, usize) {
     let p = &patient.patient;
-    let logo = ctx.decoded_logo();
-    let mut l = Layout::new(
-        &FontMeasure,
-        header(ctx, p, "infusion series"),
-        logo.as_ref().map(Logo::aspect),
-    );
     let n = sessions.len();
-    l.heading(&format!(
-        "Infusion series: {n} {}",
-        if n == 1 { "session" } else { "sessions" }
-    ));
-    for flag in &p.flags {
-        l.paragraph(&format!("⚠ {flag}"), true, RED);
-    }
-    let rows = sessions
-        .iter()
-        .map(|r| {
+    pdf(
+        ctx,
+        p,
+        "infusion series",
+        &format!("Series report {} {}", p.family_name, p.given_names),
+        &format!("Infusion series: {n} {}", if n == 1 { "session" } else { "sessions" }),
+        None,
+        |l| course(l, patient, sessions),
+    )
+}
+
+/// One row per session, then each outcome scale's chart.
+fn course(l: &mut Layout, patient: &PatientRecord, sessions: &[SessionRecord]) {
+    l.table(
+        &[
+            col("Date", 20.0, Align::Left),
+            col("Protocol", 45.0, Align::Left),
+            col("mg/kg", 13.0, Align::Right),
+            col("mg given", 16.0, Align::Right),
+            col("Peak BP", 17.0, Align::Right),
+            col("Side effects", 47.0, Align::Left),
+            col("Recovery", 22.0, Align::Right),
+        ],
+        sessions.iter().map(|r| {
             let dose = r.session.dose.as_ref();
             let peak = r
                 .vitals
@@ -42,6 +48,8 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
                 .map(|e| e.label.clone())
                 .collect::<Vec<_>>()
                 .join(", ");
+            // Recovery time runs to "now" until discharge: only a discharged session has one.
+            let recovery = r.recovery.discharge.as_ref().and(r.recovery.recovery_minutes);
             (
                 vec![
                     r.session.session_date.to_string(),
@@ -50,23 +58,11 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
                     fmt_num(r.infusion.mg_given),
                     opt(peak),
                     if effects.is_empty() { "none".into() } else { effects },
-                    opt(r.recovery.recovery_minutes.map(|m| format!("{m} min"))),
+                    opt(recovery.map(|m| format!("{m} min"))),
                 ],
                 !r.alerts.is_empty(),
             )
-        })
-        .collect::<Vec<_>>();
-    l.table(
-        &[
-            col("Date", 20.0, Align::Left),
-            col("Protocol", 45.0, Align::Left),
-            col("mg/kg", 13.0, Align::Right),
-            col("mg given", 16.0, Align::Right),
-            col("Peak BP", 17.0, Align::Right),
-            col("Side effects", 47.0, Align::Left),
-            col("Recovery", 22.0, Align::Right),
-        ],
-        &rows,
+        }),
     );
     l.paragraph("Rows in red had a vitals alert.", false, BLACK);
     for t in &patient.outcomes {
@@ -92,17 +88,6 @@ pub fn series_pdf(patient: &PatientRecord, sessions: &[SessionRecord], ctx: &Con
             marks.extend(charts::trend(m, origin, (BODY_W, 62.0), &points, lines))
         });
     }
-    let pages = l.finish(&footer(ctx));
-    let count = pages.len();
-    (
-        render(
-            &format!("Series report {} {}", p.family_name, p.given_names),
-            ctx.generated_at,
-            pages,
-            logo.as_ref(),
-        ),
-        count,
-    )
 }
 
 /// "pre", "24 h", "1 wk": a timepoint short enough for an axis label.

@@ -2,16 +2,14 @@
 //! entries marked, overrides with who and why, signatures and addenda in full.
 
 use super::charts::{self, Reading};
-use super::layout::{col, Align, Layout, BLACK, BODY_W, RED};
-use super::logo::Logo;
-use super::pdf::{render, FontMeasure};
-use super::{day_hm, footer, header, hm, opt, Context};
+use super::layout::{col, Align, Layout, BLACK, BODY_W};
+use super::{day_hm, opt, pdf, Context};
 use crate::alerts::Thresholds;
 use crate::infusion::PumpState;
 use crate::sessions::SessionRecord;
 use crate::signing::Signature;
 use crate::users::Role;
-use crate::validate::fmt_num;
+use crate::validate::{fmt_num, local_hm};
 
 const L: Align = Align::Left;
 const R: Align = Align::Right;
@@ -20,37 +18,25 @@ const CHART_H: f64 = 78.0;
 
 /// The PDF and its page count.
 pub fn session_pdf(r: &SessionRecord, thresholds: &Thresholds, ctx: &Context) -> (Vec<u8>, usize) {
-    let s = &r.session;
-    let logo = ctx.decoded_logo();
-    let mut l = Layout::new(
-        &FontMeasure,
-        header(ctx, &r.patient, &format!("session {}", s.session_date)),
-        logo.as_ref().map(Logo::aspect),
-    );
-    l.heading(&format!("Infusion session report: {}", s.session_date));
-    l.paragraph(&status_line(&r.signatures), true, BLACK);
-    for flag in &r.patient.flags {
-        l.paragraph(&format!("⚠ {flag}"), true, RED);
-    }
-    summary(&mut l, r);
-    preparation(&mut l, r);
-    outcomes(&mut l, r);
-    timeline(&mut l, r);
-    vitals(&mut l, r, thresholds);
-    effects(&mut l, r);
-    notes(&mut l, r);
-    recovery(&mut l, r);
-    signatures(&mut l, r);
-    let pages = l.finish(&footer(ctx));
-    let count = pages.len();
-    (
-        render(
-            &format!("Session report {}", s.session_date),
-            ctx.generated_at,
-            pages,
-            logo.as_ref(),
-        ),
-        count,
+    let date = r.session.session_date;
+    pdf(
+        ctx,
+        &r.patient,
+        &format!("session {date}"),
+        &format!("Session report {date}"),
+        &format!("Infusion session report: {date}"),
+        Some(&status_line(&r.signatures)),
+        |l| {
+            summary(l, r);
+            preparation(l, r);
+            outcomes(l, r);
+            timeline(l, r);
+            vitals(l, r, thresholds);
+            effects(l, r);
+            notes(l, r);
+            recovery(l, r);
+            signatures(l, r);
+        },
     )
 }
 
@@ -99,8 +85,8 @@ fn summary(l: &mut Layout, r: &SessionRecord) {
         "Total given",
         format!("{} mg ({} mL)", fmt_num(i.mg_given), fmt_num(i.ml_given)),
     ));
-    let start = i.started_at.map(hm);
-    let stop = i.stopped_at.map(hm);
+    let start = i.started_at.map(local_hm);
+    let stop = i.stopped_at.map(local_hm);
     facts.push((
         "Infusion",
         match i.state {
@@ -132,7 +118,10 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
                 ),
             ));
             facts.push(("IV", format!("{}, {} G", c.iv_site, c.iv_gauge)));
-            facts.push(("Checklist by", format!("{} at {}", c.entered_by, hm(c.recorded_at))));
+            facts.push((
+                "Checklist by",
+                format!("{} at {}", c.entered_by, local_hm(c.recorded_at)),
+            ));
         }
         None => facts.push(("Checklist", "not recorded".into())),
     }
@@ -147,7 +136,7 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
                 b.hr,
                 b.spo2,
                 b.rr,
-                hm(b.clinical_time)
+                local_hm(b.clinical_time)
             ),
         ));
     }
@@ -157,7 +146,7 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
             format!(
                 "by {} at {}: {}",
                 e.entered_by,
-                hm(e.recorded_at),
+                local_hm(e.recorded_at),
                 opt(e.hold_override.as_ref())
             ),
         ));
@@ -168,7 +157,7 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
             format!(
                 "{} mg at {}, witnessed by {}, recorded by {}{}",
                 fmt_num(w.amount_mg),
-                hm(w.clinical_time),
+                local_hm(w.clinical_time),
                 w.witness,
                 w.entered_by,
                 late(w.late, w.recorded_at)
@@ -186,7 +175,7 @@ fn charted_by(name: &str, is_late: bool, recorded: chrono::DateTime<chrono::Utc>
 /// " (late entry, saved HH:MM)" for an entry saved long after its clinical time.
 fn late(is_late: bool, recorded: chrono::DateTime<chrono::Utc>) -> String {
     if is_late {
-        format!(" (late entry, saved {})", hm(recorded))
+        format!(" (late entry, saved {})", local_hm(recorded))
     } else {
         String::new()
     }
@@ -197,10 +186,16 @@ fn outcomes(l: &mut Layout, r: &SessionRecord) {
         return;
     }
     l.heading("Outcome scores");
-    let rows = r
-        .outcomes
-        .iter()
-        .map(|o| {
+    l.table(
+        &[
+            col("Scale", 18.0, L),
+            col("When", 27.0, L),
+            col("Taken", 27.0, L),
+            col("Items", 40.0, L),
+            col("Total", 16.0, R),
+            col("Severity", 52.0, L),
+        ],
+        r.outcomes.iter().map(|o| {
             let max = o.scale.spec().total_max;
             let items = o.items.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" ");
             let mut severity = o.severity.to_string();
@@ -218,27 +213,22 @@ fn outcomes(l: &mut Layout, r: &SessionRecord) {
                 ],
                 o.warning.is_some(),
             )
-        })
-        .collect::<Vec<_>>();
-    l.table(
-        &[
-            col("Scale", 18.0, L),
-            col("When", 27.0, L),
-            col("Taken", 27.0, L),
-            col("Items", 40.0, L),
-            col("Total", 16.0, R),
-            col("Severity", 52.0, L),
-        ],
-        &rows,
+        }),
     );
 }
 
 fn timeline(l: &mut Layout, r: &SessionRecord) {
     l.heading("Infusion events");
-    let rows = r
-        .events
-        .iter()
-        .map(|e| {
+    l.table(
+        &[
+            col("Time", 14.0, L),
+            col("Event", 22.0, L),
+            col("Rate / bolus", 24.0, L),
+            col("Entered", 15.0, L),
+            col("By", 35.0, L),
+            col("Note", 70.0, L),
+        ],
+        r.events.iter().map(|e| {
             let value = e
                 .rate_ml_per_h
                 .map(|v| format!("{} mL/h", fmt_num(v)))
@@ -252,37 +242,24 @@ fn timeline(l: &mut Layout, r: &SessionRecord) {
             }
             (
                 vec![
-                    hm(e.clinical_time),
-                    e.kind.name().replace('_', " "),
+                    local_hm(e.clinical_time),
+                    e.kind.label().to_string(),
                     opt(value),
-                    hm(e.recorded_at),
+                    local_hm(e.recorded_at),
                     e.entered_by.clone(),
                     note,
                 ],
                 e.late,
             )
-        })
-        .collect::<Vec<_>>();
-    l.table(
-        &[
-            col("Time", 14.0, L),
-            col("Event", 22.0, L),
-            col("Rate / bolus", 24.0, L),
-            col("Entered", 15.0, L),
-            col("By", 35.0, L),
-            col("Note", 70.0, L),
-        ],
-        &rows,
+        }),
     );
 }
 
 fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
-    // The heading stays with the chart under it.
-    l.ensure(CHART_H + 12.0);
-    l.heading("Vitals");
     let alerted: std::collections::HashSet<i64> = r.alerts.iter().map(|a| a.vitals_id).collect();
-    let start = r.infusion.started_at.or(r.vitals.first().map(|v| v.clinical_time));
-    if let (Some(start), false) = (start, r.vitals.is_empty()) {
+    if let Some(first) = r.vitals.first() {
+        l.heading_over_figure("Vitals", CHART_H);
+        let start = r.infusion.started_at.unwrap_or(first.clinical_time);
         let readings: Vec<Reading> = r
             .vitals
             .iter()
@@ -295,40 +272,12 @@ fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
                 alert: alerted.contains(&v.id),
             })
             .collect();
-
         l.figure(CHART_H, |m, origin, marks| {
             marks.extend(charts::vitals(m, origin, (BODY_W, CHART_H), &readings, t))
         });
+    } else {
+        l.heading("Vitals");
     }
-    let rows = r
-        .vitals
-        .iter()
-        .map(|v| {
-            let alert = alerted.contains(&v.id);
-            let flags: Vec<&str> = [(v.late, "late entry"), (v.corrected, "corrected"), (alert, "alert")]
-                .into_iter()
-                .filter_map(|(set, flag)| set.then_some(flag))
-                .collect();
-            (
-                vec![
-                    hm(v.clinical_time),
-                    format!("{}/{}", v.sbp, v.dbp),
-                    v.map.to_string(),
-                    v.hr.to_string(),
-                    v.spo2.to_string(),
-                    v.rr.to_string(),
-                    opt(v.temp_c),
-                    opt(v.etco2),
-                    opt(v.dissociation),
-                    opt(v.moaas),
-                    hm(v.recorded_at),
-                    v.entered_by.clone(),
-                    flags.join(", "),
-                ],
-                v.late || alert,
-            )
-        })
-        .collect::<Vec<_>>();
     l.table(
         &[
             col("Time", 12.0, L),
@@ -345,31 +294,50 @@ fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
             col("By", 25.0, L),
             col("Flags", 18.0, L),
         ],
-        &rows,
+        r.vitals.iter().map(|v| {
+            let alert = alerted.contains(&v.id);
+            let flags: Vec<&str> = [(v.late, "late entry"), (v.corrected, "corrected"), (alert, "alert")]
+                .into_iter()
+                .filter_map(|(set, flag)| set.then_some(flag))
+                .collect();
+            (
+                vec![
+                    local_hm(v.clinical_time),
+                    format!("{}/{}", v.sbp, v.dbp),
+                    v.map.to_string(),
+                    v.hr.to_string(),
+                    v.spo2.to_string(),
+                    v.rr.to_string(),
+                    opt(v.temp_c),
+                    opt(v.etco2),
+                    opt(v.dissociation),
+                    opt(v.moaas),
+                    local_hm(v.recorded_at),
+                    v.entered_by.clone(),
+                    flags.join(", "),
+                ],
+                v.late || alert,
+            )
+        }),
     );
     if !r.alerts.is_empty() {
         l.heading("Alerts");
-        let rows = r
-            .alerts
-            .iter()
-            .map(|a| {
-                let ack = match (&a.acknowledged_by, a.acknowledged_at) {
-                    (Some(by), Some(at)) => format!("{by} at {}", hm(at)),
-                    _ => "not acknowledged".into(),
-                };
-                (
-                    vec![hm(a.raised_at), a.message.clone(), ack],
-                    a.acknowledged_at.is_none(),
-                )
-            })
-            .collect::<Vec<_>>();
         l.table(
             &[
                 col("Raised", 15.0, L),
                 col("Alert", 110.0, L),
                 col("Acknowledged", 55.0, L),
             ],
-            &rows,
+            r.alerts.iter().map(|a| {
+                let ack = match (&a.acknowledged_by, a.acknowledged_at) {
+                    (Some(by), Some(at)) => format!("{by} at {}", local_hm(at)),
+                    _ => "not acknowledged".into(),
+                };
+                (
+                    vec![local_hm(a.raised_at), a.message.clone(), ack],
+                    a.acknowledged_at.is_none(),
+                )
+            }),
         );
     }
 }
@@ -380,26 +348,7 @@ fn effects(l: &mut Layout, r: &SessionRecord) {
         l.paragraph("None charted.", false, BLACK);
         return;
     }
-    let rows = r
-        .side_effects
-        .iter()
-        .map(|e| {
-            let resolved = e.resolved_at.map_or("not resolved".into(), |t| {
-                format!("{} by {}", hm(t), opt(e.resolved_by.as_ref()))
-            });
-            (
-                vec![
-                    hm(e.onset_time),
-                    e.label.clone(),
-                    e.severity.label().into(),
-                    resolved,
-                    charted_by(&e.entered_by, e.late, e.recorded_at),
-                ],
-                e.late,
-            )
-        })
-        .collect::<Vec<_>>();
-    if !rows.is_empty() {
+    if !r.side_effects.is_empty() {
         l.table(
             &[
                 col("Onset", 14.0, L),
@@ -408,27 +357,24 @@ fn effects(l: &mut Layout, r: &SessionRecord) {
                 col("Resolved", 45.0, L),
                 col("Charted by", 51.0, L),
             ],
-            &rows,
+            r.side_effects.iter().map(|e| {
+                let resolved = e.resolved_at.map_or("not resolved".into(), |t| {
+                    format!("{} by {}", local_hm(t), opt(e.resolved_by.as_ref()))
+                });
+                (
+                    vec![
+                        local_hm(e.onset_time),
+                        e.label.clone(),
+                        e.severity.label().into(),
+                        resolved,
+                        charted_by(&e.entered_by, e.late, e.recorded_at),
+                    ],
+                    e.late,
+                )
+            }),
         );
     }
-    let rows = r
-        .interventions
-        .iter()
-        .map(|i| {
-            (
-                vec![
-                    hm(i.clinical_time),
-                    i.name.clone(),
-                    format!("{} {} {}", fmt_num(i.dose), i.unit.label(), i.route.label()),
-                    i.indication.clone(),
-                    opt(i.effect.as_ref()),
-                    charted_by(&i.entered_by, i.late, i.recorded_at),
-                ],
-                i.late,
-            )
-        })
-        .collect::<Vec<_>>();
-    if !rows.is_empty() {
+    if !r.interventions.is_empty() {
         l.table(
             &[
                 col("Given", 14.0, L),
@@ -438,7 +384,19 @@ fn effects(l: &mut Layout, r: &SessionRecord) {
                 col("Effect", 40.0, L),
                 col("By", 30.0, L),
             ],
-            &rows,
+            r.interventions.iter().map(|i| {
+                (
+                    vec![
+                        local_hm(i.clinical_time),
+                        i.name.clone(),
+                        format!("{} {} {}", fmt_num(i.dose), i.unit.label(), i.route.label()),
+                        i.indication.clone(),
+                        opt(i.effect.as_ref()),
+                        charted_by(&i.entered_by, i.late, i.recorded_at),
+                    ],
+                    i.late,
+                )
+            }),
         );
     }
 }
@@ -448,41 +406,25 @@ fn notes(l: &mut Layout, r: &SessionRecord) {
         return;
     }
     l.heading("Notes");
-    let rows = r
-        .notes
-        .iter()
-        .map(|n| {
+    l.table(
+        &[col("Time", 14.0, L), col("By", 36.0, L), col("Note", 130.0, L)],
+        r.notes.iter().map(|n| {
             (
                 vec![
-                    hm(n.clinical_time),
+                    local_hm(n.clinical_time),
                     charted_by(&n.author, n.late, n.recorded_at),
                     n.text.clone(),
                 ],
                 n.late,
             )
-        })
-        .collect::<Vec<_>>();
-    l.table(
-        &[col("Time", 14.0, L), col("By", 36.0, L), col("Note", 130.0, L)],
-        &rows,
+        }),
     );
 }
 
 fn recovery(l: &mut Layout, r: &SessionRecord) {
     l.heading("Recovery and discharge");
     let rec = &r.recovery;
-    let rows = rec
-        .aldrete
-        .iter()
-        .map(|a| {
-            let mut cells = vec![hm(a.clinical_time)];
-            cells.extend(a.items.iter().map(|v| v.to_string()));
-            cells.push(a.total.to_string());
-            cells.push(charted_by(&a.entered_by, a.late, a.recorded_at));
-            (cells, a.total < rec.min_aldrete)
-        })
-        .collect::<Vec<_>>();
-    if !rows.is_empty() {
+    if !rec.aldrete.is_empty() {
         l.table(
             &[
                 col("Time", 14.0, L),
@@ -494,7 +436,13 @@ fn recovery(l: &mut Layout, r: &SessionRecord) {
                 col("Total", 14.0, R),
                 col("By", 58.0, L),
             ],
-            &rows,
+            rec.aldrete.iter().map(|a| {
+                let mut cells = vec![local_hm(a.clinical_time)];
+                cells.extend(a.items.iter().map(|v| v.to_string()));
+                cells.push(a.total.to_string());
+                cells.push(charted_by(&a.entered_by, a.late, a.recorded_at));
+                (cells, a.total < rec.min_aldrete)
+            }),
         );
     }
     let mut facts = Vec::new();
@@ -504,7 +452,7 @@ fn recovery(l: &mut Layout, r: &SessionRecord) {
                 "Discharged",
                 format!(
                     "{} by {}, modified Aldrete {}{}",
-                    hm(d.clinical_time),
+                    local_hm(d.clinical_time),
                     d.entered_by,
                     d.aldrete_total,
                     late(d.late, d.recorded_at)
@@ -524,16 +472,18 @@ fn recovery(l: &mut Layout, r: &SessionRecord) {
         }
         None => facts.push(("Discharged", "not yet".into())),
     }
+    // Both run to "now" until the patient is discharged: only a discharge gives them their end.
+    let until_discharge = |minutes: Option<i64>, span: &str| {
+        rec.discharge
+            .as_ref()
+            .and(minutes)
+            .map_or("—".into(), |m| format!("{m} min ({span} → discharge)"))
+    };
     facts.push((
         "Recovery time",
-        rec.recovery_minutes
-            .map_or("—".into(), |m| format!("{m} min (end of infusion → discharge)")),
+        until_discharge(rec.recovery_minutes, "end of infusion"),
     ));
-    facts.push((
-        "Chair time",
-        rec.chair_minutes
-            .map_or("—".into(), |m| format!("{m} min (arrival → discharge)")),
-    ));
+    facts.push(("Chair time", until_discharge(rec.chair_minutes, "arrival")));
     l.facts(&facts);
 }
 

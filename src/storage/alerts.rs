@@ -2,8 +2,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::audit::{append, Author};
-use super::{parse_ts, ts, Db};
-use crate::alerts::{evaluate, Alert, Rule, Thresholds};
+use super::{name_column, parse_ts, ts, Db};
+use crate::alerts::{evaluate, Alert, Thresholds};
 use crate::audit::{Action, Event};
 use crate::error::{Error, Result};
 use crate::users::User;
@@ -15,11 +15,9 @@ const COLUMNS: &str = "a.id, a.rule, a.vitals_id, a.message, a.raised_at, u.disp
 const FROM: &str = "alerts a LEFT JOIN users u ON u.id = a.acknowledged_by";
 
 fn alert(r: &Row) -> rusqlite::Result<Alert> {
-    let rule: String = r.get(1)?;
     Ok(Alert {
         id: r.get(0)?,
-        rule: Rule::from_name(&rule)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnType(1, rule, rusqlite::types::Type::Text))?,
+        rule: name_column(1, r.get(1)?)?,
         vitals_id: r.get(2)?,
         message: r.get(3)?,
         raised_at: parse_ts(4, r.get(4)?)?,

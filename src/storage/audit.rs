@@ -45,17 +45,18 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
 
 fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(conn
-        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'", [], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or(0))
 }
 
 /// Appends one row, chained to the last. Call it inside the transaction of the change it records.
 pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: DateTime<Utc>) -> Result<()> {
+    // Cached statements: this runs inside every charted write.
     let prev_hash: String = conn
-        .query_row("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string());
@@ -76,27 +77,25 @@ pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: Date
         hash: String::new(),
     };
     e.hash = e.compute_hash();
-    conn.execute(
-        &format!(
-            "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-        ),
-        rusqlite::params![
-            e.id,
-            e.at_utc,
-            e.at_local,
-            e.user_id,
-            e.username,
-            e.action,
-            e.table_name,
-            e.record_id,
-            e.patient_id,
-            e.old_value,
-            e.new_value,
-            e.detail,
-            e.prev_hash,
-            e.hash
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    ))?
+    .execute(rusqlite::params![
+        e.id,
+        e.at_utc,
+        e.at_local,
+        e.user_id,
+        e.username,
+        e.action,
+        e.table_name,
+        e.record_id,
+        e.patient_id,
+        e.old_value,
+        e.new_value,
+        e.detail,
+        e.prev_hash,
+        e.hash
+    ])?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rusqlite::backup::StepResult;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{Connection, OpenFlags, Row};
 
 use super::audit::{append, Author};
 use super::{parse_ts, read_pragma, rows, ts, Db, APPLICATION_ID};
@@ -116,14 +116,7 @@ impl Db {
 
     /// The newest backup made with this database, if any.
     pub fn last_backup(&self) -> Result<Option<BackupRecord>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM {FROM} ORDER BY b.created_at DESC, b.id DESC LIMIT 1"),
-                [],
-                record,
-            )
-            .optional()?)
+        Ok(self.backups(1)?.into_iter().next())
     }
 }
 

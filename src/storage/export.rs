@@ -1,5 +1,5 @@
-//! Reads for exports: every row of a record table as text cells (CSV), and every id of a table
-//! (the FHIR export walks patients and sessions through the same reads the screens use).
+//! Reads for exports: every row of a record table as text cells (CSV), the ids of patients and
+//! sessions (the FHIR export walks them through the same reads the screens use), one snapshot.
 
 use rusqlite::types::ValueRef;
 
@@ -59,12 +59,21 @@ impl Db {
         Ok(count)
     }
 
-    /// Every id of `table` in order (patients or sessions), for exports that read record by record.
-    pub fn ids(&self, table: &str) -> Result<Vec<i64>> {
-        match table {
-            "patients" => rows(&self.conn, "SELECT id FROM patients ORDER BY id", [], |r| r.get(0)),
-            "sessions" => rows(&self.conn, "SELECT id FROM sessions ORDER BY id", [], |r| r.get(0)),
-            other => Err(Error::InvalidRequest(format!("{other} cannot be listed by id."))),
-        }
+    /// Runs `f` inside one read transaction: every read sees the database as of one moment, while
+    /// writers on other connections carry on (WAL). An export is then internally consistent.
+    pub fn read_snapshot<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN")?;
+        let out = f(self);
+        self.conn
+            .execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+        out
+    }
+
+    pub fn patient_ids(&self) -> Result<Vec<i64>> {
+        rows(&self.conn, "SELECT id FROM patients ORDER BY id", [], |r| r.get(0))
+    }
+
+    pub fn session_ids(&self) -> Result<Vec<i64>> {
+        rows(&self.conn, "SELECT id FROM sessions ORDER BY id", [], |r| r.get(0))
     }
 }

@@ -1,22 +1,20 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
-use super::{parse_ts, ts, Db};
+use super::{name_column, parse_ts, ts, Db};
 use crate::audit::{Action, Event};
 use crate::error::Result;
-use crate::infusion::{EventKind, InfusionEvent, NewEvent};
+use crate::infusion::{InfusionEvent, NewEvent};
 use crate::users::User;
 
 const COLUMNS: &str = "e.id, e.session_id, e.kind, e.clinical_time, e.recorded_at, e.rate_ml_per_h, e.bolus_mg, u.display_name, e.hold_override";
 const FROM: &str = "infusion_events e JOIN users u ON u.id = e.entered_by";
 
 fn event(r: &Row) -> rusqlite::Result<InfusionEvent> {
-    let kind: String = r.get(2)?;
     Ok(InfusionEvent {
         id: r.get(0)?,
         session_id: r.get(1)?,
-        kind: EventKind::from_name(&kind)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnType(2, kind, rusqlite::types::Type::Text))?,
+        kind: name_column(2, r.get(2)?)?,
         clinical_time: parse_ts(3, r.get(3)?)?,
         recorded_at: parse_ts(4, r.get(4)?)?,
         rate_ml_per_h: r.get(5)?,

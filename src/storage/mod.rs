@@ -108,7 +108,8 @@ impl Db {
         what: &str,
     ) -> Result<T> {
         self.conn
-            .query_row(&format!("SELECT {columns} FROM {table} WHERE id = ?1"), [id], row)
+            .prepare_cached(&format!("SELECT {columns} FROM {table} WHERE id = ?1"))?
+            .query_row([id], row)
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No {what} with id {id} was found.")))
     }
@@ -145,7 +146,11 @@ impl Db {
     ) -> Result<T> {
         let tx = self.conn.transaction()?;
         let old = read(&tx, id)?;
-        tx.execute(update, params)?;
+        if tx.execute(update, params)? != 1 {
+            return Err(Error::Conflict(format!(
+                "The {table} entry {id} could not be changed; nothing was saved."
+            )));
+        }
         let new = read(&tx, id)?;
         let event = event.record(table, id).change(Some(&old), Some(&new));
         audit::append(&tx, &Author::from(by), &event, now)?;
@@ -166,15 +171,19 @@ impl Db {
 
 /// Refuses files that are not ours, reading only: nothing is written before this passes.
 fn identify(conn: &Connection) -> std::result::Result<(), String> {
-    let read = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
-    let app_id = read("PRAGMA application_id").map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            "it is not an Infusion Chart database (not a database file, or the wrong key).".to_string()
-        }
-        _ => format!("it could not be read ({e})."),
-    })?;
-    let objects = read("SELECT count(*) FROM sqlite_schema").map_err(|e| format!("it could not be read ({e})."))?;
-    let version = read("PRAGMA user_version").map_err(|e| format!("it could not be read ({e})."))?;
+    let read = |sql: &str| {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => {
+                    "it is not an Infusion Chart database (not a database file, or the wrong key).".to_string()
+                }
+                Some(rusqlite::ErrorCode::DatabaseCorrupt) => format!("it is damaged ({e})."),
+                _ => format!("it could not be read ({e})."),
+            })
+    };
+    let app_id = read("PRAGMA application_id")?;
+    let objects = read("SELECT count(*) FROM sqlite_schema")?;
+    let version = read("PRAGMA user_version")?;
     if app_id as i32 != APPLICATION_ID && !(app_id == 0 && objects == 0) {
         return Err(format!(
             "it belongs to another application (application id {app_id:#x}), not Infusion Chart."
@@ -226,26 +235,16 @@ fn read_pragma(conn: &Connection, name: &str) -> rusqlite::Result<String> {
     })
 }
 
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::files::private_folder(dir)?;
-    }
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-}
-
-#[cfg(not(unix))]
+/// The new file, 0600 on Unix, in its folder (made 0700); never over an existing file.
 fn create_private_file(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir)?;
+        crate::files::private_folder(dir).map_err(std::io::Error::other)?;
     }
-    fs::OpenOptions::new().write(true).create_new(true).open(path).map(drop)
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
 }
 
 /// Timestamps are stored as RFC 3339 UTC with milliseconds, so text order is time order.

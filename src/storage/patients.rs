@@ -44,6 +44,11 @@ fn patient(r: &Row) -> rusqlite::Result<Patient> {
 
 /// The 17 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
 /// `now` are the creation or the latest change.
+fn read_patient(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Patient> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"))?
+        .query_row([id], patient)
+}
+
 fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec<Value> {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     vec![
@@ -102,7 +107,7 @@ impl Db {
             rusqlite::params_from_iter(values(p, by, &now)),
         )?;
         let id = tx.last_insert_rowid();
-        let created = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
+        let created = read_patient(&tx, id)?;
         let event = Event::new(Action::PatientAdded)
             .record("patients", id)
             .patient(id)
@@ -121,8 +126,7 @@ impl Db {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Patient> {
         let tx = self.conn.transaction()?;
-        let old = tx
-            .query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)
+        let old = read_patient(&tx, id)
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))?;
         refuse_taken_mrn(&tx, &p.mrn, Some(id))?;
@@ -136,7 +140,7 @@ impl Db {
              WHERE id = ?18",
             rusqlite::params_from_iter(values),
         )?;
-        let updated = tx.query_row(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"), [id], patient)?;
+        let updated = read_patient(&tx, id)?;
         let event = Event::new(Action::PatientUpdated)
             .record("patients", id)
             .patient(id)
@@ -153,20 +157,21 @@ impl Db {
     /// Patients whose name or MRN contains `query` (case-insensitive), by name; newest first if `query` is empty.
     pub fn search_patients(&self, query: &str) -> Result<Vec<Patient>> {
         let query = query.trim().to_lowercase();
-        let mut stmt;
-        let rows = if query.is_empty() {
-            stmt = self
-                .conn
-                .prepare(&format!("SELECT {COLUMNS} FROM patients ORDER BY id DESC LIMIT ?1"))?;
-            stmt.query_map([SEARCH_LIMIT], patient)?
-        } else {
-            stmt = self.conn.prepare(&format!(
+        if query.is_empty() {
+            return self.all(
+                &format!("SELECT {COLUMNS} FROM patients ORDER BY id DESC LIMIT ?1"),
+                [SEARCH_LIMIT],
+                patient,
+            );
+        }
+        self.all(
+            &format!(
                 "SELECT {COLUMNS} FROM patients
                  WHERE name_key LIKE ?1 ESCAPE '\\' OR mrn LIKE ?1 ESCAPE '\\'
                  ORDER BY name_key, id LIMIT ?2"
-            ))?;
-            stmt.query_map((contains_pattern(&query), SEARCH_LIMIT), patient)?
-        };
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            ),
+            (contains_pattern(&query), SEARCH_LIMIT),
+            patient,
+        )
     }
 }

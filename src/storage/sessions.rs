@@ -171,7 +171,9 @@ impl Db {
                  OR EXISTS (SELECT 1 FROM side_effects WHERE session_id = ?1 AND entered_by = ?2)
                  OR EXISTS (SELECT 1 FROM interventions WHERE session_id = ?1 AND entered_by = ?2)
                  OR EXISTS (SELECT 1 FROM aldrete_scores WHERE session_id = ?1 AND entered_by = ?2)
-                 OR EXISTS (SELECT 1 FROM discharges WHERE session_id = ?1 AND entered_by = ?2)",
+                 OR EXISTS (SELECT 1 FROM discharges WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM wastes WHERE session_id = ?1 AND entered_by = ?2)
+                 OR EXISTS (SELECT 1 FROM outcome_scores WHERE session_id = ?1 AND entered_by = ?2)",
             (session_id, user_id),
             |r| r.get(0),
         )?)

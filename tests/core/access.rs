@@ -282,10 +282,12 @@ fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
 fn no_patient_name_appears_in_the_database_its_wal_the_key_file_or_a_backup() {
     let f = Fixture::staffed();
     f.as_user("nina");
-    let p = f.add_patient("S-1");
+    // Needles long enough that random ciphertext does not contain them by chance (a 3-byte one
+    // turns up in about one megabyte in twenty).
+    let p = f.add_patient("MRN-SECRET-0001");
     let s = f.start_session(&p);
     f.chart_vitals(&s, 120.0, 80.0);
-    let needles: [&[u8]; 3] = [b"Brien", "Nguyễn".as_bytes(), b"S-1"];
+    let needles: [&[u8]; 3] = [b"O'Brien", "Nguyễn".as_bytes(), b"MRN-SECRET-0001"];
     let dir = f.path.parent().unwrap().to_path_buf();
     let mut files = 0;
     let mut check = |folder: &std::path::Path| {
@@ -294,13 +296,14 @@ fn no_patient_name_appears_in_the_database_its_wal_the_key_file_or_a_backup() {
             .map(|e| e.unwrap().path())
             .filter(|p| p.is_file())
         {
-            let bytes = std::fs::read(path).unwrap();
+            let bytes = std::fs::read(&path).unwrap();
             files += 1;
             for needle in needles {
                 assert!(
                     !bytes.windows(needle.len()).any(|w| w == needle),
-                    "{:?} found in a file",
-                    String::from_utf8_lossy(needle)
+                    "{:?} found in {}",
+                    String::from_utf8_lossy(needle),
+                    path.display()
                 );
             }
         }

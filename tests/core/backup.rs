@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, Local};
@@ -62,9 +63,14 @@ fn backups_taken_while_a_nurse_charts_hold_every_entry_acknowledged_before_they_
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let out = tempfile::tempdir().unwrap();
     let mut checked = 0;
+    let backups_done = AtomicUsize::new(0);
     std::thread::scope(|scope| {
+        // The nurse charts until three backups are done (at most 5,000 entries), so they overlap.
         let nurse = scope.spawn(|| {
-            for _ in 0..300 {
+            for _ in 0..5_000 {
+                if backups_done.load(Ordering::SeqCst) >= 3 {
+                    break;
+                }
                 let v = f
                     .clinic
                     .add_vitals(vitals_input(s.id, f.clock.now(), 120.0, 80.0))
@@ -89,6 +95,7 @@ fn backups_taken_while_a_nurse_charts_hold_every_entry_acknowledged_before_they_
                 "an acknowledged entry is missing"
             );
             checked += 1;
+            backups_done.store(checked, Ordering::SeqCst);
         }
     });
     assert!(checked >= 2, "at least two backups overlapped the charting ({checked})");

@@ -162,8 +162,11 @@ fn a_session_report_holds_every_charted_value_on_valid_pages_and_unicode_round_t
             .write_image_data(&[30u8; 40 * 20 * 3])
             .unwrap();
     }
-    let hex: String = logo.iter().map(|b| format!("{b:02x}")).collect();
-    let settings = admin.set_clinic_logo(LogoInput { png_hex: hex }).unwrap();
+    let settings = admin
+        .set_clinic_logo(LogoInput {
+            png_hex: infusion_chart::digest::hex(&logo),
+        })
+        .unwrap();
     assert_eq!(settings.clinic.logo_bytes, logo.len());
     assert_eq!(
         admin

@@ -2,6 +2,7 @@
 //! are addenda, and corrections before signing keep the old values in the audit trail.
 
 use infusion_chart::audit::{Action, Filter};
+use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::sessions::{SessionRef, SessionStatus};
 use infusion_chart::signing::AddendumInput;
 use infusion_chart::users::Role;
@@ -98,6 +99,26 @@ fn only_a_nurse_who_charted_the_session_may_sign_it() {
         err.to_string(),
         "Only a nurse who charted this session may sign it. Nina Park has not charted in it."
     );
+}
+
+#[test]
+fn a_nurse_whose_only_entry_is_an_outcome_score_may_sign() {
+    let f = Fixture::staffed();
+    f.as_user("omar");
+    let patient = f.add_patient("S-12");
+    let session = f.start_session(&patient);
+    let clinic = f.as_user("nina");
+    clinic
+        .add_outcome(OutcomeInput {
+            session_id: session.id,
+            scale: Some(Scale::Gad7),
+            timepoint: Some(Timepoint::PreInfusion),
+            clinical_time: Some(f.clock.now().to_rfc3339()),
+            items: vec![Some(1.0); 7],
+        })
+        .unwrap();
+    let signed = clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
+    assert_eq!(signed.session.status, SessionStatus::Signed);
 }
 
 #[test]

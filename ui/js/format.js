@@ -17,9 +17,12 @@ export function localTime(when = new Date(), seconds = false) {
   return seconds ? `${hhmm}:${pad(d.getSeconds())}` : hhmm;
 }
 
+/** "YYYY-MM-DD HH:MM" (local) of an RFC 3339 string; "YYYY-MM-DD HH:MM:SS" with `withSeconds`. */
+export const localDateTime = (when, withSeconds = false) => `${localDate(when)} ${localTime(when, withSeconds)}`;
+
 /** "HH:MM" if the instant falls on the local date `day`, else "YYYY-MM-DD HH:MM": never an ambiguous time. */
 export function timeOnDay(day, when) {
-  return localDate(when) === day ? localTime(when) : `${localDate(when)} ${localTime(when)}`;
+  return localDate(when) === day ? localTime(when) : localDateTime(when);
 }
 
 /** The RFC 3339 instant of a local "HH:MM" on a session's date, or null if the time is unreadable. */
@@ -48,5 +51,5 @@ export const SESSION_STATUS = { open: 'Open', signed: 'Signed by nurse', cosigne
 export const userLine = (user) => `${user.display_name} · ${user.roles.join(', ')}`;
 
 /** What a restore did, for the sign-in screen it always ends on (everyone is signed out). */
-export const restoredMessage = (restored) => `Restored the backup made at ${localDate(restored.made_at)} ${localTime(restored.made_at)}. `
+export const restoredMessage = (restored) => `Restored the backup made at ${localDateTime(restored.made_at)}. `
   + `The database it replaced is kept at ${restored.previous_kept_at}. Sign in again.`;

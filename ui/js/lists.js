@@ -16,3 +16,6 @@ export function lists() {
 
 /** The label of `name` in one of the lists, or the name itself if it is not there. */
 export const labelOf = (list, name) => list.find((choice) => choice.name === name)?.label ?? name;
+
+/** The label of an outcome scale (`scales`: the list's `ScaleSpec`s), or its name if it is not there. */
+export const scaleLabel = (scales, name) => scales.find((spec) => spec.scale === name)?.label ?? name;

@@ -3,7 +3,7 @@
 
 import { auditExport, auditSearch, auditVerify, chooseCsvPath } from '../api.js';
 import { field, h } from '../dom.js';
-import { localDate, localTime } from '../format.js';
+import { localDateTime } from '../format.js';
 import { lists } from '../lists.js';
 import { checkTyped, load, notices, numberOrNull, save } from './common.js';
 
@@ -20,13 +20,13 @@ export function auditSection() {
     from: h('input', { id: 'audit-from', type: 'date', placeholder: 'YYYY-MM-DD' }),
     to: h('input', { id: 'audit-to', type: 'date', placeholder: 'YYYY-MM-DD' }),
   };
+  const notes = notices();
   // The actions come from the core, so a new kind of audit row is always in the filter.
   lists().then(({ audit_actions: actions }) => inputs.action.append(
     ...actions.map((action) => h('option', { value: action.name }, action.label))))
     .catch((error) => notes.error(error.message));
   const search = h('button', { type: 'submit', class: 'primary' }, 'Search audit');
   const exportCsv = h('button', { type: 'button', class: 'secondary' }, 'Export CSV');
-  const notes = notices();
   const form = h('form', { novalidate: true, role: 'search', 'aria-label': 'Audit trail filters' },
     h('div', { class: 'fields' },
       field('User', inputs.user, 'username'),
@@ -104,7 +104,7 @@ function entryRow(entry) {
   const blank = (value) => value ?? '—';
   const changed = entry.old_value != null || entry.new_value != null;
   return h('tr', { 'data-audit-id': entry.id },
-    h('td', { class: 'when' }, h('time', { datetime: entry.at_utc }, `${localDate(entry.at_utc)} ${localTime(entry.at_utc, true)}`)),
+    h('td', { class: 'when' }, h('time', { datetime: entry.at_utc }, localDateTime(entry.at_utc, true))),
     h('td', {}, blank(entry.username)),
     h('td', {}, entry.action),
     h('td', {}, blank(entry.table_name)),

@@ -8,15 +8,9 @@ import {
 } from '../api.js';
 import { recheckBackupWarning } from '../backup-warning.js';
 import { checkbox, h } from '../dom.js';
-import { localDate, localTime } from '../format.js';
+import { localDateTime } from '../format.js';
+import { labelOf, lists } from '../lists.js';
 import { load, notices, save } from './common.js';
-
-const KINDS = {
-  manual: 'Backed up by an admin',
-  automatic: 'Automatic',
-  pre_restore: 'Before a restore',
-  command_line: 'Command line',
-};
 
 // The app's own bookkeeping, left out of "rows of charted records".
 const HOUSEKEEPING = new Set(['schema_migrations', 'settings', 'backups']);
@@ -41,9 +35,7 @@ const FORMATS = [
 
 const RECENT_COLUMNS = ['When', 'Kind', 'By', 'Size', 'File'];
 
-const when = (instant) => `${localDate(instant)} ${localTime(instant)}`;
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const kindLabel = (kind) => KINDS[kind] ?? kind;
 
 /** Bytes as megabytes with one decimal; a small database never shows as nothing. */
 function megabytes(bytes) {
@@ -82,9 +74,10 @@ export function renderBackups(root, { onRestored }) {
     for (const b of buttons) b.disabled = true;
     try {
       const answer = await save(clicked, notes, () => {
-        notes.saved(progress);
+        notes.working(progress);
         return request();
       });
+      // Refused: the core's message stands alone, without the progress line.
       if (!answer) notes.saved('');
       return answer;
     } finally {
@@ -94,14 +87,20 @@ export function renderBackups(root, { onRestored }) {
 
   const statusBody = h('div');
   const recentBody = h('div');
+  let kinds = []; // the core's words for each kind of backup (`backup_kinds`), once fetched
   const draw = (status) => {
-    statusBody.replaceChildren(...statusFacts(status));
-    recentBody.replaceChildren(recentTable(status.recent));
+    statusBody.replaceChildren(...statusFacts(status, kinds));
+    recentBody.replaceChildren(recentTable(status.recent, kinds));
   };
   const redraw = async () => {
-    const status = await load(statusBody, backupStatus);
-    if (status) draw(status);
-    else recentBody.replaceChildren();
+    const loaded = await load(statusBody, () => Promise.all([backupStatus(), lists()]));
+    if (!loaded) {
+      recentBody.replaceChildren();
+      return;
+    }
+    const [status, reference] = loaded;
+    kinds = reference.backup_kinds;
+    draw(status);
   };
 
   // Back up now: into the automatic folder (then rotated), or a folder chosen for this one backup.
@@ -153,8 +152,8 @@ export function renderBackups(root, { onRestored }) {
     const verified = await busy(clicked, fileNotes, 'Checking the backup…', () => verifyBackup(path));
     if (!verified) return null;
     const m = verified.manifest;
-    fileNotes.saved(`Verified: made ${when(m.created_at)}, schema ${m.schema_version}, SHA-256 matches, integrity check passed.`);
-    fileResult.replaceChildren(backupContents(verified));
+    fileNotes.saved(`Verified: made ${localDateTime(m.created_at)}, schema ${m.schema_version}, SHA-256 matches, integrity check passed.`);
+    fileResult.replaceChildren(backupContents(verified, kinds));
     return verified;
   }
   verify.addEventListener('click', () => checkFile(verify));
@@ -164,7 +163,7 @@ export function renderBackups(root, { onRestored }) {
     const yes = h('button', { type: 'button', class: 'primary' }, 'Yes, restore');
     const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
     const notes = notices();
-    const made = when(verified.manifest.created_at);
+    const made = localDateTime(verified.manifest.created_at);
     // Only in the page while asked for, so its buttons never sit hidden among the others.
     const box = h('div', { class: 'confirm', role: 'group', 'aria-labelledby': 'restore-explain' },
       h('p', { id: 'restore-explain' }, `Restore the backup made ${made}? The current database is backed up first, `
@@ -208,13 +207,13 @@ export function renderBackups(root, { onRestored }) {
 }
 
 /** The last backup, how old it is and where; the automatic folder and the policy in words. */
-function statusFacts(status) {
+function statusFacts(status, kinds) {
   const { last, policy } = status;
   const fact = (term, ...value) => [h('dt', {}, term), h('dd', {}, ...value)];
   const facts = last
     ? [
-      fact('Last backup', h('time', { datetime: last.created_at }, when(last.created_at)),
-        ` · ${kindLabel(last.kind)}`, last.made_by && ` (${last.made_by})`),
+      fact('Last backup', h('time', { datetime: last.created_at }, localDateTime(last.created_at)),
+        ` · ${labelOf(kinds, last.kind)}`, last.made_by && ` (${last.made_by})`),
       fact('Age', age(status.age_hours ?? 0)),
       fact('Location', h('span', { class: 'path' }, last.path)),
       fact('Size', megabytes(last.bytes)),
@@ -230,10 +229,10 @@ function statusFacts(status) {
   ].filter(Boolean);
 }
 
-function recentTable(records) {
+function recentTable(records, kinds) {
   const row = (r) => h('tr', { 'data-backup-id': r.id },
-    h('td', { class: 'when' }, h('time', { datetime: r.created_at }, when(r.created_at))),
-    h('td', {}, kindLabel(r.kind)),
+    h('td', { class: 'when' }, h('time', { datetime: r.created_at }, localDateTime(r.created_at))),
+    h('td', {}, labelOf(kinds, r.kind)),
     h('td', {}, r.made_by ?? '—'),
     h('td', { class: 'size' }, megabytes(r.bytes)),
     h('td', {}, h('span', { class: 'path' }, r.path)));
@@ -247,11 +246,11 @@ function recentTable(records) {
 }
 
 /** What a checked backup holds: where it is, who made it how, and the rows of the main tables. */
-function backupContents({ path, manifest }) {
+function backupContents({ path, manifest }, kinds) {
   const rows = MAIN_TABLES.filter(([table]) => table in manifest.tables);
   return h('div', { class: 'backup-contents' },
     h('p', { class: 'meta' }, h('span', { class: 'path' }, path),
-      ` · ${kindLabel(manifest.kind)} · Infusion Chart ${manifest.app_version} · ${megabytes(manifest.bytes)}`),
+      ` · ${labelOf(kinds, manifest.kind)} · Infusion Chart ${manifest.app_version} · ${megabytes(manifest.bytes)}`),
     h('table', { class: 'data-table backup-rows' },
       h('caption', {}, 'Rows in this backup'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Records'), h('th', { scope: 'col', class: 'count' }, 'Rows'))),

@@ -3,7 +3,7 @@
 
 import { allProtocols, saveProtocol } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
-import { lists } from '../lists.js';
+import { lists, scaleLabel } from '../lists.js';
 import { checkTyped, load, notices, numberOrNull, save } from './common.js';
 
 const TEXTS = [['name', 'Protocol name'], ['drug', 'Drug'], ['route', 'Route']];
@@ -67,8 +67,6 @@ function library(scales) {
     editor,
   ];
 }
-
-const scaleLabel = (scales, name) => scales.find((spec) => spec.scale === name)?.label ?? name;
 
 function protocolTable(protocols, scales, edit) {
   const row = (p) => {

@@ -1,7 +1,7 @@
 // Before the infusion, the pre-infusion checklist with the vial's lot and expiry; afterwards, the
 // witnessed waste of what is left in the vial (ketamine is a controlled substance).
 
-import { getSession, recordWaste, saveChecklist } from '../api.js';
+import { recordWaste, saveChecklist } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { labelOf } from '../lists.js';
@@ -22,8 +22,8 @@ const summaryList = (pairs) => h('dl', { class: 'summary' },
   pairs.map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
 
 /**
- * The checklist: its form while none is saved, then what was recorded. After a save `onSaved(next,
- * notes)` gets the core's fresh record (a promise of it): the infusion may start only once it is in.
+ * The checklist: its form while none is saved, then what was recorded. After a save `onSaved(notes)`
+ * redraws the screen from the core's fresh record: the infusion may start only once it is in.
  */
 export function checklistSection(record, lists, onSaved) {
   const heading = h('h2', { id: 'checklist-heading', tabindex: '-1' }, 'Pre-infusion checklist');
@@ -88,7 +88,7 @@ function checklistForm({ session, patient }, lists, notes, heading, onSaved) {
     notes.saved(`Checklist saved at ${localTime(saved.recorded_at)}`);
     // The form gives way to the summary: keep the keyboard where the nurse was.
     heading.focus();
-    onSaved(getSession(session.id), notes);
+    onSaved(notes);
   });
   return form;
 }
@@ -158,7 +158,7 @@ function wasteForm(session, onChange) {
     form.reset();
     time.reset();
     amount.focus();
-    onChange(getSession(session.id), notes);
+    onChange(notes);
   });
   return form;
 }

@@ -53,20 +53,31 @@ export async function cameBack(node, error) {
   return true;
 }
 
-/** The status line ("saved") and error line that sit beside a form's button. */
+/**
+ * The status line ("saved", or a neutral "working…" while the core works) and error line that sit
+ * beside a form's button.
+ */
 export function notices() {
   const status = h('p', { role: 'status', class: 'saved' });
   const node = h('div', { class: 'notices' }, status);
   let alert = null;
+  const say = (kind, text) => {
+    status.className = kind;
+    status.textContent = text;
+  };
   return {
     node,
     clear() {
-      status.textContent = '';
+      say('saved', '');
       alert?.remove();
       alert = null;
     },
     saved(text) {
-      status.textContent = text;
+      say('saved', text);
+    },
+    /** What is under way ("Backing up…"), in a neutral style until `saved` or `clear` replaces it. */
+    working(text) {
+      say('working', text);
     },
     // A fresh role="alert" element is announced reliably by screen readers; an edited one may not be.
     error(message) {

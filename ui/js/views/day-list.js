@@ -15,6 +15,8 @@ export function renderDayList(root) {
   const list = h('div');
   const updated = h('p', { class: 'meta' });
   let asked = 0;
+  // What the list shows, so an unchanged answer leaves it (and the keyboard focus in it) alone.
+  let drawn = '';
   // Until another day is chosen, the list moves on to the new day at midnight.
   let followToday = true;
 
@@ -27,11 +29,19 @@ export function renderDayList(root) {
     try {
       const entries = await dayList(date);
       if (ask !== asked) return;
-      list.replaceChildren(entries.length === 0 ? emptyDay(date) : dayTable(entries));
+      // An empty day's words depend on whether it is today.
+      const key = JSON.stringify([date, date === todayLocal(), entries]);
+      if (key !== drawn) {
+        drawn = key;
+        list.replaceChildren(entries.length === 0 ? emptyDay(date) : dayTable(entries));
+      }
       updated.textContent = `Updated at ${localTime()}; refreshed every minute.`;
     } catch (error) {
       if (await cameBack(list, error)) refresh();
-      else if (ask === asked) list.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
+      else if (ask === asked) {
+        drawn = '';
+        list.replaceChildren(h('p', { role: 'alert', class: 'error' }, error.message));
+      }
     }
   }
   day.addEventListener('change', () => {

@@ -1,7 +1,7 @@
 // Recovery and discharge: modified Aldrete scores, recovery and chair time, what a discharge now
 // would need overriding, and the discharge itself (escort, instructions, a physician's override).
 
-import { addAldrete, discharge, getSession } from '../api.js';
+import { addAldrete, discharge } from '../api.js';
 import { checkbox, field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { checkTyped, clockTime, lateTag, notices, numberOrNull, save } from './common.js';
@@ -19,7 +19,8 @@ const INSTRUCTIONS = "No driving until after a night's sleep; no benzodiazepines
 
 /**
  * The section. `show(record)` redraws what the core reports and keeps the forms as typed; after a
- * save `onChange(next, notes)` gets the core's record (or a promise of it) to redraw the screen.
+ * save `onChange(notes, next?)` redraws the screen from the core's record (the one a command
+ * returned, else read afresh).
  */
 export function dischargeSection(record, onChange) {
   const { session } = record;
@@ -112,7 +113,7 @@ function aldreteForm(session, onChange) {
     form.reset();
     time.reset();
     selects[0].input.focus();
-    onChange(getSession(session.id), notes);
+    onChange(notes);
   });
   return form;
 }
@@ -155,7 +156,7 @@ function dischargeForm(session, notes, heading, onChange) {
     notes.saved(`Patient discharged; saved at ${localTime(next.recovery.discharge.recorded_at)}`);
     // The form gives way to the discharge summary: keep the keyboard in this section.
     heading.focus();
-    onChange(next, notes);
+    onChange(notes, next);
   });
   return {
     form,

@@ -1,7 +1,7 @@
 // The vitals flowsheet. While the session is open each reading can be corrected, with a reason;
 // the core keeps the old values in the audit trail and marks the row as corrected.
 
-import { correctVitals, getSession } from '../api.js';
+import { correctVitals } from '../api.js';
 import { field, h } from '../dom.js';
 import { localTime, reading } from '../format.js';
 import { checkTyped, notices, save } from './common.js';
@@ -11,9 +11,12 @@ const COLUMNS = ['Time', 'BP', 'MAP', 'HR', 'SpO2', 'RR', 'Temp', 'EtCO2', 'Diss
 
 /**
  * `editable`: offer a Correct button per row. `onCorrecting(vitals)` is told when a correction
- * form opens (with the reading) and closes (with null).
+ * form opens (with the reading) and closes (with null). After a correction `onChanged(notes)`
+ * redraws the rest of the screen from the core's record (a correction can change the figures at a
+ * glance, the alerts, the baseline hold and when vitals are next due) and resolves with that
+ * record, or null once a failed read is said in `notes`; the table is then redrawn from it.
  */
-export function flowsheet(record, { editable, onCorrecting }) {
+export function flowsheet(record, { editable, onCorrecting, onChanged }) {
   const { session } = record;
   const columnCount = COLUMNS.length + (editable ? 1 : 0);
   const rows = h('tbody');
@@ -94,11 +97,8 @@ export function flowsheet(record, { editable, onCorrecting }) {
       close(false);
       notes.clear();
       notes.saved(`Correction saved for the ${localTime(saved.clinical_time)} reading`);
-      try {
-        show((await getSession(session.id)).vitals);
-      } catch (error) {
-        notes.error(`The flowsheet could not be refreshed: ${error.message}`);
-      }
+      const fresh = await onChanged(notes);
+      if (fresh) show(fresh.vitals);
       rows.querySelector(`tr[data-vitals-id="${saved.id}"] button`)?.focus();
     });
     return { form, first: vitals.time };

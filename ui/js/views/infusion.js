@@ -1,7 +1,7 @@
 // The infusion: the pump's state as the core sums up its events (running, rate, elapsed, mg given),
 // the buttons for what may happen next, and the events with their clinical and entry times.
 
-import { addInfusionEvent, getSession } from '../api.js';
+import { addInfusionEvent } from '../api.js';
 import { field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { checkTyped, clockTime, notices, numberOrNull, save } from './common.js';
@@ -27,7 +27,7 @@ const EVENT_NAMES = { start: 'Start', rate_change: 'Rate change', pause: 'Pause'
 /**
  * The infusion panel. `show(record)` redraws it from the core's record, keeping an open event form
  * while the pump's state is unchanged (a checklist or baseline reading only changes the hold). After
- * each event it charts, `onChanged(next, notes)` gets the core's fresh record (a promise of it).
+ * each event it charts, `onChanged(notes)` redraws the screen from the core's fresh record.
  */
 export function infusionSection(record, onChanged) {
   const node = h('section', { class: 'panel infusion', 'aria-labelledby': 'infusion-heading' });
@@ -45,7 +45,7 @@ export function infusionSection(record, onChanged) {
       button.addEventListener('click', () => formSlot.replaceChildren(eventForm(next, kind, formSlot, () => {
         formSlot.replaceChildren();
         notes.saved(`${EVENT_NAMES[kind]} charted and saved`);
-        onChanged(getSession(session.id), notes);
+        onChanged(notes);
       })));
       return button;
     }) : [];

@@ -1,5 +1,5 @@
-// Keyboard-first charting on the session screen: Alt+key shortcuts to each form, and clinical-time
-// fields that keep to the clock until typed in, so a nurse types only what is not "now".
+// Keyboard-first charting on the session screen: Alt+key shortcuts to each form, and the list of them
+// the screen shows. (The clinical-time fields that keep to the clock are `clockTime` in common.js.)
 
 import { h } from '../dom.js';
 import { whenRestored } from '../parked-views.js';

@@ -1,26 +1,31 @@
 // Timestamped notes of a session, in the nurse's words; added while the session is open.
 
-import { addNote, getSession } from '../api.js';
+import { addNote } from '../api.js';
 import { field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { checkTyped, clockTime, lateTag, notices, save } from './common.js';
 
-export function notesSection(record) {
+/**
+ * The section. `show(record)` redraws the notes from the core's record and keeps the form as typed;
+ * after a save `onChange(notes)` redraws the screen from the core's fresh record.
+ */
+export function notesSection(record, onChange) {
   const { session } = record;
   const list = h('div');
-  const show = (notes) => list.replaceChildren(notes.length === 0
+  const show = ({ notes }) => list.replaceChildren(notes.length === 0
     ? h('p', { class: 'empty' }, 'No notes yet.')
     : h('ol', { class: 'notes' }, notes.map((n) => h('li', {},
       h('p', { class: 'note-head' }, h('strong', {}, localTime(n.clinical_time)), ` · ${n.author}`, lateTag(n)),
       h('p', {}, n.text)))));
-  show(record.notes);
-  return h('section', { class: 'panel', 'aria-labelledby': 'notes-heading' },
+  show(record);
+  const node = h('section', { class: 'panel', 'aria-labelledby': 'notes-heading' },
     h('h2', { id: 'notes-heading' }, 'Notes'),
     list,
-    session.status === 'open' && noteForm(session, show));
+    session.status === 'open' && noteForm(session, onChange));
+  return { node, show };
 }
 
-function noteForm(session, show) {
+function noteForm(session, onChange) {
   const time = clockTime('note-time');
   const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '2000' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add note');
@@ -42,7 +47,7 @@ function noteForm(session, show) {
     notes.saved(`Note saved at ${localTime(saved.recorded_at)}`);
     text.value = '';
     time.reset();
-    show((await getSession(session.id)).notes);
+    onChange(notes);
   });
   return form;
 }

@@ -6,14 +6,13 @@
 import { addOutcome } from '../api.js';
 import { field, h } from '../dom.js';
 import { timeOnDay } from '../format.js';
-import { labelOf } from '../lists.js';
+import { labelOf, scaleLabel } from '../lists.js';
 import { checkTyped, clockTime, notices, numberOrNull, save } from './common.js';
 
 /** The timepoints scored after the session, which may be charted after it is signed. */
 export const FOLLOW_UPS = ['after24h', 'after1_week'];
 
 const scaleSpec = (lists, scale) => lists.scales.find((spec) => spec.scale === scale);
-const scaleLabel = (lists, scale) => scaleSpec(lists, scale)?.label ?? scale;
 
 const range = (max) => Array.from({ length: max + 1 }, (_, value) => value);
 
@@ -103,7 +102,7 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
 export function outcomesSection(record, lists, onChange) {
   const { session } = record;
   const open = session.status === 'open';
-  const due = record.scales_due.map((scale) => scaleLabel(lists, scale));
+  const due = record.scales_due.map((scale) => scaleLabel(lists.scales, scale));
   return h('section', { class: 'panel', 'aria-labelledby': 'outcomes-heading' },
     h('h2', { id: 'outcomes-heading' }, 'Outcome scores'),
     open && due.length > 0 && h('p', { class: 'warning' }, `Due before the infusion: ${due.join(', ')}.`),
@@ -126,7 +125,7 @@ function scoreTable(scores, sessionDate, lists) {
     h('thead', {}, h('tr', {},
       ['Scale', 'When taken', 'Time taken', 'Total', 'Severity'].map((name) => h('th', { scope: 'col' }, name)))),
     h('tbody', {}, scores.map((score) => h('tr', {},
-      h('th', { scope: 'row' }, scaleLabel(lists, score.scale)),
+      h('th', { scope: 'row' }, scaleLabel(lists.scales, score.scale)),
       h('td', {}, labelOf(lists.timepoints, score.timepoint)),
       h('td', {}, timeOnDay(sessionDate, score.clinical_time)),
       h('td', { class: 'number' }, `${score.total} of ${scaleSpec(lists, score.scale).total_max}`),

@@ -8,7 +8,6 @@ import { choiceSelect, numberOrNull } from './common.js';
 
 const WEIGHT_UNITS = [{ name: 'kg', label: 'kg' }, { name: 'lb', label: 'lb' }];
 
-
 // Names and codes are not words: a spell-checker would only underline them.
 const textInput = (id, value, spellcheck = true) =>
   h('input', { id, type: 'text', autocomplete: 'off', spellcheck: spellcheck ? null : 'false', value });

@@ -32,8 +32,8 @@ export async function renderSession(root, sessionId) {
 
 /**
  * Draws the screen from the core's SessionRecord; after signing, again from the record the core
- * returns. In between, a save redraws only the sections (each `show(record)`), so nothing
- * half-typed in another form is lost.
+ * returns. In between, a save redraws only the sections (each `show(record)`, through `changed`),
+ * so nothing half-typed in another form is lost.
  */
 function showSession(root, record, choices, signed = null) {
   const { session, patient } = record;
@@ -46,6 +46,7 @@ function showSession(root, record, choices, signed = null) {
   const sheet = flowsheet(record, {
     editable: open,
     onCorrecting: (vitals) => entrySlot.replaceChildren(vitals ? pausedNote(vitals) : entry.form),
+    onChanged: changed,
   });
   const alertsSlot = h('div');
   // The parts a save can change: `show(record)` redraws one and keeps what is typed in its forms.
@@ -62,6 +63,7 @@ function showSession(root, record, choices, signed = null) {
     checklist: checklistSection(record, choices, changed),
     infusion: infusionSection(record, changed),
     sideEffects: sideEffectsSection(record, choices, changed),
+    notes: notesSection(record, changed),
     discharge: dischargeSection(record, changed),
     waste: wasteSection(record, changed),
   };
@@ -69,23 +71,27 @@ function showSession(root, record, choices, signed = null) {
     for (const section of Object.values(sections)) section.show(next);
   }
   /**
-   * After a section's save: redraws every section from the core's record, or the promise of one.
-   * A failed read is said in that section's `notes`; what was saved stays saved.
+   * After a save: redraws every section from the core's record, `next` (the record a command
+   * returned, or the promise of one), by default read afresh. Resolves with the record drawn, for
+   * the parts that redraw only after their own saves (the flowsheet, outcome scores); null if the
+   * read failed, which is said in the saving part's `notes`: what was saved stays saved. A read
+   * refused because the screen locked is asked again once it is back, and redraws the same way.
    */
-  async function changed(next, notes) {
+  async function changed(notes, next = getSession(session.id)) {
     let fresh;
     try {
       fresh = await next;
     } catch (error) {
-      if (await cameBack(root, error)) return changed(getSession(session.id), notes);
+      if (await cameBack(root, error)) return changed(notes);
       notes.error(`Saved, but the screen could not be brought up to date: ${error.message}`);
-      return;
+      return null;
     }
     refresh(fresh);
+    return fresh;
   }
   sections.alerts.show(record);
 
-  const entry = open ? entryForm(session, entrySlot, sheet, refresh) : null;
+  const entry = open ? entryForm(session, entrySlot, sheet, changed) : null;
   entrySlot.append(entry
     ? entry.form
     : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
@@ -109,7 +115,7 @@ function showSession(root, record, choices, signed = null) {
     entrySlot,
     sheet.node,
     sections.sideEffects.node,
-    notesSection(record),
+    sections.notes.node,
     sections.discharge.node,
     sections.waste.node,
     signatures.node,
@@ -129,14 +135,12 @@ function outcomesPart(record, choices, changed) {
   const slot = h('div');
   const notes = notices();
   const show = (next) => {
-    const section = outcomesSection(next, choices, (score) => {
+    const section = outcomesSection(next, choices, async (score) => {
       notes.saved(`Score saved at ${localTime(score.recorded_at)}`);
       // The redraw replaces the form and its safety alert; this one outlives it.
       if (score.warning) notes.error(score.warning);
-      changed(getSession(next.session.id).then((fresh) => {
-        show(fresh);
-        return fresh;
-      }), notes);
+      const fresh = await changed(notes);
+      if (fresh) show(fresh);
     });
     section.append(notes.node);
     slot.replaceChildren(section);
@@ -245,7 +249,7 @@ function pausedNote(vitals) {
     + 'Save or cancel the correction to chart new vitals.');
 }
 
-function entryForm(session, slot, sheet, refresh) {
+function entryForm(session, slot, sheet, changed) {
   const vitals = vitalsFields();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Chart vitals');
   const notes = notices();
@@ -277,13 +281,8 @@ function entryForm(session, slot, sheet, refresh) {
     tick();
     vitals.readings[0].input.focus();
     // Redraw from the core's copy, so the table shows exactly what is stored, in its order.
-    try {
-      const next = await getSession(session.id);
-      sheet.show(next.vitals);
-      refresh(next);
-    } catch (error) {
-      notes.error(`The flowsheet could not be refreshed: ${error.message}`);
-    }
+    const fresh = await changed(notes);
+    if (fresh) sheet.show(fresh.vitals);
   });
   return { form, time: vitals.time };
 }

@@ -1,14 +1,13 @@
 // Side effects (onset, severity, resolution) and the rescue medications given for them, with the
 // forms to chart both while the session is open.
 
-import { addIntervention, addSideEffect, getSession, resolveSideEffect } from '../api.js';
+import { addIntervention, addSideEffect, resolveSideEffect } from '../api.js';
 import { field, h } from '../dom.js';
 import { localTime } from '../format.js';
 import { labelOf } from '../lists.js';
 import { checkTyped, choiceSelect, clockTime, lateTag, notices, numberOrNull, save } from './common.js';
 
 const OTHER = 'other';
-
 
 /**
  * A free-text field that is on show only while `select` is on "other", as the core requires it then.
@@ -23,25 +22,23 @@ function otherField(select, id, label) {
   return { node, value: () => (select.value === OTHER ? input.value : null), sync };
 }
 
-
 /**
  * The section. `show(record)` redraws both lists from the core's record and keeps the forms as
- * typed; after each save `onChange(next, notes)` gets the core's fresh record (a promise of it)
- * so the rest of the screen (the open side effects at a glance) follows.
+ * typed; after each save `onChange(notes)` redraws the screen from the core's fresh record, so
+ * the rest of it (the open side effects at a glance) follows.
  */
 export function sideEffectsSection(record, lists, onChange) {
   const { session } = record;
   const open = session.status === 'open';
-  const reload = (notes) => onChange(getSession(session.id), notes);
   const effects = h('div');
   const medications = h('div');
   const listNotes = notices();
-  const rescue = open ? interventionForm(session, lists, reload) : null;
+  const rescue = open ? interventionForm(session, lists, onChange) : null;
   const node = h('section', { class: 'panel side-effects', 'aria-labelledby': 'side-effects-heading' },
     h('h2', { id: 'side-effects-heading' }, 'Side effects and rescue medications'),
     effects,
     listNotes.node,
-    open && effectForm(session, lists, reload),
+    open && effectForm(session, lists, onChange),
     h('h3', {}, 'Rescue medications'),
     medications,
     rescue?.form);
@@ -49,7 +46,7 @@ export function sideEffectsSection(record, lists, onChange) {
   function show(next) {
     effects.replaceChildren(next.side_effects.length === 0
       ? h('p', { class: 'empty' }, 'No side effects charted.')
-      : effectsTable(next.side_effects, lists, open && { notes: listNotes, reload, rescue }));
+      : effectsTable(next.side_effects, lists, open && { notes: listNotes, reload: onChange, rescue }));
     medications.replaceChildren(next.interventions.length === 0
       ? h('p', { class: 'empty' }, 'No rescue medications given.')
       : interventionsTable(next.interventions, lists));

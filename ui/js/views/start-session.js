@@ -52,8 +52,8 @@ export async function renderStartSession(container, patient, onStarted) {
     weight_unit: unit.value,
     dose_mg_per_kg: numberOrNull(dose),
     weight_confirmed: confirmWeight.checked,
-    override_reason: reason.value.trim() || null,
-    chair: chair.value.trim() || null,
+    override_reason: reason.value || null,
+    chair: chair.value || null,
   });
 
   // Each preview answers the form as it was when asked; an older answer arriving late is dropped.
