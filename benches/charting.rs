@@ -1,66 +1,36 @@
-//! What staff wait for: signing in (argon2id key unwrap + opening the encrypted database), charting
-//! one vitals entry (validate + commit + audit row) against a bare INSERT on a plain SQLite file
-//! with the same pragmas, and laying out and writing a session report PDF. Run with `cargo bench`;
-//! figures are in the README.
+//! What staff wait for, on a clinic's tenth year (benches/support): signing in, charting one vitals
+//! entry (validate + commit + audit row + alert rules) against a bare INSERT into the same table of
+//! the same encrypted file with the same pragmas, patient search, opening a session, the day list,
+//! and a session report PDF. Run with `cargo bench --bench charting`; figures are in the README.
+
+mod support;
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
-use infusion_chart::alerts::Thresholds;
 use infusion_chart::clinic::Nothing;
-use infusion_chart::patients::{Indication, PatientInput, Sex};
+use infusion_chart::patients::{Indication, PatientInput, PatientSearch, Sex};
+use infusion_chart::preparation::{ChecklistInput, Pregnancy};
 use infusion_chart::protocols::{DoseInput, WeightUnit};
 use infusion_chart::report::{session_pdf, Context};
-use infusion_chart::sessions::SessionRef;
+use infusion_chart::sessions::{DayRequest, SessionRef};
 use infusion_chart::settings::ClinicHeader;
-use infusion_chart::users::{Credentials, UserInput};
 use infusion_chart::vitals::VitalsInput;
 use infusion_chart::Clinic;
 use rusqlite::Connection;
+use support::{credentials, ten_years, TenYears};
 
-const PASSWORD: &str = "bench-password-1";
-
-fn set_up(dir: &std::path::Path) -> Clinic {
-    let clinic = Clinic::open(&dir.join("infusion-chart.db")).unwrap();
-    clinic
-        .setup(UserInput {
-            username: Some("nina".into()),
-            display_name: Some("Nina Park".into()),
-            password: Some(PASSWORD.into()),
-            password_confirm: Some(PASSWORD.into()),
-            roles: vec![infusion_chart::users::Role::Nurse],
-        })
-        .unwrap();
-    clinic
-}
-
-fn login(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let clinic = set_up(dir.path());
-    clinic.logout(Nothing {}).unwrap();
-    c.bench_function("login (argon2id unwrap + open encrypted database)", |b| {
-        b.iter(|| {
-            clinic
-                .login(Credentials {
-                    username: "nina".into(),
-                    password: PASSWORD.into(),
-                })
-                .unwrap();
-            clinic.logout(Nothing {}).unwrap();
-        })
-    });
-}
-
-/// Today's session for a new patient: a realistic flowsheet holds about 30 readings, so the
-/// benchmark moves to a fresh session every 30 (outside the timed part).
+/// A new patient's session today, ready for vitals: a realistic flowsheet holds about 30 readings,
+/// so the charting benchmark moves to a fresh session every 30 (outside the timed part).
 fn new_session(clinic: &Clinic, n: usize) -> i64 {
     let patient = clinic
         .add_patient(PatientInput {
             family_name: Some("Okafor".into()),
             given_names: Some("Ada".into()),
             date_of_birth: Some("1980-01-01".into()),
-            mrn: Some(format!("B-{n}")),
+            mrn: Some(format!("BENCH-{n}")),
             sex: Some(Sex::Female),
             weight: Some(70.0),
             weight_unit: Some(WeightUnit::Kg),
@@ -79,41 +49,71 @@ fn new_session(clinic: &Clinic, n: usize) -> i64 {
         override_reason: None,
         chair: None,
     };
-    clinic.start_session(dose).unwrap().id
+    let session = clinic.start_session(dose).unwrap().id;
+    clinic
+        .save_checklist(ChecklistInput {
+            session_id: session,
+            consent_on_file: true,
+            fasting_confirmed: true,
+            escort_confirmed: true,
+            escort_name: Some("Sam Okafor".into()),
+            medication_changes_reviewed: true,
+            pregnancy: Some(Pregnancy::NegativeTest),
+            iv_site: Some("Left antecubital".into()),
+            iv_gauge: Some(22.0),
+            vial_lot: Some("KT-1".into()),
+            vial_expiry: Some("2099-12".into()),
+        })
+        .unwrap();
+    session
+}
+
+fn vitals(session_id: i64, i: u64) -> VitalsInput {
+    VitalsInput {
+        session_id,
+        clinical_time: Some(Utc::now().to_rfc3339()),
+        sbp: Some(110.0 + (i % 40) as f64),
+        dbp: Some(72.0),
+        hr: Some(76.0),
+        spo2: Some(98.0),
+        rr: Some(14.0),
+        temp_c: None,
+        etco2: None,
+        dissociation: Some(3.0),
+        moaas: Some(5.0),
+    }
 }
 
 const READINGS_PER_SESSION: u64 = 30;
 
-fn chart_vitals(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let clinic = set_up(dir.path());
+fn login(c: &mut Criterion, ten: &TenYears) {
+    ten.clinic.logout(Nothing {}).unwrap();
+    c.bench_function("login (argon2id unwrap + open encrypted database)", |b| {
+        b.iter(|| {
+            ten.clinic.login(credentials()).unwrap();
+            ten.clinic.logout(Nothing {}).unwrap();
+        })
+    });
+    ten.clinic.login(credentials()).unwrap();
+}
+
+fn chart_vitals(c: &mut Criterion, ten: &TenYears) {
+    let clinic = &ten.clinic;
     let mut sessions = 0;
     let mut group = c.benchmark_group("chart one vitals entry");
     group.bench_function(
-        "Clinic::add_vitals (validate + commit + audit + alert rules, encrypted)",
+        "Clinic::add_vitals (validate + commit + audit row + alert rules)",
         |b| {
             b.iter_custom(|iters| {
-                let mut timed = std::time::Duration::ZERO;
+                let mut timed = Duration::ZERO;
                 let mut session_id = 0;
                 for i in 0..iters {
                     if i % READINGS_PER_SESSION == 0 {
                         sessions += 1;
-                        session_id = new_session(&clinic, sessions);
+                        session_id = new_session(clinic, sessions);
                     }
-                    let input = VitalsInput {
-                        session_id,
-                        clinical_time: Some(Utc::now().to_rfc3339()),
-                        sbp: Some(128.0),
-                        dbp: Some(82.0),
-                        hr: Some(76.0),
-                        spo2: Some(98.0),
-                        rr: Some(14.0),
-                        temp_c: None,
-                        etco2: None,
-                        dissociation: None,
-                        moaas: None,
-                    };
-                    let start = std::time::Instant::now();
+                    let input = vitals(session_id, i);
+                    let start = Instant::now();
                     black_box(clinic.add_vitals(input).unwrap());
                     timed += start.elapsed();
                 }
@@ -122,19 +122,20 @@ fn chart_vitals(c: &mut Criterion) {
         },
     );
 
-    let bare = Connection::open(dir.path().join("bare.db")).unwrap();
-    bare.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
-         CREATE TABLE vitals (id INTEGER PRIMARY KEY, session_id INTEGER, clinical_time TEXT, recorded_at TEXT,
-             sbp INTEGER, dbp INTEGER, map INTEGER, hr INTEGER, spo2 INTEGER, rr INTEGER);",
-    )
-    .unwrap();
-    group.bench_function("bare rusqlite INSERT (same pragmas, plain file)", |b| {
+    // The nearest bare baseline: the same table of the same encrypted file, the same pragmas and
+    // triggers, one INSERT per transaction; no validation, no audit row, no alert rules.
+    let session_id = new_session(clinic, 1_000_000);
+    let bare = Connection::open(&ten.database).unwrap();
+    bare.pragma_update(None, "key", &ten.key).unwrap();
+    bare.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        .unwrap();
+    group.bench_function("bare rusqlite INSERT (same table, file, key and pragmas)", |b| {
         b.iter(|| {
             let now = Utc::now().to_rfc3339();
             bare.execute(
-                "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr) VALUES (1, ?1, ?1, 128, 82, 97, 76, 98, 14)",
-                [now],
+                "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, entered_by)
+                 VALUES (?1, ?2, ?2, 128, 82, 97, 76, 98, 14, 1)",
+                (session_id, now),
             )
             .unwrap();
         })
@@ -142,56 +143,73 @@ fn chart_vitals(c: &mut Criterion) {
     group.finish();
 }
 
-/// A complete session report (30 and 120 vitals rows), from the record to the PDF's bytes.
-fn session_report(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let clinic = set_up(dir.path());
-    let mut group = c.benchmark_group("session report PDF");
-    for (n, rows) in [(1, 30), (2, 120)] {
-        let session_id = new_session(&clinic, 1000 + n);
-        for i in 0..rows {
-            let input = VitalsInput {
-                session_id,
-                clinical_time: Some(Utc::now().to_rfc3339()),
-                sbp: Some(110.0 + (i % 40) as f64),
-                dbp: Some(70.0),
-                hr: Some(76.0),
-                spo2: Some(98.0),
-                rr: Some(14.0),
-                temp_c: None,
-                etco2: None,
-                dissociation: Some(3.0),
-                moaas: Some(5.0),
-            };
-            clinic.add_vitals(input).unwrap();
-        }
-        let record = clinic.session_record(SessionRef { session_id }).unwrap();
-        let clinic_header = ClinicHeader {
-            name: "Harbour Ketamine Clinic".into(),
-            ..ClinicHeader::default()
-        };
-        let ctx = Context {
-            logo: None,
-            clinic: &clinic_header,
-            generated_at: Utc::now(),
-            generated_by: "Nina Park",
-            report_id: "bench",
-        };
-        let (pdf, pages) = session_pdf(&record, &Thresholds::default(), &ctx);
-        eprintln!(
-            "session report with {rows} vitals rows: {} bytes, {pages} pages",
-            pdf.len()
-        );
-        group.bench_function(format!("{rows} vitals rows"), |b| {
-            b.iter(|| black_box(session_pdf(&record, &Thresholds::default(), &ctx)))
+/// Search, opening a session with 30 readings, the day list and the report: what a screen waits for.
+fn reading(c: &mut Criterion, ten: &TenYears) {
+    let clinic = &ten.clinic;
+    let session_id = new_session(clinic, 2_000_000);
+    for i in 0..30 {
+        clinic.add_vitals(vitals(session_id, i)).unwrap();
+    }
+    let mut group = c.benchmark_group(format!("ten-year clinic ({} sessions)", ten.sessions));
+    for (what, query) in [
+        ("patient search by name prefix (\"Oka\")", "Oka"),
+        ("patient search by MRN (\"DEMO-004321\")", "DEMO-004321"),
+    ] {
+        let found = clinic.search_patients(PatientSearch { query: query.into() }).unwrap();
+        eprintln!("{what}: {} patients found", found.len());
+        group.bench_function(what, |b| {
+            b.iter(|| black_box(clinic.search_patients(PatientSearch { query: query.into() }).unwrap()))
         });
     }
+    group.bench_function("open a session with 30 vitals (Clinic::session_record)", |b| {
+        b.iter(|| black_box(clinic.session_record(SessionRef { session_id }).unwrap()))
+    });
+    eprintln!(
+        "day list of {}: {} sessions",
+        ten.last_day,
+        clinic.day_list(day_request(ten)).unwrap().len()
+    );
+    group.bench_function("the day's session list (a full clinic day)", |b| {
+        b.iter(|| black_box(clinic.day_list(day_request(ten)).unwrap()))
+    });
+
+    let record = clinic.session_record(SessionRef { session_id }).unwrap();
+    let clinic_header = ClinicHeader {
+        name: "Harbour Ketamine Clinic".into(),
+        ..ClinicHeader::default()
+    };
+    let settings = clinic.settings(Nothing {}).unwrap();
+    let ctx = Context {
+        logo: None,
+        clinic: &clinic_header,
+        generated_at: Utc::now(),
+        generated_by: "Bench Admin",
+        report_id: "bench",
+    };
+    let (pdf, pages) = session_pdf(&record, &settings.alerts, &ctx);
+    eprintln!("session report with 30 vitals rows: {} bytes, {pages} pages", pdf.len());
+    group.bench_function("session report PDF, 30 vitals rows (layout + PDF bytes)", |b| {
+        b.iter(|| black_box(session_pdf(&record, &settings.alerts, &ctx)))
+    });
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = login, chart_vitals, session_report
+fn day_request(ten: &TenYears) -> DayRequest {
+    DayRequest {
+        date: Some(ten.last_day.to_string()),
+    }
 }
-criterion_main!(benches);
+
+fn benches(c: &mut Criterion) {
+    let ten = ten_years();
+    login(c, &ten);
+    chart_vitals(c, &ten);
+    reading(c, &ten);
+}
+
+criterion_group! {
+    name = charting;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(4));
+    targets = benches
+}
+criterion_main!(charting);

@@ -63,6 +63,7 @@ catalogue! {
         BackupRestored => "Backup restored",
         BackupFolderChanged => "Backup folder changed",
         DataExported => "Records exported",
+        DemoDataLoaded => "Demo data loaded",
     }
 }
 

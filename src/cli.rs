@@ -12,6 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::backup::{self, BackupKind, Manifest};
 use crate::clinic::{Nothing, Restored};
 use crate::crypto::DataKey;
+use crate::demo::DemoRequest;
 use crate::error::{Error, Result};
 use crate::export::{ExportRequest, Format};
 use crate::keyring::Keyring;
@@ -80,6 +81,20 @@ enum Command {
         session_id: i64,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Fill an empty chart with a realistic, made-up clinic history (demonstrations, benchmarks).
+    /// Refused when the chart already holds patients.
+    DemoData {
+        #[arg(long, default_value_t = 5_000)]
+        patients: u32,
+        #[arg(long, default_value_t = 50_000)]
+        sessions: u32,
+        /// The same seed (and --last-day) gives the same records.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The last day with sessions, YYYY-MM-DD (default: yesterday).
+        #[arg(long, value_name = "DATE")]
+        last_day: Option<chrono::NaiveDate>,
     },
 }
 
@@ -205,6 +220,51 @@ fn run(cli: Cli) -> Result<String> {
             Ok(format!(
                 "Wrote report {} ({} pages, {} bytes) to {}.",
                 printed.report_id, printed.pages, printed.bytes, printed.path
+            ))
+        }),
+        Command::DemoData {
+            patients,
+            sessions,
+            seed,
+            last_day,
+        } => signed_in(&cli, &database, |clinic| {
+            let request = DemoRequest {
+                patients: *patients,
+                sessions: *sessions,
+                seed: *seed,
+                last_day: last_day.unwrap_or_else(|| chrono::Local::now().date_naive() - chrono::Duration::days(1)),
+            };
+            let started = std::time::Instant::now();
+            let loaded = clinic.demo_data(request, |done, total| {
+                eprint!("\rCharted {done} of {total} sessions");
+            })?;
+            eprintln!();
+            let count = |table: &str| loaded.tables.get(table).copied().unwrap_or(0);
+            let rows: Vec<String> = [
+                "patients",
+                "sessions",
+                "vitals",
+                "infusion_events",
+                "side_effects",
+                "interventions",
+                "notes",
+                "outcome_scores",
+                "wastes",
+                "signatures",
+                "addenda",
+                "audit_log",
+            ]
+            .iter()
+            .map(|t| format!("{} {t}", count(t)))
+            .collect();
+            Ok(format!(
+                "Demo data loaded in {:.0} s ({} to {}): {}. The database is {:.1} MB on disk; integrity check passed. Demo staff (reset a password in Admin > Users to sign in as them): {}.",
+                started.elapsed().as_secs_f64(),
+                loaded.first_day.map_or("-".into(), |d| d.to_string()),
+                loaded.last_day,
+                rows.join(", "),
+                loaded.bytes as f64 / 1e6,
+                loaded.staff.join(", ")
             ))
         }),
     }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 mod backups;
+mod demo;
 
 pub use backups::{Restored, Trigger};
 
@@ -35,8 +36,8 @@ use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffec
 use crate::signing::AddendumInput;
 use crate::storage::{Author, Db};
 use crate::users::{
-    check_password, check_roles, require, ActiveChange, Credentials, PasswordChange, PasswordReset, Permission, Role,
-    RolesChange, User, UserInput,
+    check_password, check_roles, require, ActiveChange, Credentials, NewUser, PasswordChange, PasswordReset,
+    Permission, Role, RolesChange, User, UserInput,
 };
 use crate::validate::Checker;
 use crate::viewer;
@@ -622,14 +623,26 @@ impl Clinic {
     pub fn add_user(&self, input: UserInput) -> Result<User> {
         let (account, password) = input.validate()?;
         self.act_state(Some(Permission::Administer), "manage users", |state, by, now| {
-            let open = state.open.as_mut().expect("signed in");
-            let user = open.db.insert_user(&account, true, Some(by), now)?;
-            let slot = Slot::new(user.id, &user.username, &open.key, &password)?;
-            let keyring = state.keyring.as_mut().expect("set up");
-            keyring.put_slot(slot);
-            keyring.save(&self.keys)?;
-            Ok(user)
+            self.add_account(state, &account, &password, by, now)
         })
+    }
+
+    /// Stores a new account that must change `password` at first sign-in, with its key slot.
+    fn add_account(
+        &self,
+        state: &mut State,
+        account: &NewUser,
+        password: &str,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
+        let open = state.open.as_mut().expect("signed in");
+        let user = open.db.insert_user(account, true, Some(by), now)?;
+        let slot = Slot::new(user.id, &user.username, &open.key, password)?;
+        let keyring = state.keyring.as_mut().expect("set up");
+        keyring.put_slot(slot);
+        keyring.save(&self.keys)?;
+        Ok(user)
     }
 
     pub fn set_user_roles(&self, change: RolesChange) -> Result<User> {

@@ -86,7 +86,7 @@ impl From<rusqlite::Error> for Error {
         let message = match e.sqlite_error_code() {
             Some(DiskFull) => "The disk is full, so this entry was not saved. Free some space and try again.",
             Some(ReadOnly) | Some(PermissionDenied) => {
-                "The chart database is read-only, so this entry was not saved. Ask an admin to check the file's permissions."
+                "The chart database is read-only (its drive, folder or file cannot be written), so nothing was saved. Ask an admin to make it writable again."
             }
             Some(DatabaseBusy) | Some(DatabaseLocked) => {
                 "The chart database is busy in another program, so this entry was not saved. Try again in a moment."
@@ -126,5 +126,31 @@ mod tests {
         assert_eq!(err.kind(), "storage");
         assert!(err.to_string().starts_with("The disk is full"), "{err}");
         assert!(!err.to_string().contains("INSERT"));
+    }
+
+    /// SQLite reports most failures with an extended code; each maps to its primary code's sentence.
+    #[test]
+    fn extended_sqlite_codes_get_their_primary_codes_sentence() {
+        use rusqlite::ffi;
+        let (full, read_only) = ("The disk is full", "The chart database is read-only");
+        let (io, busy) = ("(disk error or removed drive)", "is busy in another program");
+        let cases = [
+            (ffi::SQLITE_FULL, full),
+            (ffi::SQLITE_READONLY, read_only),
+            (ffi::SQLITE_READONLY_DBMOVED, read_only),
+            (ffi::SQLITE_READONLY_CANTINIT, read_only),
+            (ffi::SQLITE_IOERR, io),
+            (ffi::SQLITE_IOERR_WRITE, io),
+            (ffi::SQLITE_IOERR_FSYNC, io),
+            (ffi::SQLITE_IOERR_SHMSIZE, io),
+            (ffi::SQLITE_CANTOPEN, io),
+            (ffi::SQLITE_BUSY_SNAPSHOT, busy),
+            (ffi::SQLITE_CORRUPT_INDEX, "The chart database is damaged"),
+        ];
+        for (code, sentence) in cases {
+            let err = Error::from(rusqlite::Error::SqliteFailure(ffi::Error::new(code), None));
+            assert_eq!(err.kind(), "storage", "code {code}");
+            assert!(err.to_string().contains(sentence), "code {code}: {err}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod chart;
 pub mod cli;
 pub mod clinic;
 pub mod crypto;
+pub mod demo;
 pub mod digest;
 pub mod error;
 pub mod export;

@@ -230,6 +230,11 @@ impl NewPatient {
     pub fn name_key(&self) -> String {
         format!("{} {}", self.family_name, self.given_names).to_lowercase()
     }
+
+    /// The name given names first, for searching by the start of either name.
+    pub fn given_key(&self) -> String {
+        format!("{} {}", self.given_names, self.family_name).to_lowercase()
+    }
 }
 
 trait YearOffset {

@@ -429,28 +429,40 @@ impl Clinic {
             },
         };
         state.open = None;
+        let Some(made) = backed_up else {
+            return self.move_aside_damaged();
+        };
         if !self.closed_everywhere() {
             return Err(Error::Conflict(
                 "The chart database is open in another program (another window or a command). Close it and try again. You were signed out; nothing else was changed."
                     .into(),
             ));
         }
-        match backed_up {
-            Some(made) => Ok((made.record.path, Some(made.manifest))),
-            None => {
-                let aside = self.database.with_file_name(format!(
-                    "{}.damaged-{}",
-                    file_name(&self.database),
-                    self.now().format("%Y%m%d-%H%M%S")
-                ));
-                fs::rename(&self.database, &aside).map_err(|e| {
+        Ok((made.record.path, Some(made.manifest)))
+    }
+
+    /// Renames a damaged database aside with its `-wal` and `-shm` (left by a crash), so none of them
+    /// is ever applied to the restored one; nothing is deleted.
+    fn move_aside_damaged(&self) -> Result<(String, Option<Manifest>)> {
+        let aside = self.database.with_file_name(format!(
+            "{}.damaged-{}",
+            file_name(&self.database),
+            self.now().format("%Y%m%d-%H%M%S")
+        ));
+        for suffix in ["", "-wal", "-shm"] {
+            let (from, to) = (
+                format!("{}{suffix}", self.database.display()),
+                format!("{}{suffix}", aside.display()),
+            );
+            if suffix.is_empty() || Path::new(&from).exists() {
+                fs::rename(&from, &to).map_err(|e| {
                     Error::Storage(format!(
                         "The damaged database could not be moved aside ({e}). Nothing was changed."
                     ))
                 })?;
-                Ok((aside.display().to_string(), None))
             }
         }
+        Ok((aside.display().to_string(), None))
     }
 
     /// True once no connection holds the database: closing the last one checkpoints and removes the WAL.

@@ -55,7 +55,7 @@ fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
 pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: DateTime<Utc>) -> Result<()> {
     // Cached statements: this runs inside every charted write.
     let prev_hash: String = conn
-        .prepare_cached("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .prepare_cached("SELECT hash FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")?
         .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
@@ -107,7 +107,7 @@ impl Db {
 
     /// Records several events in one transaction: all of them or none.
     pub fn audit_all(&mut self, rows: &[(Author, Event, DateTime<Utc>)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for (author, event, at) in rows {
             append(&tx, author, event, *at)?;
         }
@@ -124,7 +124,7 @@ impl Db {
         at: DateTime<Utc>,
         f: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         append(&tx, author, event, at)?;
         let out = f()?;
         tx.commit()?;

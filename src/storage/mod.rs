@@ -10,6 +10,7 @@ mod migrations;
 mod notes;
 mod outcomes;
 mod patients;
+mod plans;
 mod preparation;
 mod protocols;
 mod recovery;
@@ -19,10 +20,12 @@ mod side_effects;
 mod signing;
 mod users;
 mod vitals;
+mod wal;
 
 pub use audit::Author;
 pub use backup::inspect;
 pub use export::RECORD_TABLES;
+pub use plans::Plan;
 pub use sessions::NewDose;
 pub use vitals::Correction;
 
@@ -61,7 +64,8 @@ impl Db {
 
     /// Opens the existing chart database at `path`. `key` is the SQLCipher key; `None` means a plain
     /// SQLite file. Refuses, without writing to it, a missing file, a file that is not a database,
-    /// another application's database, and one whose schema is newer than this program.
+    /// another application's database, one whose schema is newer than this program, and one whose
+    /// write-ahead log holds entries but is missing or cut short (`wal.rs`).
     pub fn open(path: &Path, key: Option<&str>) -> Result<Db> {
         let describe = |reason: &str| {
             Error::Database(format!(
@@ -72,12 +76,19 @@ impl Db {
         if !path.exists() {
             return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
         }
+        // Before SQLite sees the file: without its WAL it would open an older state and lose entries.
+        wal::check(path).map_err(|problem| wal::refusal(path, problem))?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| describe(&format!("{e}.")))?;
+        // Until the file is known to be ours, closing must not checkpoint a WAL a crash left behind
+        // into it (SQLite would write into a file it cannot read, then delete the WAL).
+        let no_checkpoint_on_close = rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE;
+        conn.set_db_config(no_checkpoint_on_close, wal::left_behind(path))?;
         if let Some(key) = key {
             conn.pragma_update(None, "key", key)?;
         }
         identify(&conn).map_err(|reason| describe(&reason))?;
+        conn.set_db_config(no_checkpoint_on_close, false)?;
         configure(&conn).map_err(|reason| describe(&reason))?;
         let mut db = Db { conn };
         migrations::apply(&mut db.conn).map_err(|e| match e {
@@ -124,7 +135,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(insert, params)?;
         let id = tx.last_insert_rowid();
         let stored = read(&tx, id)?;
@@ -144,7 +155,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let old = read(&tx, id)?;
         if tx.execute(update, params)? != 1 {
             return Err(Error::Conflict(format!(
@@ -158,9 +169,32 @@ impl Db {
         Ok(new)
     }
 
+    /// Runs `f` as one transaction: all of its writes or none. Each write opens a savepoint, which
+    /// nests here, so a bulk load (the demo dataset) commits and syncs once per batch, not per row.
+    pub fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(out) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(out)
+            }
+            Err(e) => {
+                self.conn.execute_batch("ROLLBACK")?;
+                Err(e)
+            }
+        }
+    }
+
     /// Every row `sql` selects with `params`.
     fn all<T>(&self, sql: &str, params: impl rusqlite::Params, row: fn(&Row) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         rows(&self.conn, sql, params, row)
+    }
+
+    /// Copies the write-ahead log into the database file and empties it (after a bulk load, so the
+    /// file's size on disk is the chart's size).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Reads one pragma as text; tests use it to prove the settings are really in force.

@@ -42,7 +42,7 @@ fn patient(r: &Row) -> rusqlite::Result<Patient> {
     })
 }
 
-/// The 17 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
+/// The 18 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
 /// `now` are the creation or the latest change.
 fn read_patient(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Patient> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"))?
@@ -69,6 +69,7 @@ fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec
         text(&p.escort),
         serde_json::to_string(&p.contraindications).expect("names").into(),
         serde_json::to_string(&p.flagged_medications).expect("names").into(),
+        p.given_key().into(),
     ]
 }
 
@@ -89,21 +90,20 @@ fn refuse_taken_mrn(conn: &rusqlite::Connection, mrn: &str, except: Option<i64>)
     }
 }
 
-/// `%text%` for LIKE, with the user's own % and _ taken literally.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+/// The bounds of every text that starts with `prefix`: no stored name has a character above U+10FFFF.
+fn prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}{}", char::MAX))
 }
 
 impl Db {
     pub fn insert_patient(&mut self, p: &NewPatient, by: &User, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         refuse_taken_mrn(&tx, &p.mrn, None)?;
         tx.execute(
             "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by,
                                    sex, height_cm, allergies, indication, indication_other, emergency_contact, escort,
-                                   contraindications, flagged_medications)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                   contraindications, flagged_medications, given_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             rusqlite::params_from_iter(values(p, by, &now)),
         )?;
         let id = tx.last_insert_rowid();
@@ -125,7 +125,7 @@ impl Db {
         by: &User,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Patient> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let old = read_patient(&tx, id)
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))?;
@@ -136,8 +136,8 @@ impl Db {
             "UPDATE patients SET family_name = ?1, given_names = ?2, name_key = ?3, date_of_birth = ?4, mrn = ?5,
                     weight_kg = ?6, updated_at = ?7, updated_by = ?8, sex = ?9, height_cm = ?10, allergies = ?11,
                     indication = ?12, indication_other = ?13, emergency_contact = ?14, escort = ?15,
-                    contraindications = ?16, flagged_medications = ?17
-             WHERE id = ?18",
+                    contraindications = ?16, flagged_medications = ?17, given_key = ?18
+             WHERE id = ?19",
             rusqlite::params_from_iter(values),
         )?;
         let updated = read_patient(&tx, id)?;
@@ -154,7 +154,8 @@ impl Db {
         self.by_id("patients", COLUMNS, id, patient, "patient")
     }
 
-    /// Patients whose name or MRN contains `query` (case-insensitive), by name; newest first if `query` is empty.
+    /// Patients whose family name, given names or MRN starts with `query` (case-insensitive), by
+    /// name; newest first if `query` is empty. Each of the three is an index range, never a scan.
     pub fn search_patients(&self, query: &str) -> Result<Vec<Patient>> {
         let query = query.trim().to_lowercase();
         if query.is_empty() {
@@ -164,13 +165,15 @@ impl Db {
                 patient,
             );
         }
+        let (from, to) = prefix_range(&query);
         self.all(
             &format!(
                 "SELECT {COLUMNS} FROM patients
-                 WHERE name_key LIKE ?1 ESCAPE '\\' OR mrn LIKE ?1 ESCAPE '\\'
-                 ORDER BY name_key, id LIMIT ?2"
+                 WHERE (name_key >= ?1 AND name_key < ?2) OR (given_key >= ?1 AND given_key < ?2)
+                    OR (mrn >= ?1 AND mrn < ?2)
+                 ORDER BY name_key, id LIMIT ?3"
             ),
-            (contains_pattern(&query), SEARCH_LIMIT),
+            (from, to, SEARCH_LIMIT),
             patient,
         )
     }

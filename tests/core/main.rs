@@ -5,8 +5,14 @@ mod access;
 mod audit_trail;
 mod backup;
 mod course;
+mod demo;
 mod dosing;
 mod export;
+mod fuzz;
+mod plans;
+// kill -9: Unix; the full and read-only disks (mount namespaces): Linux.
+#[cfg(unix)]
+mod faults;
 mod reports;
 mod roles;
 mod signing;

@@ -127,6 +127,8 @@ pub struct App {
     _driver: Group,
     pub client: Client,
     display: String,
+    /// When the WebDriver session asked for the app to start.
+    pub started: Instant,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             "tauri:options".into(),
             json!({ "application": env!("CARGO_BIN_EXE_infusion-chart") }),
         );
+        let started = Instant::now();
         let client = tokio::time::timeout(
             WAIT,
             ClientBuilder::native()
@@ -164,6 +167,7 @@ impl App {
             _driver: driver,
             client,
             display: display.name.clone(),
+            started,
         }
     }
 

@@ -398,6 +398,43 @@ async fn aldrete(app: &App, circulation: &str) {
     app.wait_for_text(STATUS, "saved").await;
 }
 
+/// App start to an interactive sign-in screen, on a chart that is already set up, five launches:
+/// each must reach the sign-in form; the median is reported (README), not asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_of_five_launches_reaches_the_sign_in_screen_and_the_median_start_is_reported() {
+    let display = Display::start();
+    let data = tempfile::tempdir().unwrap();
+    let clinic = infusion_chart::Clinic::open(&data.path().join("infusion-chart.db")).unwrap();
+    clinic
+        .setup(infusion_chart::users::UserInput {
+            username: Some("ada".into()),
+            display_name: Some("Ada Admin".into()),
+            password: Some("ada-password-1".into()),
+            password_confirm: Some("ada-password-1".into()),
+            roles: Vec::new(),
+        })
+        .unwrap();
+    clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
+    drop(clinic);
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let app = App::launch(&display, data.path()).await;
+        let username = app.field("Username").await;
+        assert!(username.is_enabled().await.unwrap());
+        times.push(app.started.elapsed());
+        app.wait_for("//button[normalize-space()='Sign in']").await;
+        app.quit().await;
+    }
+    times.sort();
+    let ms: Vec<u128> = times.iter().map(|t| t.as_millis()).collect();
+    let report = format!(
+        "app start to an interactive sign-in screen, 5 launches (ms): {ms:?}; median {} ms\n",
+        ms[2]
+    );
+    eprint!("{report}");
+    std::fs::write(output_dir().join("startup.txt"), report).unwrap();
+}
+
 #[test]
 fn a_database_that_cannot_be_opened_is_explained_in_a_dialog_and_left_untouched() {
     let display = Display::start();

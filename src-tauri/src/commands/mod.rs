@@ -32,4 +32,6 @@ async fn blocking<T: Send + 'static>(
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;

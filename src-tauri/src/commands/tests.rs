@@ -9,7 +9,7 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
-struct Harness {
+pub(super) struct Harness {
     _dir: tempfile::TempDir,
     _app: tauri::App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
@@ -34,7 +34,7 @@ impl Harness {
     }
 
     /// First-run setup through IPC: an admin who also charts as nurse and physician, signed in.
-    fn set_up() -> Harness {
+    pub(super) fn set_up() -> Harness {
         let h = Harness::new();
         let done = h
             .invoke(
@@ -49,7 +49,7 @@ impl Harness {
     }
 
     /// Calls `cmd` as the window's `invoke(cmd, body)` would; Ok is the JSON answer, Err the JSON error.
-    fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
+    pub(super) fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
         get_ipc_response(
             &self.window,
             InvokeRequest {

@@ -62,7 +62,7 @@ export function renderPatients(root) {
   root.replaceChildren(
     h('div', { class: 'page-head' }, h('h1', {}, 'Patients'), newPatient),
     h('div', { class: 'panel', role: 'search' },
-      field('Search patients', search),
+      field('Search patients', search, 'The start of the family name, given names or MRN'),
       searchNotes.node,
       resultsHeading,
       results),

@@ -1,0 +1,105 @@
+//! The clinic after ten years that the benchmarks run on: 5,000 patients, 50,000 sessions and about
+//! 1,000,000 vitals rows, charted by the `demo-data` generator (seed 1, ending today). It is built once
+//! into target/bench-data (delete that folder to rebuild) and copied for each run, so runs never
+//! change it. INFUSION_BENCH_SESSIONS builds a smaller one for a quick look.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Local, NaiveDate};
+use infusion_chart::clinic::Nothing;
+use infusion_chart::demo::DemoRequest;
+use infusion_chart::keyring::Keyring;
+use infusion_chart::storage::LATEST_VERSION;
+use infusion_chart::users::{Credentials, Role, UserInput};
+use infusion_chart::Clinic;
+
+pub const ADMIN: &str = "bench";
+pub const PASSWORD: &str = "bench-password-1";
+
+pub fn credentials() -> Credentials {
+    Credentials {
+        username: ADMIN.into(),
+        password: PASSWORD.into(),
+    }
+}
+
+/// A private copy of the ten-year database, signed in as an admin who also charts and co-signs.
+/// Each benchmark binary reads the fields it needs.
+#[allow(dead_code)]
+pub struct TenYears {
+    pub _dir: tempfile::TempDir,
+    pub database: PathBuf,
+    /// The last day of the history: a full clinic day.
+    pub last_day: NaiveDate,
+    pub sessions: u32,
+    /// The SQLCipher key, for the bare baselines that open the file directly.
+    pub key: String,
+    pub clinic: Clinic,
+}
+
+pub fn ten_years() -> TenYears {
+    let sessions: u32 = std::env::var("INFUSION_BENCH_SESSIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(format!("ten-years-s{sessions}-schema{LATEST_VERSION}"));
+    let done = cache.join("built-through");
+    if !done.exists() {
+        build(&cache, sessions);
+    }
+    let last_day = std::fs::read_to_string(&done).unwrap().trim().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("infusion-chart.db");
+    let source = cache.join("infusion-chart.db");
+    std::fs::copy(&source, &database).unwrap();
+    std::fs::copy(Keyring::path_beside(&source), Keyring::path_beside(&database)).unwrap();
+    let clinic = Clinic::open(&database).unwrap();
+    let key = clinic.key_for(&credentials()).unwrap().0.sqlcipher_key().to_string();
+    clinic.login(credentials()).unwrap();
+    TenYears {
+        _dir: dir,
+        database,
+        last_day,
+        sessions,
+        key,
+        clinic,
+    }
+}
+
+fn build(cache: &Path, sessions: u32) {
+    let _ = std::fs::remove_dir_all(cache);
+    std::fs::create_dir_all(cache).unwrap();
+    let clinic = Clinic::open(&cache.join("infusion-chart.db")).unwrap();
+    clinic
+        .setup(UserInput {
+            username: Some(ADMIN.into()),
+            display_name: Some("Bench Admin".into()),
+            password: Some(PASSWORD.into()),
+            password_confirm: Some(PASSWORD.into()),
+            roles: vec![Role::Nurse, Role::Physician],
+        })
+        .unwrap();
+    let last_day = Local::now().date_naive();
+    let request = DemoRequest {
+        patients: sessions / 10,
+        sessions,
+        seed: 1,
+        last_day,
+    };
+    let started = std::time::Instant::now();
+    let loaded = clinic
+        .demo_data(request, |done, total| {
+            eprint!("\rbuilding the ten-year database: {done}/{total} sessions")
+        })
+        .unwrap();
+    eprintln!(
+        "\nbuilt in {:.0} s: {:?}; {:.1} MB on disk",
+        started.elapsed().as_secs_f64(),
+        loaded.tables,
+        loaded.bytes as f64 / 1e6
+    );
+    clinic.logout(Nothing {}).unwrap();
+    std::fs::write(cache.join("built-through"), last_day.to_string()).unwrap();
+}
