@@ -18,6 +18,7 @@ use crate::files;
 use crate::keyring::Keyring;
 use crate::settings::BackupPolicy;
 use crate::storage::{inspect, Author, Db, APPLICATION_ID, LATEST_VERSION};
+use crate::validate::Checker;
 
 const MANIFEST_FORMAT: u32 = 1;
 const PREFIX: &str = "infusion-chart-";
@@ -112,6 +113,16 @@ pub struct BackupRequest {
 #[serde(deny_unknown_fields)]
 pub struct BackupFile {
     pub path: String,
+}
+
+impl BackupFile {
+    /// The chosen file; a blank path is a missing choice, not a file named "".
+    pub fn checked(&self) -> Result<PathBuf> {
+        let mut c = Checker::new();
+        let path = c.text(Some(self.path.clone()), "Backup file", 4096);
+        c.finish()?;
+        Ok(PathBuf::from(path.expect("checked")))
+    }
 }
 
 /// A new folder for automatic backups; empty means `backups/` beside the database.

@@ -1055,12 +1055,7 @@ impl Clinic {
 
     /// Where setup builds the database before moving it into place.
     fn staging_path(&self) -> PathBuf {
-        let name = self
-            .database
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.database.with_file_name(format!("{name}.setup"))
+        files::suffixed(&self.database, ".setup")
     }
 
     /// Moves a set-up database into place (also after a crash between saving the key file and this).
@@ -1154,7 +1149,7 @@ fn refresh_login(open: &mut Open, user: &User) {
 /// Removes what an interrupted setup left under the staging name; it never holds charted data.
 fn remove_database_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        let _ = std::fs::remove_file(files::suffixed(path, suffix));
     }
 }
 

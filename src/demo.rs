@@ -3,7 +3,7 @@
 //! through the same checks and storage calls as charting at the chair, with the clock set to the
 //! moment it happened, so the audit trail, alerts, signatures and locks are those real use leaves.
 
-use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use fastrand::Rng;
 
 use crate::alerts::AlertRef;
@@ -12,9 +12,9 @@ use crate::error::Result;
 use crate::infusion::{EventInput, EventKind};
 use crate::notes::NoteInput;
 use crate::outcomes::{OutcomeInput, Scale, Timepoint};
-use crate::patients::{FlaggedMedication, Indication, Patient, PatientInput, Sex};
+use crate::patients::{FlaggedMedication, Indication, PatientInput, Sex, YearOffset};
 use crate::preparation::{ChecklistInput, Pregnancy, WasteInput};
-use crate::protocols::{DoseInput, WeightUnit};
+use crate::protocols::{DoseInput, WeightUnit, KG_PER_LB};
 use crate::recovery::{AldreteInput, DischargeInput};
 use crate::sessions::SessionRef;
 use crate::settings::Settings;
@@ -28,15 +28,16 @@ use crate::validate::Checker;
 use crate::vitals::VitalsInput;
 
 /// Demo patients' MRNs start with this, so no one mistakes them for real records.
-pub const MRN_PREFIX: &str = "DEMO-";
+const MRN_PREFIX: &str = "DEMO-";
 /// Infusion chairs in the demo clinic; each runs about one session every two hours.
 const CHAIRS: usize = 6;
-/// The first sessions of a series come twice a week; boosters follow every few weeks.
+/// The first sessions of a series come twice a week; boosters follow every three to eight weeks.
 const INDUCTION_SESSIONS: usize = 6;
 /// How far back the history reaches.
 const YEARS: i32 = 10;
 const MAX_PATIENTS: u32 = 100_000;
-const MAX_SESSIONS: u32 = 1_000_000;
+/// About 23 sessions a weekday for ten years: what six chairs hold without running past midnight.
+const MAX_SESSIONS: u32 = 60_000;
 
 /// What to build: how many patients and sessions, the seed, and the last day with sessions.
 #[derive(Debug, Clone)]
@@ -71,7 +72,6 @@ pub struct Staff {
 }
 
 /// One planned session: whose, which day, which chair, and when it starts.
-#[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
     pub patient: usize,
     pub day: NaiveDate,
@@ -97,40 +97,35 @@ pub struct Person {
     pcl5: Option<f64>,
     left_at_end: f64,
     sessions_done: u32,
-    pub registered: Option<Patient>,
+    /// Set when the patient is first registered, at their first visit.
+    patient_id: Option<i64>,
 }
 
 /// The history's people and calendar: everything drawn from the seed before charting starts.
 pub fn plan(request: &DemoRequest, rng: &mut Rng) -> (Vec<Person>, Vec<Visit>) {
-    let people: Vec<Person> = (0..request.patients).map(|_| person(rng)).collect();
+    let first_year = request.last_day.year() - YEARS;
+    let people: Vec<Person> = (0..request.patients).map(|_| person(rng, first_year)).collect();
     let counts = sessions_per_patient(request.patients as usize, request.sessions as usize, rng);
-    let ten_years_ago = request
-        .last_day
-        .with_year(request.last_day.year() - YEARS)
-        .unwrap_or(request.last_day);
-    // Whole weeks, so a day's weekday survives the wrap below.
-    let window = (request.last_day - ten_years_ago).num_days() / 7 * 7;
-    let first_day = request.last_day - Duration::days(window - 1);
+    // The calendar counts weekdays only: weekday `i` is `first_monday + (i / 5) weeks + i % 5 days`.
+    let first_monday = monday_on_or_after(request.last_day.with_year_offset(-YEARS));
+    let whole_days = (request.last_day - first_monday).num_days() + 1;
+    let weekdays = whole_days / 7 * 5 + (whole_days % 7).min(5);
+    let date = |i: i64| first_monday + Duration::days(i / 5 * 7 + i % 5);
     let mut days: Vec<(NaiveDate, usize)> = Vec::with_capacity(request.sessions as usize);
     for (patient, &count) in counts.iter().enumerate() {
-        // Each series starts anywhere in the ten years and wraps round at the end, so every
-        // weekday, the last one included, is about as busy as the others.
-        let mut offset = rng.i64(0..window);
+        // Each series starts on any weekday and wraps round at the end, so every weekday, the last
+        // one included, is about as busy as the others.
+        let mut offset = rng.i64(0..weekdays);
         let mut mine = Vec::with_capacity(count);
         for n in 0..count {
             if n > 0 {
                 offset += if n < INDUCTION_SESSIONS {
-                    rng.i64(2..=4)
+                    rng.i64(1..=3)
                 } else {
-                    rng.i64(21..=56)
+                    rng.i64(15..=40)
                 };
             }
-            offset += match (first_day + Duration::days(offset)).weekday() {
-                Weekday::Sat => 2,
-                Weekday::Sun => 1,
-                _ => 0,
-            };
-            mine.push(first_day + Duration::days(offset % window));
+            mine.push(date(offset % weekdays));
         }
         // A series longer than ten years would meet itself; it keeps one session a day.
         mine.sort();
@@ -244,7 +239,8 @@ fn chance(rng: &mut Rng, p: f64) -> bool {
     rng.f64() < p
 }
 
-fn person(rng: &mut Rng) -> Person {
+/// A patient who is an adult (18 to 70) in `adult_in`, the history's first year.
+fn person(rng: &mut Rng, adult_in: i32) -> Person {
     let sex = if chance(rng, 0.58) { Sex::Female } else { Sex::Male };
     let given = pick(rng, if sex == Sex::Female { FEMALE } else { MALE });
     let family = pick(rng, FAMILY);
@@ -276,14 +272,14 @@ fn person(rng: &mut Rng) -> Person {
         given_names: Some(given.into()),
         date_of_birth: Some(format!(
             "{}-{:02}-{:02}",
-            rng.i32(1950..2003),
+            adult_in - rng.i32(18..70),
             rng.u32(1..=12),
             rng.u32(1..=28)
         )),
         mrn: None,
         sex: Some(sex),
         weight: Some(if in_lb {
-            (weight_kg * 2.20462).round()
+            (weight_kg / KG_PER_LB).round()
         } else {
             weight_kg
         }),
@@ -318,7 +314,7 @@ fn person(rng: &mut Rng) -> Person {
             rng.f64() * 0.3 + 0.7
         },
         sessions_done: 0,
-        registered: None,
+        patient_id: None,
     }
 }
 
@@ -364,16 +360,16 @@ pub fn chart_visit(
     let witness = &staff.nurses[(visit.chair + ordinal + 1) % staff.nurses.len()];
     let physician = &staff.physicians[ordinal % staff.physicians.len()];
     let t = visit.start;
-    let patient = match &person.registered {
-        Some(p) => p.clone(),
+    let patient_id = match person.patient_id {
+        Some(id) => id,
         None => {
             let input = PatientInput {
                 mrn: Some(format!("{MRN_PREFIX}{:06}", visit.patient + 1)),
                 ..std::mem::take(&mut person.input)
             };
-            let p = chart::add_patient(db, nurse, t - minutes(40), input)?;
-            person.registered = Some(p.clone());
-            p
+            let id = chart::add_patient(db, nurse, t - minutes(40), input)?.id;
+            person.patient_id = Some(id);
+            id
         }
     };
     let session = chart::start_session(
@@ -381,7 +377,7 @@ pub fn chart_visit(
         nurse,
         t - minutes(15),
         DoseInput {
-            patient_id: patient.id,
+            patient_id,
             protocol_id: person.protocol_id,
             weight: Some(person.weight_kg),
             weight_unit: Some(WeightUnit::Kg),
@@ -480,7 +476,7 @@ pub fn chart_visit(
                 rng.f64().mul_add(3.0, 96.5).round().min(100.0)
             }),
             rr: Some(rng.f64().mul_add(5.0, 12.0).round()),
-            temp_c: (k == 0).then(|| ((rng.f64() * 0.8 + 36.4) * 10.0).round() / 10.0),
+            temp_c: (k == 0).then(|| rng.f64() * 0.8 + 36.4),
             etco2: None,
             dissociation: (k > 0).then(|| (phase * 7.0 + rng.f64() * 2.0).round().clamp(0.0, 10.0)),
             moaas: (k > 0).then(|| if phase > 0.8 && chance(rng, 0.3) { 4.0 } else { 5.0 }),
@@ -628,7 +624,7 @@ pub fn chart_visit(
         let input = WasteInput {
             session_id: s,
             clinical_time: at(discharged),
-            amount_mg: Some(((drawn - plan.total_mg) * 10.0).round() / 10.0),
+            amount_mg: Some(drawn - plan.total_mg),
             witness_username: witness.username.clone(),
             witness_password: String::new(),
         };
@@ -713,4 +709,41 @@ fn hypertension(
     };
     chart::add_intervention(db, physician, time + minutes(5), given)?;
     Ok(effect.id)
+}
+
+fn monday_on_or_after(day: NaiveDate) -> NaiveDate {
+    day + Duration::days((7 - day.weekday().num_days_from_monday() as i64) % 7)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ten_year_calendar_spreads_sessions_evenly_over_weekdays_and_ends_on_the_last_day() {
+        let request = DemoRequest {
+            patients: 5_000,
+            sessions: 50_000,
+            seed: 1,
+            last_day: NaiveDate::from_ymd_opt(2028, 2, 29).unwrap(),
+        };
+        let (_, visits) = plan(&request, &mut Rng::with_seed(request.seed));
+        assert!(visits.len() > 49_900, "{}", visits.len());
+        let mut per_weekday = [0usize; 7];
+        let mut per_day = std::collections::BTreeMap::<NaiveDate, usize>::new();
+        for v in &visits {
+            per_weekday[v.day.weekday().num_days_from_monday() as usize] += 1;
+            *per_day.entry(v.day).or_default() += 1;
+        }
+        assert_eq!(per_weekday[5] + per_weekday[6], 0, "no weekend sessions");
+        let mean = visits.len() / 5;
+        assert!(
+            per_weekday[..5].iter().all(|&n| n.abs_diff(mean) < mean / 20),
+            "{per_weekday:?}"
+        );
+        let busiest = per_day.values().max().unwrap();
+        assert!(*busiest <= CHAIRS * 7, "the busiest day has {busiest} sessions");
+        assert_eq!(per_day.keys().next_back(), Some(&request.last_day));
+        assert!(*per_day.keys().next().unwrap() >= NaiveDate::from_ymd_opt(2018, 2, 28).unwrap());
+    }
 }

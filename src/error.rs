@@ -40,7 +40,8 @@ pub enum Error {
     /// Reading or writing failed (disk full, read-only, locked); the message says what to do.
     #[error("{0}")]
     Storage(String),
-    /// The database opened with the right key but is damaged; an admin can restore the newest backup.
+    /// The database is damaged (unreadable with the right key, failing the quick check, or missing
+    /// the entries its write-ahead log should hold); an admin can restore the newest backup.
     #[error("{0}")]
     Damaged(String),
 }

@@ -35,9 +35,21 @@ pub fn write_atomically(
 
 /// The temporary name a file is written under before it is renamed into place.
 pub fn partial(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
+    suffixed(path, ".partial")
+}
+
+/// `path` with `suffix` added to its file name: `chart.db` and "-wal" give `chart.db-wal`.
+pub fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The name of the file `path` points to, for a sentence.
+pub fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A new file (truncating a leftover), 0600 on Unix when `private`.

@@ -237,7 +237,7 @@ impl NewPatient {
     }
 }
 
-trait YearOffset {
+pub(crate) trait YearOffset {
     fn with_year_offset(self, years: i32) -> NaiveDate;
 }
 

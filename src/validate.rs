@@ -59,7 +59,6 @@ impl Checker {
         self.problems.push(message.into());
     }
 
-    /// A required text: trimmed, not empty, at most `max_chars` characters.
     /// A required date and time sent as RFC 3339 (the window adds the offset); `expected` says the
     /// accepted form in words ("a time like 10:40").
     pub fn timestamp(&mut self, value: Option<String>, label: &str, expected: &str) -> Option<DateTime<FixedOffset>> {
@@ -71,6 +70,8 @@ impl Checker {
         parsed
     }
 
+    /// A required text: trimmed, not empty, at most `max_chars` characters, no control characters
+    /// but line breaks and tabs.
     pub fn text(&mut self, value: Option<String>, label: &str, max_chars: usize) -> Option<String> {
         let value = value.map(|v| v.trim().to_string()).unwrap_or_default();
         if value.is_empty() {
@@ -78,6 +79,15 @@ impl Checker {
             None
         } else if value.chars().count() > max_chars {
             self.problem(format!("{label} must be at most {max_chars} characters."));
+            None
+        } else if value
+            .chars()
+            .any(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))
+        {
+            // Pasted text can carry invisible characters (a NUL ends the text as SQLite sees it).
+            self.problem(format!(
+                "{label} contains an invisible control character; type it again."
+            ));
             None
         } else {
             Some(value)
@@ -179,6 +189,21 @@ mod tests {
         let mut c = Checker::new();
         let out = c.whole(v, HR);
         c.finish().map(|_| out).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn text_with_an_invisible_control_character_is_refused_by_name_but_line_breaks_are_kept() {
+        let text = |v: &str| {
+            let mut c = Checker::new();
+            let out = c.text(Some(v.into()), "Note", 100);
+            c.finish().map(|_| out.unwrap()).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            text("\0late entry"),
+            Err("Note contains an invisible control character; type it again.".into())
+        );
+        assert!(text("bell\u{7}").is_err());
+        assert_eq!(text("line one\nline two\tend"), Ok("line one\nline two\tend".into()));
     }
 
     #[test]

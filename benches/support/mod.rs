@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Local, NaiveDate};
+use chrono::{Datelike, Local, NaiveDate};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::demo::DemoRequest;
 use infusion_chart::keyring::Keyring;
@@ -13,6 +13,8 @@ use infusion_chart::storage::LATEST_VERSION;
 use infusion_chart::users::{Credentials, Role, UserInput};
 use infusion_chart::Clinic;
 
+/// Raise when the demo generator changes, so the cached database is built again.
+const GENERATOR: u32 = 2;
 pub const ADMIN: &str = "bench";
 pub const PASSWORD: &str = "bench-password-1";
 
@@ -44,7 +46,7 @@ pub fn ten_years() -> TenYears {
         .unwrap_or(50_000);
     let cache = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-data")
-        .join(format!("ten-years-s{sessions}-schema{LATEST_VERSION}"));
+        .join(format!("ten-years-s{sessions}-schema{LATEST_VERSION}-v{GENERATOR}"));
     let done = cache.join("built-through");
     if !done.exists() {
         build(&cache, sessions);
@@ -81,9 +83,13 @@ fn build(cache: &Path, sessions: u32) {
             roles: vec![Role::Nurse, Role::Physician],
         })
         .unwrap();
-    let last_day = Local::now().date_naive();
+    // The last weekday before today: a full clinic day, apart from the sessions the benchmarks chart today.
+    let mut last_day = Local::now().date_naive() - chrono::Duration::days(1);
+    while matches!(last_day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+        last_day -= chrono::Duration::days(1);
+    }
     let request = DemoRequest {
-        patients: sessions / 10,
+        patients: (sessions / 10).max(1),
         sessions,
         seed: 1,
         last_day,

@@ -159,7 +159,7 @@ impl Clinic {
         let key = self.act_open(Some(Permission::Administer), "verify backups", |open, _, _| {
             Ok(open.key.sqlcipher_key())
         })?;
-        backup::verify(Path::new(&file.path), Some(&key))
+        backup::verify(&file.checked()?, Some(&key))
     }
 
     /// Replaces the database with a verified backup (an admin, signed in). The current database is
@@ -169,7 +169,7 @@ impl Clinic {
         let key = self.act_open(Some(Permission::Administer), "restore backups", |open, _, _| {
             Ok(open.key.clone())
         })?;
-        let verified = backup::verify(Path::new(&file.path), Some(&key.sqlcipher_key()))?;
+        let verified = backup::verify(&file.checked()?, Some(&key.sqlcipher_key()))?;
         self.act_state(Some(Permission::Administer), "restore backups", |state, by, now| {
             self.replace_database(state, &verified, &key, by, now)
         })
@@ -333,9 +333,7 @@ impl Clinic {
         now: DateTime<Utc>,
     ) -> Result<Restored> {
         let sql_key = key.sqlcipher_key();
-        let staging = self
-            .database
-            .with_file_name(format!("{}.restoring", file_name(&self.database)));
+        let staging = files::suffixed(&self.database, ".restoring");
         remove_database_files(&staging);
         let staged = (|| {
             let mut copy = files::create(&staging, true)?;
@@ -442,33 +440,37 @@ impl Clinic {
     }
 
     /// Renames a damaged database aside with its `-wal` and `-shm` (left by a crash), so none of them
-    /// is ever applied to the restored one; nothing is deleted.
+    /// is ever applied to the restored one; nothing is deleted. A rename that fails puts back the ones
+    /// already made, so nothing is half moved.
     fn move_aside_damaged(&self) -> Result<(String, Option<Manifest>)> {
         let aside = self.database.with_file_name(format!(
             "{}.damaged-{}",
-            file_name(&self.database),
+            files::name_of(&self.database),
             self.now().format("%Y%m%d-%H%M%S")
         ));
+        let mut moved = Vec::new();
         for suffix in ["", "-wal", "-shm"] {
-            let (from, to) = (
-                format!("{}{suffix}", self.database.display()),
-                format!("{}{suffix}", aside.display()),
-            );
-            if suffix.is_empty() || Path::new(&from).exists() {
-                fs::rename(&from, &to).map_err(|e| {
-                    Error::Storage(format!(
+            let (from, to) = (files::suffixed(&self.database, suffix), files::suffixed(&aside, suffix));
+            match fs::rename(&from, &to) {
+                Ok(()) => moved.push((from, to)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !suffix.is_empty() => {}
+                Err(e) => {
+                    for (from, to) in moved.iter().rev() {
+                        let _ = fs::rename(to, from);
+                    }
+                    return Err(Error::Storage(format!(
                         "The damaged database could not be moved aside ({e}). Nothing was changed."
-                    ))
-                })?;
+                    )));
+                }
             }
         }
         Ok((aside.display().to_string(), None))
     }
 
-    /// True once no connection holds the database: closing the last one checkpoints and removes the WAL.
+    /// True once no connection holds the database: closing the last one checkpoints and removes the
+    /// WAL. (A crash leaves one too, so a damaged database is moved aside without asking this.)
     fn closed_everywhere(&self) -> bool {
-        let wal = PathBuf::from(format!("{}-wal", self.database.display()));
-        !wal.exists()
+        !files::suffixed(&self.database, "-wal").exists()
     }
 }
 
@@ -483,10 +485,4 @@ fn admin_in_backup(verified: &Verified, key: &DataKey, username: &str) -> Result
                 "Only an admin restores a backup, and {username} is not an active admin in it."
             ))
         })
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::Clinic;
 use crate::audit::{Action, Event};
@@ -31,7 +30,7 @@ const STAFF: &[(&str, &str, Role)] = &[
 ];
 
 /// What was loaded: rows per table, the file's size on disk, and the days it spans.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct DemoLoaded {
     pub tables: BTreeMap<String, i64>,
     pub bytes: u64,
@@ -53,11 +52,21 @@ impl Clinic {
                     "This chart already holds {existing} patient(s). Demo data goes only into a chart with no patients, so it can never mix with real records. Nothing was changed."
                 )));
             }
+            // Accounts left by an earlier run are used again, as long as they still chart in their role.
             let users = db.users()?;
+            let existing = |username: &str| users.iter().find(|u| u.username == username).cloned();
+            if let Some(&(username, _, role)) = STAFF
+                .iter()
+                .find(|&&(username, _, role)| existing(username).is_some_and(|u| !u.active || !u.has(role)))
+            {
+                return Err(Error::Conflict(format!(
+                    "The demo account {username} exists but is disabled or no longer a {}. Enable it or give it that role again. Nothing was changed.",
+                    role.as_str()
+                )));
+            }
             let mut members = Vec::new();
             for &(username, name, role) in STAFF {
-                let existing = users.iter().find(|u| u.username == username).cloned();
-                members.push(match existing {
+                members.push(match existing(username) {
                     Some(user) => user,
                     None => self.add_staff(state, (username, name, role), by, now)?,
                 });

@@ -40,7 +40,7 @@ pub fn decode(png_bytes: &[u8]) -> Result<Logo> {
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder
         .read_info()
-        .map_err(|e| bad(format!("it could not be read ({e}).")))?;
+        .map_err(|_| bad("the file is damaged or is not a PNG image.".into()))?;
     let (width, height) = (reader.info().width, reader.info().height);
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(bad(format!("this one is {width}×{height} pixels.")));
@@ -53,7 +53,7 @@ pub fn decode(png_bytes: &[u8]) -> Result<Logo> {
     ];
     let frame = reader
         .next_frame(&mut pixels)
-        .map_err(|e| bad(format!("it could not be read ({e}).")))?;
+        .map_err(|_| bad("the file is damaged or is not a PNG image.".into()))?;
     pixels.truncate(frame.buffer_size());
     let channels = match frame.color_type {
         png::ColorType::Grayscale => 1,

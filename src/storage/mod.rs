@@ -76,8 +76,15 @@ impl Db {
         if !path.exists() {
             return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
         }
-        // Before SQLite sees the file: without its WAL it would open an older state and lose entries.
+        // Before SQLite sees the file: without its WAL it would open an older state and lose entries,
+        // and an emptied database file makes it delete the WAL it finds beside it.
         wal::check(path).map_err(|problem| wal::refusal(path, problem))?;
+        if fs::metadata(path).is_ok_and(|m| m.len() == 0) && wal::left_behind(path) {
+            return Err(Error::Damaged(format!(
+                "The chart database {} is empty, but the write-ahead log beside it holds entries, so it is not the right file. Put the right database file back, or an admin restores the newest backup. Nothing was changed.",
+                path.display()
+            )));
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| describe(&format!("{e}.")))?;
         // Until the file is known to be ours, closing must not checkpoint a WAL a crash left behind
@@ -171,18 +178,15 @@ impl Db {
 
     /// Runs `f` as one transaction: all of its writes or none. Each write opens a savepoint, which
     /// nests here, so a bulk load (the demo dataset) commits and syncs once per batch, not per row.
+    /// Nothing inside is saved until it returns, so it is never for what a nurse charts on screen.
     pub fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        match f(self) {
-            Ok(out) => {
-                self.conn.execute_batch("COMMIT")?;
-                Ok(out)
-            }
-            Err(e) => {
-                self.conn.execute_batch("ROLLBACK")?;
-                Err(e)
-            }
+        let out = f(self).and_then(|out| Ok(self.conn.execute_batch("COMMIT").map(|_| out)?));
+        if out.is_err() && !self.conn.is_autocommit() {
+            // The first error is the one to report; a failed rollback is SQLite's to finish.
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
+        out
     }
 
     /// Every row `sql` selects with `params`.
@@ -191,7 +195,7 @@ impl Db {
     }
 
     /// Copies the write-ahead log into the database file and empties it (after a bulk load, so the
-    /// file's size on disk is the chart's size).
+    /// file's size on disk is the chart's size). Best effort: a reader elsewhere can keep part of it.
     pub fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())

@@ -42,13 +42,14 @@ fn patient(r: &Row) -> rusqlite::Result<Patient> {
     })
 }
 
-/// The 18 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
-/// `now` are the creation or the latest change.
+/// The patient as stored, for the read-back after a write.
 fn read_patient(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Patient> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"))?
         .query_row([id], patient)
 }
 
+/// The 18 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
+/// `now` are the creation or the latest change.
 fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec<Value> {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     vec![

@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::files;
 
 /// `iVersion` of the wal-index header SQLite writes (3.7.0 and every version since).
 const INDEX_VERSION: u32 = 3_007_000;
@@ -44,12 +45,7 @@ struct Index {
 
 /// `<db>-wal` and `<db>-shm` beside `database`.
 pub fn companions(database: &Path) -> (PathBuf, PathBuf) {
-    let with = |suffix: &str| {
-        let mut name = database.as_os_str().to_os_string();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    (with("-wal"), with("-shm"))
+    (files::suffixed(database, "-wal"), files::suffixed(database, "-shm"))
 }
 
 /// Checks, reading only, that the WAL holds everything the index says is committed but not yet in the
@@ -89,11 +85,7 @@ pub fn left_behind(database: &Path) -> bool {
 
 /// Why `database` is refused, in an admin's words: which file, what is lost, what to do.
 pub fn refusal(database: &Path, problem: Problem) -> Error {
-    let wal = companions(database).0;
-    let wal = wal
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let wal = files::name_of(&companions(database).0);
     let what = match problem {
         Problem::Missing => "is missing",
         Problem::Incomplete => "is incomplete (cut short)",

@@ -12,6 +12,7 @@ use infusion_chart::audit::{Action, Filter};
 use infusion_chart::backup::{self, BackupFile, BackupKind, BackupRequest};
 use infusion_chart::clinic::{Nothing, Trigger};
 use infusion_chart::crypto::DataKey;
+use infusion_chart::keyring::Keyring;
 use infusion_chart::sessions::SessionRef;
 use infusion_chart::Clinic;
 use rusqlite::Connection;
@@ -48,7 +49,7 @@ fn copy_backup(file: &Path, dir: &Path, name: &str) -> PathBuf {
     let copy = dir.join(format!("{name}.db"));
     std::fs::copy(file, &copy).unwrap();
     std::fs::copy(backup::manifest_path(file), backup::manifest_path(&copy)).unwrap();
-    std::fs::copy(file.with_extension("keys"), copy.with_extension("keys")).unwrap();
+    std::fs::copy(Keyring::path_beside(file), Keyring::path_beside(&copy)).unwrap();
     copy
 }
 

@@ -132,6 +132,6 @@ fn demo_data_is_refused_in_a_chart_with_patients_and_for_non_admins() {
     };
     assert_eq!(
         f.clinic.demo_data(small, |_, _| ()).unwrap_err().to_string(),
-        "Sessions must be between the number of patients (8) and 1000000: each demo patient has at least one session."
+        "Sessions must be between the number of patients (8) and 60000: each demo patient has at least one session."
     );
 }

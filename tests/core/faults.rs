@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use infusion_chart::clinic::Nothing;
 use infusion_chart::crypto::DataKey;
+use infusion_chart::files;
+use infusion_chart::keyring::Keyring;
 use infusion_chart::sessions::SessionRef;
 use infusion_chart::storage::{inspect, Db};
 use infusion_chart::vitals::Vitals;
@@ -278,11 +280,11 @@ fn a_wal_deleted_after_a_crash_is_refused_untouched_and_recovers_every_entry_onc
     // crash leaves holds entries that are in no other file.
     let run = chart_until_killed(&f.path, 0, 20, Duration::ZERO);
     let dir = f.path.parent().unwrap();
-    let (wal, shm) = (dir.join(format!("{DB_NAME}-wal")), dir.join(format!("{DB_NAME}-shm")));
+    let (wal, shm) = (files::suffixed(&f.path, "-wal"), files::suffixed(&f.path, "-shm"));
     assert!(wal.exists() && shm.exists(), "a crash leaves the -wal and -shm files");
     let moved = dir.join("moved-aside-wal");
     std::fs::rename(&wal, &moved).unwrap();
-    let keys = f.path.with_extension("keys");
+    let keys = Keyring::path_beside(&f.path);
     let before = snapshot(&[&f.path, &shm, &keys]);
     let listing = list(dir);
 
@@ -328,7 +330,7 @@ fn a_wal_deleted_after_a_crash_is_refused_untouched_and_recovers_every_entry_onc
 fn after_a_missing_wal_an_admin_restores_the_newest_backup() {
     let f = Fixture::staffed();
     chart_until_killed(&f.path, 0, 20, Duration::ZERO);
-    std::fs::remove_file(f.path.with_file_name(format!("{DB_NAME}-wal"))).unwrap();
+    std::fs::remove_file(files::suffixed(&f.path, "-wal")).unwrap();
     restore_after_refusal(&f);
 }
 
@@ -362,12 +364,12 @@ fn a_database_replaced_by_garbage_is_refused_as_damaged_and_left_as_it_is() {
     // A crash first, so the -wal and -shm files are left beside the database.
     chart_until_killed(&f.path, 0, 5, Duration::ZERO);
     let dir = f.path.parent().unwrap();
-    let (wal, shm) = (dir.join(format!("{DB_NAME}-wal")), dir.join(format!("{DB_NAME}-shm")));
+    let (wal, shm) = (files::suffixed(&f.path, "-wal"), files::suffixed(&f.path, "-shm"));
     let length = std::fs::metadata(&f.path).unwrap().len() as usize;
     let mut rng = fastrand::Rng::with_seed(7);
     let garbage: Vec<u8> = std::iter::repeat_with(|| rng.u8(..)).take(length).collect();
     std::fs::write(&f.path, &garbage).unwrap();
-    let keys = f.path.with_extension("keys");
+    let keys = Keyring::path_beside(&f.path);
     let sign_in = || {
         let err = Clinic::open(&f.path)
             .unwrap()
@@ -593,7 +595,7 @@ mod mounts {
         let (folder, file) = (root.path().join("read-only-folder"), root.path().join("read-only-file"));
         copy_clinic(&f.path, &folder);
         copy_clinic(&f.path, &file);
-        let files = |dir: &Path| [dir.join(DB_NAME), dir.join(DB_NAME).with_extension("keys")];
+        let files = |dir: &Path| [dir.join(DB_NAME), Keyring::path_beside(&dir.join(DB_NAME))];
         let before = (snapshot(&files(&folder)), snapshot(&files(&file)));
         // root ignores file permissions, so the namespace makes them read-only the only way root obeys:
         // a read-only bind mount of the folder, and of the database file alone in the other folder.
@@ -653,7 +655,7 @@ mod mounts {
     /// The database and its key file copied into the new folder `to`, as they are after sign-out.
     fn copy_clinic(database: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
-        for file in [database.to_path_buf(), database.with_extension("keys")] {
+        for file in [database.to_path_buf(), Keyring::path_beside(database)] {
             std::fs::copy(&file, to.join(file.file_name().unwrap())).unwrap();
         }
     }

@@ -293,3 +293,61 @@ fn opening_never_creates_a_database_and_creating_never_touches_an_existing_one()
     drop(Db::create(&path, None).unwrap());
     assert!(matches!(Db::create(&path, None), Err(Error::Database(m)) if m.contains("could not be created")));
 }
+
+#[test]
+fn search_finds_the_start_of_the_given_names_and_follows_an_edit() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = clinic
+        .add_patient(infusion_chart::patients::PatientInput {
+            family_name: Some("Nguyễn".into()),
+            given_names: Some("Zoë Anh".into()),
+            ..patient_input("G-1")
+        })
+        .unwrap();
+    let found = |q: &str| {
+        clinic
+            .search_patients(PatientSearch { query: q.into() })
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found("ZOË A"), vec![p.id]);
+    assert_eq!(found("zoë anh ngu"), vec![p.id]);
+    assert_eq!(
+        found("anh"),
+        Vec::<i64>::new(),
+        "a search matches the start of a name, not its middle"
+    );
+    clinic
+        .update_patient(infusion_chart::patients::PatientUpdate {
+            patient_id: p.id,
+            patient: infusion_chart::patients::PatientInput {
+                family_name: Some("Nguyễn".into()),
+                given_names: Some("Amara".into()),
+                ..patient_input("G-1")
+            },
+        })
+        .unwrap();
+    assert_eq!(found("amara"), vec![p.id]);
+    assert_eq!(found("zoë"), Vec::<i64>::new());
+}
+
+#[test]
+fn an_emptied_database_beside_a_wal_with_entries_is_refused_untouched() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    std::fs::write(&wal, vec![7u8; 4096]).unwrap();
+    match Db::open(&path, None) {
+        Err(Error::Damaged(message)) => assert!(message.contains("is empty"), "{message}"),
+        other => panic!(
+            "expected the empty file to be refused as damaged, got {:?}",
+            other.map(drop)
+        ),
+    }
+    assert_eq!(std::fs::read(&wal).unwrap(), vec![7u8; 4096]);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+}
