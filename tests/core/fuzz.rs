@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use infusion_chart::audit::{Action, Filter};
 use infusion_chart::backup::FolderInput;
 use infusion_chart::clinic::{Nothing, Recovery};
+use infusion_chart::digest::hex;
 use infusion_chart::infusion::{EventInput, EventKind};
 use infusion_chart::notes::NoteInput;
 use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
@@ -129,9 +130,20 @@ fn any_number() -> BoxedStrategy<Option<f64>> {
     .boxed()
 }
 
+/// A whole-number field's range.
+fn whole(n: Num) -> std::ops::RangeInclusive<i64> {
+    n.min as i64..=n.max as i64
+}
+
+/// A whole number in `n`'s range above `floor`, `t` of the way from the lowest to the highest.
+fn above(n: Num, floor: i64, t: f64) -> i64 {
+    let low = (floor + 1).max(n.min as i64);
+    low + ((n.max as i64 - low) as f64 * t) as i64
+}
+
 fn in_range(n: Num) -> BoxedStrategy<f64> {
     if n.whole {
-        (n.min as i64..=n.max as i64).prop_map(|v| v as f64).boxed()
+        whole(n).prop_map(|v| v as f64).boxed()
     } else {
         (n.min..=n.max).boxed()
     }
@@ -206,20 +218,19 @@ const NICE: &[&str] = &[
     "Dr Omar Haddad",
 ];
 
-/// A text a form would send: not blank, at most `max` characters (never fewer than 10 here).
-fn valid_text(max: usize) -> BoxedStrategy<String> {
-    let ascii = format!("[A-Za-z0-9][A-Za-z0-9 .,'()/-]{{0,{}}}", max.min(20) - 1);
+/// A text a form would send: not blank, at most 20 characters (every text field takes at least 20).
+fn valid_text() -> BoxedStrategy<String> {
     prop_oneof![
-        3 => proptest::string::string_regex(&ascii).expect("a pattern"),
+        3 => "[A-Za-z0-9][A-Za-z0-9 .,'()/-]{0,19}",
         1 => prop::sample::select(NICE).prop_map(str::to_string),
     ]
     .boxed()
 }
 
-fn text(mode: Mode, max: usize, required: bool) -> BoxedStrategy<Option<String>> {
+fn text(mode: Mode, required: bool) -> BoxedStrategy<Option<String>> {
     let valid = match required {
-        true => valid_text(max).prop_map(Some).boxed(),
-        false => prop::option::of(valid_text(max)).boxed(),
+        true => valid_text().prop_map(Some).boxed(),
+        false => prop::option::of(valid_text()).boxed(),
     };
     pick(mode, valid, any_text())
 }
@@ -321,12 +332,9 @@ fn date(mode: Mode, valid: BoxedStrategy<String>) -> BoxedStrategy<Option<String
 // ---- each input ----
 
 fn blood_pressure(mode: Mode) -> BoxedStrategy<(Option<f64>, Option<f64>)> {
-    let valid = (20i64..=199, 0.0..1.0f64)
-        .prop_map(|(dbp, t)| {
-            let low = (dbp + 1).max(40);
-            let sbp = low + ((300 - low) as f64 * t) as i64;
-            (Some(sbp as f64), Some(dbp as f64))
-        })
+    // A diastolic short of its highest, and a systolic above it.
+    let valid = (judge::DBP.min as i64..judge::DBP.max as i64, 0.0..1.0f64)
+        .prop_map(|(dbp, t)| (Some(above(judge::SBP, dbp, t) as f64), Some(dbp as f64)))
         .boxed();
     pick(mode, valid, (any_number(), any_number()).boxed())
 }
@@ -382,7 +390,7 @@ fn event(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<(EventInput
         time(mode, cx, 600),
         num(mode, judge::RATE, true),
         num(mode, judge::BOLUS, true),
-        text(mode, 500, false),
+        text(mode, false),
     )
         .prop_map(
             move |((kind, running), clinical_time, rate_ml_per_h, bolus_mg, hold_override)| {
@@ -409,7 +417,7 @@ fn pump(cx: &Context, running: bool) -> Context {
 }
 
 fn note(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<NoteInput> {
-    (time(mode, cx, 600), text(mode, 2000, true))
+    (time(mode, cx, 600), text(mode, true))
         .prop_map(move |(clinical_time, text)| NoteInput {
             session_id,
             clinical_time,
@@ -436,10 +444,10 @@ fn patient(mode: Mode, cx: &Context) -> BoxedStrategy<PatientInput> {
     let dob = date(mode, date_before(cx.session_date, 0..=119 * 365));
     let indication = choice(mode, Indication::ALL);
     (
-        (text(mode, 100, true), text(mode, 100, true), text(mode, 32, true), dob),
+        (text(mode, true), text(mode, true), text(mode, true), dob),
         (choice(mode, Sex::ALL), weight(mode), num(mode, judge::HEIGHT, false)),
-        (text(mode, 500, true), indication, text(mode, 200, true)),
-        (text(mode, 200, false), text(mode, 200, false)),
+        (text(mode, true), indication, text(mode, true)),
+        (text(mode, false), text(mode, false)),
         (
             prop::collection::vec(prop::sample::select(Contraindication::ALL), 0..4),
             prop::collection::vec(prop::sample::select(FlaggedMedication::ALL), 0..4),
@@ -492,12 +500,8 @@ fn checklist(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<Checkli
     .boxed();
     (
         (ticked(mode), ticked(mode), ticked(mode), ticked(mode)),
-        (text(mode, 200, true), pregnancy, text(mode, 100, true)),
-        (
-            num(mode, judge::IV_GAUGE, true),
-            text(mode, 40, true),
-            date(mode, expiry),
-        ),
+        (text(mode, true), pregnancy, text(mode, true)),
+        (num(mode, judge::IV_GAUGE, true), text(mode, true), date(mode, expiry)),
     )
         .prop_map(
             move |(
@@ -536,12 +540,13 @@ fn waste(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<WasteInput>
 
 fn outcome(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<OutcomeInput> {
     let time = time(mode, cx, 600);
-    let valid = prop::sample::select(judge::SCALES)
-        .prop_flat_map(|(scale, _, count, max)| {
+    let valid = prop::sample::select(Scale::ALL)
+        .prop_flat_map(|scale| {
+            let spec = scale.spec();
             (
                 Just(scale),
                 prop::sample::select(Timepoint::ALL),
-                prop::collection::vec((0..=max).prop_map(|v| Some(v as f64)), count),
+                prop::collection::vec((0..=spec.item_max).prop_map(|v| Some(v as f64)), spec.items.len()),
             )
         })
         .prop_map(|(scale, timepoint, items)| (Some(scale), Some(timepoint), items))
@@ -569,7 +574,7 @@ fn outcome(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<OutcomeIn
 fn side_effect(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<SideEffectInput> {
     (
         choice(mode, Effect::ALL),
-        text(mode, 200, true),
+        text(mode, true),
         choice(mode, Severity::ALL),
         time(mode, cx, 600),
     )
@@ -596,13 +601,13 @@ fn resolution(mode: Mode, cx: &Context, side_effect_id: i64) -> BoxedStrategy<Re
 
 fn intervention(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<InterventionInput> {
     (
-        (choice(mode, RescueMedication::ALL), text(mode, 100, true)),
+        (choice(mode, RescueMedication::ALL), text(mode, true)),
         (
             num(mode, judge::RESCUE_DOSE, true),
             choice(mode, DoseUnit::ALL),
             choice(mode, Route::ALL),
         ),
-        (time(mode, cx, 600), text(mode, 200, true), text(mode, 500, false)),
+        (time(mode, cx, 600), text(mode, true), text(mode, false)),
     )
         .prop_map(
             move |((medication, other), (dose, unit, route), (clinical_time, indication, effect))| InterventionInput {
@@ -639,12 +644,7 @@ fn aldrete(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<AldreteIn
 }
 
 fn discharge(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<DischargeInput> {
-    (
-        time(mode, cx, 600),
-        text(mode, 200, true),
-        ticked(mode),
-        text(mode, 500, false),
-    )
+    (time(mode, cx, 600), text(mode, true), ticked(mode), text(mode, false))
         .prop_map(
             move |(clinical_time, escort_name, instructions_given, override_reason)| DischargeInput {
                 session_id,
@@ -659,16 +659,18 @@ fn discharge(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<Dischar
 
 /// Dose, soft and hard limits in order (valid), or each arbitrary.
 fn limits(mode: Mode) -> BoxedStrategy<(Option<f64>, Option<f64>, Option<f64>)> {
-    let valid = (0.01..=10.0f64)
-        .prop_flat_map(|hard| (0.01..=hard).prop_map(move |soft| (soft, hard)))
-        .prop_flat_map(|(soft, hard)| (0.01..=soft).prop_map(move |dose| (Some(dose), Some(soft), Some(hard))))
+    let valid = (judge::HARD.min..=judge::HARD.max)
+        .prop_flat_map(|hard| (judge::SOFT.min..=hard).prop_map(move |soft| (soft, hard)))
+        .prop_flat_map(|(soft, hard)| {
+            (judge::DOSE.min..=soft).prop_map(move |dose| (Some(dose), Some(soft), Some(hard)))
+        })
         .boxed();
     pick(mode, valid, (any_number(), any_number(), any_number()).boxed())
 }
 
 fn protocol(mode: Mode) -> BoxedStrategy<ProtocolInput> {
     (
-        (text(mode, 100, true), text(mode, 60, true), text(mode, 20, true)),
+        (text(mode, true), text(mode, true), text(mode, true)),
         limits(mode),
         (
             num(mode, judge::DURATION, true),
@@ -736,12 +738,9 @@ fn dose(mode: Mode, patient_id: i64) -> BoxedStrategy<DoseInput> {
 
 /// High below severe blood pressure (valid), or each arbitrary.
 fn thresholds(mode: Mode) -> BoxedStrategy<[Option<f64>; 4]> {
-    let valid = (120i64..=250, 70i64..=150, 0.0..1.0f64, 0.0..1.0f64)
+    let valid = (whole(judge::HIGH_SBP), whole(judge::HIGH_DBP), 0.0..1.0f64, 0.0..1.0f64)
         .prop_map(|(hs, hd, a, b)| {
-            let (ls, ld) = ((hs + 1).max(140), (hd + 1).max(80));
-            let severe_sbp = ls + ((300 - ls) as f64 * a) as i64;
-            let severe_dbp = ld + ((180 - ld) as f64 * b) as i64;
-            [hs, hd, severe_sbp, severe_dbp].map(|v| Some(v as f64))
+            [hs, hd, above(judge::SEVERE_SBP, hs, a), above(judge::SEVERE_DBP, hd, b)].map(|v| Some(v as f64))
         })
         .boxed();
     let wild = (any_number(), any_number(), any_number(), any_number())
@@ -752,7 +751,7 @@ fn thresholds(mode: Mode) -> BoxedStrategy<[Option<f64>; 4]> {
 
 fn settings(mode: Mode) -> BoxedStrategy<SettingsInput> {
     let o = |n: Num| num(mode, n, false);
-    let header = |max| text(mode, max, false);
+    let header = || text(mode, false);
     (
         (
             o(judge::AUTO_LOCK),
@@ -767,7 +766,7 @@ fn settings(mode: Mode) -> BoxedStrategy<SettingsInput> {
             o(judge::HIGH_HR_SUSTAINED),
             o(judge::LOW_SPO2),
         ),
-        (header(100), header(200), header(40)),
+        (header(), header(), header()),
         (
             o(judge::BACKUP_EVERY),
             o(judge::KEEP_DAILY),
@@ -841,7 +840,7 @@ fn username(mode: Mode) -> BoxedStrategy<Option<String>> {
 }
 
 fn user(mode: Mode) -> BoxedStrategy<UserInput> {
-    (username(mode), text(mode, 80, true), password_pair(mode), roles(mode))
+    (username(mode), text(mode, true), password_pair(mode), roles(mode))
         .prop_map(
             |(username, display_name, (password, password_confirm), roles)| UserInput {
                 username,
@@ -855,7 +854,7 @@ fn user(mode: Mode) -> BoxedStrategy<UserInput> {
 }
 
 fn addendum(mode: Mode, session_id: i64) -> BoxedStrategy<AddendumInput> {
-    (text(mode, 200, true), text(mode, 5000, true))
+    (text(mode, true), text(mode, true))
         .prop_map(move |(reason, text)| AddendumInput {
             session_id,
             reason,
@@ -898,10 +897,6 @@ fn png() -> Vec<u8> {
     writer.write_image_data(&[255, 0, 0, 0, 0, 255]).expect("pixels");
     writer.finish().expect("finished");
     bytes
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A logo as hex: a real PNG (or none), one with bytes changed or cut short, random bytes, or not hex.
@@ -1042,8 +1037,6 @@ proptest! {
 
     #[test]
     fn logo_refusals_say_what_a_logo_must_be(hex in logo(Mode::Fuzz)) {
-        // FOUND (see judge.rs): left out until fixed.
-        prop_assume!(!judge::png_debug_noise(&hex));
         verdict(judge::logo(&hex))?;
     }
 }
@@ -1137,7 +1130,10 @@ proptest! {
 
     /// In range and near the recorded weight, at most the soft limit: a plan ready to start.
     #[test]
-    fn valid_doses_plan_ready_to_start(weight in 63.0..=77.0f64, dose in prop::option::of(0.01..=0.75f64)) {
+    fn valid_doses_plan_ready_to_start(
+        weight in 63.0..=77.0f64,
+        dose in prop::option::of(judge::DOSE.min..=Context::standard().protocol.soft_limit_mg_per_kg),
+    ) {
         let cx = Context::standard();
         let input = DoseInput {
             weight: Some(weight),
@@ -1173,7 +1169,7 @@ proptest! {
     #[test]
     fn valid_recovery_keys_and_logos_are_accepted(code in recovery_key(Mode::Valid), hex in logo(Mode::Valid)) {
         accepted("recovery key", infusion_chart::crypto::DataKey::from_recovery_code(&code))?;
-        accepted("logo", judge::logo(&hex))?;
+        accepted("logo", judge::check_logo(&hex))?;
     }
 }
 
@@ -1241,12 +1237,7 @@ where
     S::Value: Debug,
 {
     check(cases, strategy, |input| {
-        let shown = format!("{input:?}");
         let (expect, outcome) = act(input);
-        // FOUND (see judge.rs): left out until fixed.
-        if judge::nul_first_refused(&shown, &outcome) {
-            return Ok(());
-        }
         expect.check(outcome)
     })
 }
@@ -1282,7 +1273,7 @@ fn charting_through_the_clinic_refuses_in_words() {
         },
     );
     through_clinic(DATABASE_CASES, dose(Mode::Fuzz, desk.patient.id), |input| {
-        let e = judge::expect_dose(&input, 0.5).early(&["not_found"]);
+        let e = judge::expect_dose(&input, cx.protocol.dose_mg_per_kg).early(&["not_found"]);
         (e, c.dose_preview(input).map(drop))
     });
     through_clinic(DATABASE_CASES, event(Mode::Fuzz, &cx, sid), |(input, _)| {
@@ -1382,10 +1373,6 @@ fn administration_through_the_clinic_refuses_in_words() {
         )
     });
     through_clinic(DATABASE_CASES, logo(Mode::Fuzz), |png_hex| {
-        // FOUND (see judge.rs): left out until fixed.
-        if judge::png_debug_noise(&png_hex) {
-            return (Expect::new(&[]), Ok(()));
-        }
         (
             judge::expect_logo(&png_hex),
             c.set_clinic_logo(LogoInput { png_hex }).map(drop),
@@ -1408,10 +1395,9 @@ fn administration_through_the_clinic_refuses_in_words() {
             c.set_backup_folder(FolderInput { folder }).map(drop),
         )
     });
+    // Random text may have set some other folder (or cleared it): back to the desk's own.
     let dir = desk.dir.path().display().to_string();
-    judge::expect_backup_folder(&dir)
-        .check(c.set_backup_folder(FolderInput { folder: dir.clone() }))
-        .unwrap();
+    c.set_backup_folder(FolderInput { folder: dir }).unwrap();
     let filter = (
         any_text(),
         prop::option::of(any::<i64>()),
@@ -1498,6 +1484,8 @@ fn signing_in_through_the_clinic_refuses_in_words() {
         let mut e = Expect::new(&["unauthenticated"]).early(&["throttled"]);
         e.name("username");
         e.echo(&username);
+        let right = username.trim().eq_ignore_ascii_case("ada") && password == *current.borrow();
+        e.require(!right, "The username or password is not right.");
         e.check(c.login(creds(&username, &password)))
     });
     // SQLCipher writes every failed decryption (a wrong recovery key) to stderr itself, past the test
@@ -1513,6 +1501,8 @@ fn signing_in_through_the_clinic_refuses_in_words() {
         |(key, user, (new, confirm))| {
             let mut e = judge::expect_recovery_key(&key).kinds(&["unauthenticated"]);
             e.name("recovery key");
+            // A well-formed key is still not this database's.
+            e.require(!e.refuses(), "That recovery key does not open this database.");
             e.check(c.recover(Recovery {
                 recovery_key: key,
                 username: user.unwrap_or_default(),

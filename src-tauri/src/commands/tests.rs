@@ -9,6 +9,9 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
+/// The admin's password (`Harness::set_up`).
+pub(super) const PASSWORD: &str = "long enough pw";
+
 pub(super) struct Harness {
     _dir: tempfile::TempDir,
     _app: tauri::App<MockRuntime>,
@@ -39,8 +42,8 @@ impl Harness {
         let done = h
             .invoke(
                 "setup",
-                json!({"input": {"username": "ada", "display_name": "Ada Admin", "password": "long enough pw",
-                                 "password_confirm": "long enough pw", "roles": ["nurse", "physician"]}}),
+                json!({"input": {"username": "ada", "display_name": "Ada Admin", "password": PASSWORD,
+                                 "password_confirm": PASSWORD, "roles": ["nurse", "physician"]}}),
             )
             .unwrap();
         assert_eq!(done["status"]["state"], "ready");
@@ -65,7 +68,7 @@ impl Harness {
         .map(|b| b.deserialize::<Value>().unwrap())
     }
 
-    fn add_patient(&self) -> Value {
+    pub(super) fn add_patient(&self) -> Value {
         self.invoke(
             "add_patient",
             json!({"input": {"family_name": "Okafor", "given_names": "Ada", "date_of_birth": "1990-05-01", "mrn": "M-42",
@@ -76,7 +79,7 @@ impl Harness {
 }
 
 /// Today's session on the default protocol at the patient's recorded weight.
-fn start(patient: &Value) -> Value {
+pub(super) fn start(patient: &Value) -> Value {
     json!({"input": {"patient_id": patient["id"], "protocol_id": 1, "weight": patient["weight_kg"], "weight_unit": "kg"}})
 }
 
