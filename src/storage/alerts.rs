@@ -78,7 +78,7 @@ impl Db {
     }
 
     pub fn acknowledge_alert(&mut self, alert_id: i64, patient_id: i64, by: &User, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "UPDATE alerts SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1",
             (alert_id, by.id, ts(&now)),

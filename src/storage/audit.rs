@@ -107,7 +107,7 @@ impl Db {
 
     /// Records several events in one transaction: all of them or none.
     pub fn audit_all(&mut self, rows: &[(Author, Event, DateTime<Utc>)]) -> Result<()> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         for (author, event, at) in rows {
             append(&tx, author, event, *at)?;
         }
@@ -124,7 +124,7 @@ impl Db {
         at: DateTime<Utc>,
         f: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         append(&tx, author, event, at)?;
         let out = f()?;
         tx.commit()?;

@@ -33,7 +33,7 @@ impl Db {
     /// A backup file opened read-only, as it is: nothing is migrated or written.
     pub fn read_only(path: &Path, key: Option<&str>) -> Result<Db> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = super::connect(path, flags)?;
         if let Some(key) = key {
             conn.pragma_update(None, "key", key)?;
         }
@@ -46,7 +46,7 @@ impl Db {
     /// The copy uses a rollback journal, so it can be checked and read on read-only media.
     pub fn snapshot_into(&self, dest: &Path, key: Option<&str>) -> Result<()> {
         let copy = || -> rusqlite::Result<StepResult> {
-            let mut copy = Connection::open(dest)?;
+            let mut copy = super::connect(dest, OpenFlags::default())?;
             if let Some(key) = key {
                 copy.pragma_update(None, "key", key)?;
             }
@@ -78,9 +78,7 @@ impl Db {
         by: &Author,
         now: DateTime<Utc>,
     ) -> Result<BackupRecord> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO backups (kind, created_at, path, bytes, sha256, made_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             (kind.name(), ts(&now), path, bytes, sha256, by.user_id),

@@ -21,7 +21,7 @@ pub(super) fn apply(conn: &mut Connection) -> Result<()> {
     let applied = verify_applied(conn)?;
     for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
         let version = index as i64 + 1;
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version    INTEGER PRIMARY KEY,

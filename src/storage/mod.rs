@@ -1,5 +1,5 @@
-//! The only code that writes SQL. `Db::open` is the one place a connection is made and configured:
-//! it identifies the file before changing anything, sets and verifies every pragma, then migrates.
+//! The only code that writes SQL. Every connection is made by `connect`; `Db::open` configures the
+//! chart's: it identifies the file before changing anything, sets and verifies every pragma, then migrates.
 
 mod alerts;
 mod audit;
@@ -33,7 +33,7 @@ use std::fs;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Savepoint, Transaction, TransactionBehavior};
 
 use crate::audit::Event;
 use crate::error::{Error, Result};
@@ -86,7 +86,7 @@ impl Db {
             )));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| describe(&format!("{e}.")))?;
+        let conn = connect(path, flags).map_err(|e| describe(&format!("{e}.")))?;
         // Until the file is known to be ours, closing must not checkpoint a WAL a crash left behind
         // into it (SQLite would write into a file it cannot read, then delete the WAL).
         let no_checkpoint_on_close = rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE;
@@ -142,7 +142,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<T> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(insert, params)?;
         let id = tx.last_insert_rowid();
         let stored = read(&tx, id)?;
@@ -162,7 +162,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<T> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         let old = read(&tx, id)?;
         if tx.execute(update, params)? != 1 {
             return Err(Error::Conflict(format!(
@@ -176,8 +176,20 @@ impl Db {
         Ok(new)
     }
 
-    /// Runs `f` as one transaction: all of its writes or none. Each write opens a savepoint, which
-    /// nests here, so a bulk load (the demo dataset) commits and syncs once per batch, not per row.
+    /// Begins one write: all of it or none. On its own it is BEGIN IMMEDIATE, taking the write lock
+    /// before it reads, so it waits its turn (busy_timeout) behind another connection's write; a
+    /// deferred one that had read first would be refused at once as busy. Inside
+    /// `in_one_transaction` it is a savepoint.
+    fn write(&mut self) -> rusqlite::Result<Write<'_>> {
+        Ok(if self.conn.is_autocommit() {
+            Write::Alone(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        } else {
+            Write::Nested(self.conn.savepoint()?)
+        })
+    }
+
+    /// Runs `f` as one transaction: all of its writes or none. Each write (`Db::write`) nests here,
+    /// so a bulk load (the demo dataset) commits and syncs once per batch, not per row.
     /// Nothing inside is saved until it returns, so it is never for what a nurse charts on screen.
     pub fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -205,6 +217,42 @@ impl Db {
     pub fn pragma(&self, name: &str) -> Result<String> {
         Ok(read_pragma(&self.conn, name)?)
     }
+}
+
+/// A write begun by `Db::write`; it reads as the connection it runs on.
+enum Write<'c> {
+    Alone(Transaction<'c>),
+    Nested(Savepoint<'c>),
+}
+
+impl Write<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Write::Alone(tx) => tx.commit(),
+            Write::Nested(sp) => sp.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for Write<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            Write::Alone(tx) => tx,
+            Write::Nested(sp) => sp,
+        }
+    }
+}
+
+/// Opens a connection once SQLite and SQLCipher are ready. SQLCipher finishes its own start-up just
+/// after SQLite reports itself started, so a thread opening its first connection in that moment
+/// found no cipher and `PRAGMA key` failed ("sqlcipher not initialized"); the first connection of the
+/// process is therefore made alone, and every other waits for it.
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    static STARTED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    STARTED.get_or_init(|| drop(Connection::open_in_memory()));
+    Connection::open_with_flags(path, flags)
 }
 
 /// Refuses files that are not ours, reading only: nothing is written before this passes.

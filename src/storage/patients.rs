@@ -98,7 +98,7 @@ fn prefix_range(prefix: &str) -> (String, String) {
 
 impl Db {
     pub fn insert_patient(&mut self, p: &NewPatient, by: &User, now: chrono::DateTime<chrono::Utc>) -> Result<Patient> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         refuse_taken_mrn(&tx, &p.mrn, None)?;
         tx.execute(
             "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by,
@@ -126,7 +126,7 @@ impl Db {
         by: &User,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Patient> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         let old = read_patient(&tx, id)
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))?;

@@ -70,7 +70,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<Session> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         let exists: Option<i64> = tx
             .query_row(
                 "SELECT id FROM sessions WHERE patient_id = ?1 AND session_date = ?2",

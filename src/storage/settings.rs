@@ -24,7 +24,7 @@ impl Db {
 
     pub fn save_settings(&mut self, new: &Settings, by: &User, now: DateTime<Utc>) -> Result<Settings> {
         let old = self.settings()?;
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('settings', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [serde_json::to_string(new).expect("serialisable")],
@@ -68,7 +68,7 @@ impl Db {
             Some(bytes) => format!("report logo set: {} bytes, SHA-256 {}", bytes.len(), sha256_hex(bytes)),
             None => "report logo removed".into(),
         };
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('logo', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [stored],

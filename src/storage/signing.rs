@@ -43,7 +43,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO signatures (session_id, role, user_id, signed_at) VALUES (?1, ?2, ?3, ?4)",
             (session_id, role.as_str(), by.id, ts(&now)),
@@ -81,7 +81,7 @@ impl Db {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO addenda (session_id, author_id, created_at, reason, body) VALUES (?1, ?2, ?3, ?4, ?5)",
             (session_id, by.id, ts(&now), reason, text),

@@ -39,7 +39,7 @@ impl Db {
         by: Option<&User>,
         now: DateTime<Utc>,
     ) -> Result<User> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         let taken: Option<i64> = tx
             .query_row("SELECT id FROM users WHERE username = ?1", [&u.username], |r| r.get(0))
             .optional()?;
@@ -104,7 +104,7 @@ impl Db {
         let old = self.user(id)?;
         let mut new = old.clone();
         change(&mut new);
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "UPDATE users SET display_name = ?2, is_nurse = ?3, is_physician = ?4, is_admin = ?5, active = ?6,
                               must_change_password = ?7

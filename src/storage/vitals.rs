@@ -83,7 +83,7 @@ impl Db {
         by: &User,
         recorded_at: DateTime<Utc>,
     ) -> Result<Vitals> {
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by,
                                  dissociation, moaas)
@@ -127,7 +127,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Vitals> {
         let Correction { id, reading: v, reason } = fix;
-        let tx = self.conn.savepoint()?;
+        let tx = self.write()?;
         let old = read(&tx, id)?;
         tx.execute(
             "UPDATE vitals SET clinical_time = ?2, sbp = ?3, dbp = ?4, map = ?5, hr = ?6, spo2 = ?7, rr = ?8, temp_c = ?9,

@@ -67,6 +67,8 @@ fn backups_taken_while_a_nurse_charts_hold_every_entry_acknowledged_before_they_
     let backups_done = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         // The nurse charts until three backups are done (at most 5,000 entries), so they overlap.
+        // A breath between entries, still hundreds a second: SQLite's lock is not a queue, and a
+        // writer that never pauses could keep the backup's own write out past its busy timeout.
         let nurse = scope.spawn(|| {
             for _ in 0..5_000 {
                 if backups_done.load(Ordering::SeqCst) >= 3 {
@@ -77,6 +79,7 @@ fn backups_taken_while_a_nurse_charts_hold_every_entry_acknowledged_before_they_
                     .add_vitals(vitals_input(s.id, f.clock.now(), 120.0, 80.0))
                     .unwrap();
                 acknowledged.lock().unwrap().push(v.id);
+                std::thread::sleep(std::time::Duration::from_millis(2));
             }
         });
         while !nurse.is_finished() && checked < 20 {

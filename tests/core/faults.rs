@@ -406,6 +406,67 @@ fn a_database_replaced_by_garbage_is_refused_as_damaged_and_left_as_it_is() {
     assert_eq!(list(dir), listing, "no file was made or removed");
 }
 
+// ---- a process's first connections ----
+
+/// Set in a start-up child: the database its threads all open at once, as its only work.
+const START_CHILD: &str = "INFUSION_START_CHILD";
+/// The start-up child's key for that database.
+const START_KEY: &str = "INFUSION_START_KEY";
+const START_TEST: &str =
+    "faults::a_fresh_process_opening_the_encrypted_database_from_several_threads_at_once_reads_it_in_each";
+const STARTS: usize = 600;
+const STARTING_THREADS: usize = 8;
+
+/// SQLCipher finishes starting just after SQLite reports itself started; a thread keying its first
+/// connection in between found no cipher, and a sign-in or backup failed ("PRAGMA key"). The race
+/// exists once per process, so each attempt is a new process whose first work is the race.
+#[test]
+fn a_fresh_process_opening_the_encrypted_database_from_several_threads_at_once_reads_it_in_each() {
+    if let Some(database) = std::env::var_os(START_CHILD) {
+        return open_at_once(Path::new(&database), &std::env::var(START_KEY).unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join(DB_NAME);
+    let key = DataKey::generate().unwrap().sqlcipher_key();
+    drop(Db::create(&database, Some(&key)).unwrap());
+    for start in 0..STARTS {
+        let out = Command::new(own_binary_path())
+            .args([START_TEST, "--exact", "--test-threads=1"])
+            .env(START_CHILD, &database)
+            .env(START_KEY, key.as_str())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "start {start} of {STARTS}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The start-up child: every thread waits at a gate, then opens the database read-only and reads it.
+fn open_at_once(database: &Path, key: &str) {
+    let gate = std::sync::Barrier::new(STARTING_THREADS);
+    thread::scope(|scope| {
+        let opened: Vec<_> = (0..STARTING_THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    gate.wait();
+                    Db::read_only(database, Some(key))?.pragma("application_id")
+                })
+            })
+            .collect();
+        for (t, opened) in opened.into_iter().enumerate() {
+            match opened.join().unwrap() {
+                Ok(id) => assert_eq!(id, infusion_chart::storage::APPLICATION_ID.to_string()),
+                Err(e) => panic!("thread {t} of {STARTING_THREADS} could not read the database: {e}"),
+            }
+        }
+    });
+}
+
 // ---- helpers ----
 
 /// This test binary, as it was when it started (a rebuild meanwhile replaces the file on disk).

@@ -351,3 +351,38 @@ fn an_emptied_database_beside_a_wal_with_entries_is_refused_untouched() {
     assert_eq!(std::fs::read(&wal).unwrap(), vec![7u8; 4096]);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
 }
+
+#[test]
+fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_busy() {
+    use infusion_chart::audit::{Action, Event};
+    use infusion_chart::storage::Author;
+    let (_dir, path) = temp_db();
+    drop(Db::create(&path, None).unwrap());
+    let (mut window, mut backup) = (Db::open(&path, None).unwrap(), Db::open(&path, None).unwrap());
+    let author = Author {
+        user_id: None,
+        username: Some("tester"),
+    };
+    let now = chrono::Utc::now();
+    let (writing, held) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        let window = scope.spawn(|| {
+            window.in_one_transaction(|db| {
+                db.audit(&author, &Event::new(Action::Login), now)?;
+                writing.send(()).unwrap();
+                // Holds the write lock well within busy_timeout, as a long write would.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            })
+        });
+        held.recv().unwrap();
+        // An audited write reads the chain's last hash before inserting: it must wait, not fail.
+        backup
+            .audit(&author, &Event::new(Action::BackupMade), now)
+            .expect("the second connection waits for the first to commit");
+        window.join().unwrap().unwrap();
+    });
+    let chain = backup.audit_verify().unwrap();
+    assert!(chain.intact, "{}", chain.message);
+    assert_eq!(chain.entries, 2);
+}
