@@ -1,4 +1,5 @@
 use chrono::{DateTime, Local, SecondsFormat, Utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{ts, Db};
@@ -131,29 +132,39 @@ impl Db {
         Ok(out)
     }
 
-    /// Matching rows, newest first; `limit` None means every match (for export).
+    /// Matching rows, newest first; `limit` None means every match (for export). Only the filters
+    /// given are in the statement, so a patient's history is read through its index (`?1 IS NULL OR
+    /// …` terms would make SQLite read the whole trail).
     pub fn audit_search(&self, f: &Filter, limit: Option<u32>) -> Result<Vec<Entry>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM audit_log
-             WHERE (?1 IS NULL OR username = ?1 COLLATE NOCASE)
-               AND (?2 IS NULL OR patient_id = ?2)
-               AND (?3 IS NULL OR action = ?3)
-               AND (?4 IS NULL OR substr(at_local, 1, 10) >= ?4)
-               AND (?5 IS NULL OR substr(at_local, 1, 10) <= ?5)
-             ORDER BY id DESC LIMIT ?6"
-        ))?;
+        let mut terms: Vec<(&str, Value)> = Vec::new();
+        if let Some(username) = f.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            terms.push(("username = ? COLLATE NOCASE", username.to_string().into()));
+        }
+        if let Some(patient_id) = f.patient_id {
+            terms.push(("patient_id = ?", patient_id.into()));
+        }
+        if let Some(action) = f.action {
+            terms.push(("action = ?", action.name().to_string().into()));
+        }
+        if let Some(from) = f.from {
+            terms.push(("substr(at_local, 1, 10) >= ?", from.to_string().into()));
+        }
+        if let Some(to) = f.to {
+            terms.push(("substr(at_local, 1, 10) <= ?", to.to_string().into()));
+        }
         let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);
-        let rows = stmt.query_map(
-            rusqlite::params![
-                f.username.as_deref().map(str::trim).filter(|u| !u.is_empty()),
-                f.patient_id,
-                f.action.map(|a| a.name()),
-                f.from.map(|d| d.to_string()),
-                f.to.map(|d| d.to_string()),
-                limit
-            ],
-            entry,
-        )?;
+        let filter: Vec<&str> = terms.iter().map(|(term, _)| *term).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
+            if filter.is_empty() {
+                "1".to_string()
+            } else {
+                filter.join(" AND ")
+            }
+        );
+        let params = terms.into_iter().map(|(_, value)| value).chain([limit.into()]);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), entry)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -38,7 +38,8 @@ fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
 
 fn read(conn: &Connection, id: i64) -> Result<Vitals> {
     use rusqlite::OptionalExtension;
-    conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.id = ?1"), [id], vitals)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.id = ?1"))?
+        .query_row([id], vitals)
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("No vitals entry with id {id} was found.")))
 }
@@ -84,11 +85,13 @@ impl Db {
         recorded_at: DateTime<Utc>,
     ) -> Result<Vitals> {
         let tx = self.write()?;
-        tx.execute(
+        // Cached: this statement runs for every reading charted.
+        tx.prepare_cached(
             "INSERT INTO vitals (session_id, clinical_time, recorded_at, sbp, dbp, map, hr, spo2, rr, temp_c, etco2, entered_by,
                                  dissociation, moaas)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            rusqlite::params![
+        )?
+        .execute(rusqlite::params![
                 v.session_id, ts(&v.clinical_time), ts(&recorded_at), v.sbp, v.dbp, mean_arterial_pressure(v.sbp, v.dbp),
                 v.hr, v.spo2, v.rr, v.temp_c, v.etco2, by.id, v.dissociation, v.moaas
             ],

@@ -1,8 +1,9 @@
 //! The hot paths' statements and how SQLite plans them (EXPLAIN QUERY PLAN, printed with
-//! `--nocapture`): charting vitals, patient search, opening a session and a patient, and the day
-//! list. None may scan a whole table that grows with the clinic, so speed holds in year ten.
+//! `--nocapture`): charting vitals, patient search, opening a session and a patient, the day
+//! list, and a patient's audit history. None may scan a whole table that grows with the clinic, so speed holds in year ten.
 
 use chrono::{Duration, Local};
+use infusion_chart::audit::{Filter, SEARCH_LIMIT};
 use infusion_chart::chart;
 use infusion_chart::demo::DemoRequest;
 use infusion_chart::patients::PatientSearch;
@@ -102,6 +103,13 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
         .plans_of(|db| chart::day_list(db, now, DayRequest { date: None }))
         .unwrap();
     assert_eq!(day.len(), 1);
+    check(plans);
+    let history = Filter {
+        patient_id: Some(2),
+        ..Filter::default()
+    };
+    let (rows, plans) = db.plans_of(|db| db.audit_search(&history, Some(SEARCH_LIMIT))).unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.patient_id == Some(2)));
     check(plans);
     assert!(scans.is_empty(), "full-table scans on hot paths:\n{}", scans.join("\n"));
 }
