@@ -157,12 +157,7 @@ pub fn make(
     }
     let stem = format!("{PREFIX}{}", now.format("%Y%m%d-%H%M%S%3fZ"));
     // Two backups within one millisecond get _02, _03 …, which sort after the first by name.
-    let file = (1..100)
-        .map(|n| match n {
-            1 => folder.join(format!("{stem}.db")),
-            n => folder.join(format!("{stem}_{n:02}.db")),
-        })
-        .find(|f| !f.exists() && !manifest_path(f).exists())
+    let file = files::first_free(&folder.join(stem), ".db", |f| f.exists() || manifest_path(f).exists())
         .ok_or_else(|| Error::Conflict("Too many backups at the same moment; try again in a moment.".into()))?;
     let (keys, manifest_file) = (Keyring::path_beside(&file), manifest_path(&file));
     let temp = files::partial(&file);

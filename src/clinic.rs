@@ -1148,7 +1148,7 @@ fn refresh_login(open: &mut Open, user: &User) {
 
 /// Removes what an interrupted setup left under the staging name; it never holds charted data.
 fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in files::DATABASE_FILES {
         let _ = std::fs::remove_file(files::suffixed(path, suffix));
     }
 }

@@ -38,11 +38,26 @@ pub fn partial(path: &Path) -> PathBuf {
     suffixed(path, ".partial")
 }
 
+/// What `suffixed` adds to a database's name to name each of its files: the database itself, its
+/// write-ahead log and its shared-memory index. They are moved and removed together.
+pub const DATABASE_FILES: [&str; 3] = ["", "-wal", "-shm"];
+
 /// `path` with `suffix` added to its file name: `chart.db` and "-wal" give `chart.db-wal`.
 pub fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_os_string();
     name.push(suffix);
     PathBuf::from(name)
+}
+
+/// `{stem}{ext}`, else `{stem}_02{ext}`, `{stem}_03{ext}` … up to 99: the first that `taken` says is
+/// free, so a file named for the same second as another never replaces it (a rename would, silently).
+pub fn first_free(stem: &Path, ext: &str, taken: impl Fn(&Path) -> bool) -> Option<PathBuf> {
+    (1..100)
+        .map(|n| match n {
+            1 => suffixed(stem, ext),
+            n => suffixed(stem, &format!("_{n:02}{ext}")),
+        })
+        .find(|path| !taken(path))
 }
 
 /// The name of the file `path` points to, for a sentence.

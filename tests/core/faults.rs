@@ -356,6 +356,35 @@ fn restore_after_refusal(f: &Fixture) {
     clinic.login(creds("nina", &password("nina"))).unwrap();
 }
 
+/// The test clock stands still, so both restores below move a damaged database aside in the same
+/// second: the second must get a name of its own, not replace the first (a rename would, silently).
+#[test]
+fn a_second_damaged_database_moved_aside_in_the_same_second_keeps_the_first() {
+    let f = Fixture::staffed();
+    let clinic = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
+    let mut kept = Vec::new();
+    for damage in [0x42u8, 0x43] {
+        let length = std::fs::metadata(&f.path).unwrap().len() as usize;
+        std::fs::write(&f.path, vec![damage; length]).unwrap();
+        assert_eq!(
+            clinic.login(creds("nina", &password("nina"))).unwrap_err().kind(),
+            "damaged"
+        );
+        let restored = clinic.restore_newest(creds("ada", &password("ada"))).unwrap();
+        kept.push(PathBuf::from(restored.previous_kept_at));
+    }
+    assert_ne!(kept[0], kept[1]);
+    for (path, damage) in kept.iter().zip([0x42u8, 0x43]) {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            bytes.iter().all(|b| *b == damage),
+            "{} holds its own damaged file",
+            path.display()
+        );
+    }
+    clinic.login(creds("nina", &password("nina"))).unwrap();
+}
+
 // ---- garbage in place of the database ----
 
 #[test]
