@@ -18,10 +18,18 @@ pub fn checksum(sql: &str) -> String {
 }
 
 pub(super) fn apply(conn: &mut Connection) -> Result<()> {
-    let applied = verify_applied(conn)?;
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let version = index as i64 + 1;
+    if verify_applied(conn)? == MIGRATIONS.len() {
+        return Ok(());
+    }
+    loop {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Counted again under the write lock: the app and the command line opening the file at the
+        // same moment must not both apply the same migration.
+        let applied = verify_applied(&tx)?;
+        let Some((name, sql)) = MIGRATIONS.get(applied) else {
+            return Ok(());
+        };
+        let version = applied as i64 + 1;
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version    INTEGER PRIMARY KEY,
@@ -40,7 +48,6 @@ pub(super) fn apply(conn: &mut Connection) -> Result<()> {
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 /// Checks the recorded migrations against the embedded ones and returns how many are applied.

@@ -125,11 +125,7 @@ impl Db {
         row: fn(&Row) -> rusqlite::Result<T>,
         what: &str,
     ) -> Result<T> {
-        self.conn
-            .prepare_cached(&format!("SELECT {columns} FROM {table} WHERE id = ?1"))?
-            .query_row([id], row)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("No {what} with id {id} was found.")))
+        by_id(&self.conn, table, columns, id, row, what)
     }
 
     /// Inserts one charted row and its audit row in one transaction. `read` reads the row back by id
@@ -219,6 +215,21 @@ impl Db {
     }
 }
 
+/// The row `id` of `table` read on `conn` (inside a write, to read what it is about to change).
+fn by_id<T>(
+    conn: &Connection,
+    table: &str,
+    columns: &str,
+    id: i64,
+    row: fn(&Row) -> rusqlite::Result<T>,
+    what: &str,
+) -> Result<T> {
+    conn.prepare_cached(&format!("SELECT {columns} FROM {table} WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("No {what} with id {id} was found.")))
+}
+
 /// A write begun by `Db::write`; it reads as the connection it runs on.
 enum Write<'c> {
     Alone(Transaction<'c>),
@@ -245,14 +256,20 @@ impl std::ops::Deref for Write<'_> {
     }
 }
 
-/// Opens a connection once SQLite and SQLCipher are ready. SQLCipher finishes its own start-up just
-/// after SQLite reports itself started, so a thread opening its first connection in that moment
-/// found no cipher and `PRAGMA key` failed ("sqlcipher not initialized"); the first connection of the
-/// process is therefore made alone, and every other waits for it.
+/// Opens a connection once SQLite and SQLCipher are ready (`start`).
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    start();
+    Connection::open_with_flags(path, flags)
+}
+
+/// Starts SQLite and SQLCipher, once per process, before any connection is made. SQLCipher finishes
+/// its own start-up just after SQLite reports itself started, so a thread opening its first
+/// connection in that moment found no cipher and `PRAGMA key` failed ("sqlcipher not initialized").
+/// The first connection is therefore made alone, and every other waits for it. Code that opens a
+/// connection of its own (tests, benchmarks) calls this first.
+pub fn start() {
     static STARTED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     STARTED.get_or_init(|| drop(Connection::open_in_memory()));
-    Connection::open_with_flags(path, flags)
 }
 
 /// Refuses files that are not ours, reading only: nothing is written before this passes.

@@ -1,5 +1,6 @@
 //! How SQLite runs the statements a piece of work issues (EXPLAIN QUERY PLAN), so tests can keep
-//! full-table scans out of the hot paths: charting, patient search, opening a session, the day list.
+//! full-table scans out of the hot paths: charting, patient search, opening a session, the day list,
+//! a patient's audit history.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use rusqlite::OptionalExtension;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{append, Author};
 use super::Db;
@@ -12,19 +12,13 @@ use crate::users::User;
 impl Db {
     /// The clinic's settings; a value never set, unreadable or out of range has its default.
     pub fn settings(&self) -> Result<Settings> {
-        let stored: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = 'settings'", [], |r| r.get(0))
-            .optional()?;
-        Ok(stored
-            .and_then(|json| serde_json::from_str::<Settings>(&json).ok())
-            .map(Settings::sanitised)
-            .unwrap_or_default())
+        read_settings(&self.conn)
     }
 
     pub fn save_settings(&mut self, new: &Settings, by: &User, now: DateTime<Utc>) -> Result<Settings> {
-        let old = self.settings()?;
+        // The old value is read inside the write, so the audit row shows what was really replaced.
         let tx = self.write()?;
+        let old = read_settings(&tx)?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('settings', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [serde_json::to_string(new).expect("serialisable")],
@@ -82,4 +76,14 @@ impl Db {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn read_settings(conn: &Connection) -> Result<Settings> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'settings'", [], |r| r.get(0))
+        .optional()?;
+    Ok(stored
+        .and_then(|json| serde_json::from_str::<Settings>(&json).ok())
+        .map(Settings::sanitised)
+        .unwrap_or_default())
 }

@@ -101,10 +101,11 @@ impl Db {
         now: DateTime<Utc>,
         change: impl FnOnce(&mut User),
     ) -> Result<User> {
-        let old = self.user(id)?;
+        // Read inside the write: a change another connection committed meanwhile is not undone.
+        let tx = self.write()?;
+        let old = super::by_id(&tx, "users", COLUMNS, id, user, "user")?;
         let mut new = old.clone();
         change(&mut new);
-        let tx = self.write()?;
         tx.execute(
             "UPDATE users SET display_name = ?2, is_nurse = ?3, is_physician = ?4, is_admin = ?5, active = ?6,
                               must_change_password = ?7

@@ -15,13 +15,12 @@ use infusion_chart::crypto::DataKey;
 use infusion_chart::keyring::Keyring;
 use infusion_chart::sessions::SessionRef;
 use infusion_chart::Clinic;
-use rusqlite::Connection;
 
-use crate::support::{creds, password, vitals_input, Fixture};
+use crate::support::{creds, password, raw_connection, vitals_input, Fixture};
 
 /// Vitals ids stored in a backup file, read with the key as the sqlite3 tool would.
 fn vitals_in(file: &Path, recovery_key: &str) -> BTreeSet<i64> {
-    let conn = Connection::open(file).unwrap();
+    let conn = raw_connection(file);
     let key = DataKey::from_recovery_code(recovery_key).unwrap();
     conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
     let mut stmt = conn.prepare("SELECT id FROM vitals").unwrap();
@@ -230,14 +229,13 @@ fn backups_of_another_app_a_newer_schema_damaged_truncated_or_with_another_key_a
 
     let other_app = copy_backup(&good, out.path(), "other-app");
     std::fs::remove_file(&other_app).unwrap();
-    Connection::open(&other_app)
-        .unwrap()
+    raw_connection(&other_app)
         .execute_batch("PRAGMA application_id = 1234; CREATE TABLE notes (body TEXT);")
         .unwrap();
     reseal(&other_app);
 
     let newer = copy_backup(&good, out.path(), "newer");
-    let conn = Connection::open(&newer).unwrap();
+    let conn = raw_connection(&newer);
     conn.pragma_update(None, "key", key.as_str()).unwrap();
     conn.execute_batch("PRAGMA user_version = 99;").unwrap();
     drop(conn);

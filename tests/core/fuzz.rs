@@ -1490,6 +1490,7 @@ fn signing_in_through_the_clinic_refuses_in_words() {
     });
     // SQLCipher writes every failed decryption (a wrong recovery key) to stderr itself, past the test
     // harness: quiet for the recovery keys below (the level is the process's), then as it was.
+    infusion_chart::storage::start();
     let sqlcipher = rusqlite::Connection::open_in_memory().unwrap();
     let level: String = sqlcipher
         .query_row("PRAGMA cipher_log_level", [], |r| r.get(0))

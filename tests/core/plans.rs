@@ -1,6 +1,7 @@
 //! The hot paths' statements and how SQLite plans them (EXPLAIN QUERY PLAN, printed with
-//! `--nocapture`): charting vitals, patient search, opening a session and a patient, the day
-//! list, and a patient's audit history. None may scan a whole table that grows with the clinic, so speed holds in year ten.
+//! `--nocapture`): charting vitals, patient search, opening a session and a patient, the day list,
+//! and a patient's audit history. None may scan a whole table that grows with the clinic, so speed
+//! holds in year ten.
 
 use chrono::{Duration, Local};
 use infusion_chart::audit::{Filter, SEARCH_LIMIT};

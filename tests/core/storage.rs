@@ -7,10 +7,9 @@ use infusion_chart::sessions::{PatientRef, SessionRef};
 use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
 use infusion_chart::vitals::VitalsInput;
 use infusion_chart::{Clinic, Error};
-use rusqlite::Connection;
 use tempfile::TempDir;
 
-use crate::support::{creds, dose_input, password, patient_input, vitals_input, Fixture};
+use crate::support::{creds, dose_input, password, patient_input, raw_connection, vitals_input, Fixture};
 
 fn temp_db() -> (TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -33,7 +32,7 @@ fn a_new_database_is_migrated_to_the_latest_schema_with_our_application_id() {
     assert_eq!(db.pragma("user_version").unwrap(), LATEST_VERSION.to_string());
     assert_eq!(db.pragma("application_id").unwrap(), APPLICATION_ID.to_string());
     drop(db);
-    let conn = Connection::open(&path).unwrap();
+    let conn = raw_connection(&path);
     let recorded: i64 = conn
         .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
@@ -72,7 +71,7 @@ fn the_database_file_is_private_to_its_owner() {
 fn another_applications_database_is_refused_untouched() {
     let (_dir, path) = temp_db();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let conn = Connection::open(&path).unwrap();
+    let conn = raw_connection(&path);
     conn.execute_batch("PRAGMA application_id = 1234; CREATE TABLE recipes (name TEXT);")
         .unwrap();
     drop(conn);
@@ -87,10 +86,7 @@ fn another_applications_database_is_refused_untouched() {
 
     // A plain SQLite file with tables but no application id is someone else's too.
     let other = path.with_file_name("plain.db");
-    Connection::open(&other)
-        .unwrap()
-        .execute_batch("CREATE TABLE t (x);")
-        .unwrap();
+    raw_connection(&other).execute_batch("CREATE TABLE t (x);").unwrap();
     assert!(open_error(&other).contains("belongs to another application"));
 }
 
@@ -109,8 +105,7 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
 fn a_database_from_a_newer_version_is_refused_untouched() {
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
-    Connection::open(&path)
-        .unwrap()
+    raw_connection(&path)
         .pragma_update(None, "user_version", LATEST_VERSION + 1)
         .unwrap();
     let before = std::fs::read(&path).unwrap();
@@ -124,8 +119,7 @@ fn an_edited_migration_is_a_startup_error() {
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
     // What the database recorded no longer matches the SQL embedded in this binary.
-    Connection::open(&path)
-        .unwrap()
+    raw_connection(&path)
         .execute(
             "UPDATE schema_migrations SET sha256 = ?1 WHERE version = 1",
             [checksum("-- edited")],
@@ -370,8 +364,9 @@ fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_bu
             window.in_one_transaction(|db| {
                 db.audit(&author, &Event::new(Action::Login), now)?;
                 writing.send(()).unwrap();
-                // Holds the write lock well within busy_timeout, as a long write would.
-                std::thread::sleep(std::time::Duration::from_millis(300));
+                // Holds the write lock well within busy_timeout (5 s), as a long write would, and
+                // long enough that the write below surely starts while it is held.
+                std::thread::sleep(std::time::Duration::from_millis(1500));
                 Ok(())
             })
         });
@@ -385,4 +380,43 @@ fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_bu
     let chain = backup.audit_verify().unwrap();
     assert!(chain.intact, "{}", chain.message);
     assert_eq!(chain.entries, 2);
+}
+
+#[test]
+fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
+    let (_dir, path) = temp_db();
+    drop(Db::create(&path, None).unwrap());
+    // Back to schema 15: the indexes 0016 replaced, and its record gone.
+    raw_connection(&path)
+        .execute_batch(
+            "DROP INDEX audit_by_patient;
+             CREATE INDEX audit_by_user ON audit_log (username, at_utc);
+             CREATE INDEX audit_by_patient ON audit_log (patient_id, at_utc);
+             CREATE INDEX audit_by_action ON audit_log (action, at_utc);
+             DELETE FROM schema_migrations WHERE version = 16;
+             PRAGMA user_version = 15;",
+        )
+        .unwrap();
+    let gate = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        let opens: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    gate.wait();
+                    Db::open(&path, None).map(drop)
+                })
+            })
+            .collect();
+        for open in opens {
+            open.join().unwrap().expect("both programs open the database");
+        }
+    });
+    let conn = raw_connection(&path);
+    let recorded: i64 = conn
+        .query_row("SELECT count(*) FROM schema_migrations WHERE version = 16", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(recorded, 1);
+    assert_eq!(LATEST_VERSION, 16, "this test rewinds the newest migration, 0016");
 }

@@ -1,6 +1,6 @@
 //! A clinic on a temp-dir database with a clock the test moves, and its staff.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Local, TimeZone, Utc};
@@ -40,6 +40,13 @@ pub struct Fixture {
     pub clinic: Clinic,
     pub clock: Arc<TestClock>,
     pub recovery_key: String,
+}
+
+/// A connection of the test's own to `path` (to read or tamper with a file as another program
+/// would), made once SQLite and SQLCipher have started (`storage::start`).
+pub fn raw_connection(path: &Path) -> Connection {
+    infusion_chart::storage::start();
+    Connection::open(path).unwrap()
 }
 
 pub fn password(username: &str) -> String {
@@ -147,7 +154,7 @@ impl Fixture {
 
     /// A raw connection to the file, as someone with the key and the sqlite3 tool would have.
     pub fn raw(&self) -> Connection {
-        let conn = Connection::open(&self.path).unwrap();
+        let conn = raw_connection(&self.path);
         let key = DataKey::from_recovery_code(&self.recovery_key).unwrap();
         conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
         conn
