@@ -116,18 +116,6 @@ impl Db {
         Ok(())
     }
 
-    /// The row `id` of `table`, or a not-found error naming what was looked for.
-    fn by_id<T>(
-        &self,
-        table: &str,
-        columns: &str,
-        id: i64,
-        row: fn(&Row) -> rusqlite::Result<T>,
-        what: &str,
-    ) -> Result<T> {
-        by_id(&self.conn, table, columns, id, row, what)
-    }
-
     /// Inserts one charted row and its audit row in one transaction. `read` reads the row back by id
     /// as stored; the audit row records it as the new value. `event` names the patient.
     fn insert_audited<T: serde::Serialize>(
@@ -215,7 +203,8 @@ impl Db {
     }
 }
 
-/// The row `id` of `table` read on `conn` (inside a write, to read what it is about to change).
+/// The row `id` of `table` read on `conn` (a write's, to read what it is about to change), or a
+/// not-found error naming what was looked for.
 fn by_id<T>(
     conn: &Connection,
     table: &str,

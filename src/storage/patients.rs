@@ -152,7 +152,7 @@ impl Db {
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {
-        self.by_id("patients", COLUMNS, id, patient, "patient")
+        super::by_id(&self.conn, "patients", COLUMNS, id, patient, "patient")
     }
 
     /// Patients whose family name, given names or MRN starts with `query` (case-insensitive), by

@@ -44,7 +44,7 @@ impl Db {
 
     /// A protocol, retired or not (a past session keeps the protocol it was started on).
     pub fn protocol(&self, id: i64) -> Result<Protocol> {
-        self.by_id("protocols", COLUMNS, id, protocol, "protocol")
+        super::by_id(&self.conn, "protocols", COLUMNS, id, protocol, "protocol")
     }
 
     /// Every protocol, retired ones too, for the protocol editor.

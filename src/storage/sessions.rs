@@ -112,7 +112,7 @@ impl Db {
     }
 
     pub fn session(&self, id: i64) -> Result<Session> {
-        self.by_id("sessions", COLUMNS, id, session, "session")
+        super::by_id(&self.conn, "sessions", COLUMNS, id, session, "session")
     }
 
     /// A patient's sessions, newest first.

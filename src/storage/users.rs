@@ -81,7 +81,7 @@ impl Db {
     }
 
     pub fn user(&self, id: i64) -> Result<User> {
-        self.by_id("users", COLUMNS, id, user, "user")
+        super::by_id(&self.conn, "users", COLUMNS, id, user, "user")
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
