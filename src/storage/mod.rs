@@ -255,7 +255,7 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
 /// its own start-up just after SQLite reports itself started, so a thread opening its first
 /// connection in that moment found no cipher and `PRAGMA key` failed ("sqlcipher not initialized").
 /// The first connection is therefore made alone, and every other waits for it. Code that opens a
-/// connection of its own (tests, benchmarks) calls this first.
+/// connection of its own while other threads may be starting (the tests) calls this first.
 pub fn start() {
     static STARTED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     STARTED.get_or_init(|| drop(Connection::open_in_memory()));
