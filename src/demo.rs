@@ -66,13 +66,13 @@ impl DemoRequest {
 }
 
 /// The clinical staff the history is charted by.
-pub struct Staff {
+pub(crate) struct Staff {
     pub nurses: Vec<User>,
     pub physicians: Vec<User>,
 }
 
 /// One planned session: whose, which day, which chair, and when it starts.
-pub struct Visit {
+pub(crate) struct Visit {
     pub patient: usize,
     pub day: NaiveDate,
     pub chair: usize,
@@ -82,7 +82,7 @@ pub struct Visit {
 }
 
 /// A demo patient: who they are and how they respond across their series.
-pub struct Person {
+pub(crate) struct Person {
     /// The registration form, taken when the patient first comes in.
     input: PatientInput,
     female: bool,
@@ -102,7 +102,7 @@ pub struct Person {
 }
 
 /// The history's people and calendar: everything drawn from the seed before charting starts.
-pub fn plan(request: &DemoRequest, rng: &mut Rng) -> (Vec<Person>, Vec<Visit>) {
+pub(crate) fn plan(request: &DemoRequest, rng: &mut Rng) -> (Vec<Person>, Vec<Visit>) {
     let first_year = request.last_day.year() - YEARS;
     let people: Vec<Person> = (0..request.patients).map(|_| person(rng, first_year)).collect();
     let counts = sessions_per_patient(request.patients as usize, request.sessions as usize, rng);
@@ -347,7 +347,7 @@ fn items(rng: &mut Rng, scale: Scale, total: f64) -> Vec<Option<f64>> {
 /// Charts one whole session as the chair nurse and the day's physician would: checklist, scores,
 /// infusion, vitals with the scores and alerts they raise, side effects and rescue medications,
 /// recovery, discharge, waste, signature and co-signature.
-pub fn chart_visit(
+pub(crate) fn chart_visit(
     db: &mut Db,
     settings: &Settings,
     staff: &Staff,

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::validate::Checker;
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
-const MAX_PASSWORD_CHARS: usize = 200;
+pub const MAX_PASSWORD_CHARS: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -443,11 +443,10 @@ impl Clinic {
     /// is ever applied to the restored one; nothing is deleted, nor replaced by a later one moved aside
     /// in the same second. A rename that fails puts back the ones already made, so nothing is half moved.
     fn move_aside_damaged(&self) -> Result<(String, Option<Manifest>)> {
-        let stem = self.database.with_file_name(format!(
-            "{}.damaged-{}",
-            files::name_of(&self.database),
-            self.now().format("%Y%m%d-%H%M%S")
-        ));
+        let stem = files::suffixed(
+            &self.database,
+            &format!(".damaged-{}", self.now().format("%Y%m%d-%H%M%S")),
+        );
         let taken = |aside: &Path| files::DATABASE_FILES.iter().any(|s| files::suffixed(aside, s).exists());
         let aside = files::first_free(&stem, "", taken).ok_or_else(|| {
             Error::Conflict("The damaged database was moved aside too often this second; try again in a moment. Nothing was changed.".into())

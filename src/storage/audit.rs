@@ -153,15 +153,8 @@ impl Db {
             terms.push(("substr(at_local, 1, 10) <= ?", to.to_string().into()));
         }
         let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);
-        let filter: Vec<&str> = terms.iter().map(|(term, _)| *term).collect();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
-            if filter.is_empty() {
-                "1".to_string()
-            } else {
-                filter.join(" AND ")
-            }
-        );
+        let filter: String = terms.iter().map(|(term, _)| format!(" AND {term}")).collect();
+        let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1{filter} ORDER BY id DESC LIMIT ?");
         let params = terms.into_iter().map(|(_, value)| value).chain([limit.into()]);
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), entry)?;

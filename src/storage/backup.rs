@@ -37,7 +37,7 @@ impl Db {
         if let Some(key) = key {
             conn.pragma_update(None, "key", key)?;
         }
-        Ok(Db { conn })
+        Ok(Db { conn, batch: false })
     }
 
     /// Copies the whole database, as of one moment, into the new file `dest` encrypted with `key`.

@@ -62,11 +62,7 @@ impl Db {
     /// Runs `f` inside one read transaction: every read sees the database as of one moment, while
     /// writers on other connections carry on (WAL). An export is then internally consistent.
     pub fn read_snapshot<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN")?;
-        let out = f(self);
-        self.conn
-            .execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
-        out
+        self.within("BEGIN", |db| f(db))
     }
 
     pub fn patient_ids(&self) -> Result<Vec<i64>> {

@@ -48,6 +48,10 @@ const BUSY_TIMEOUT_MS: &str = "5000";
 
 pub struct Db {
     conn: Connection,
+    /// Inside `in_one_transaction`: writes nest there as savepoints. Kept apart from SQLite's own
+    /// autocommit state, so a transaction left open by mistake makes the next write fail loudly
+    /// instead of quietly nesting into something that is never committed.
+    batch: bool,
 }
 
 impl Db {
@@ -73,13 +77,14 @@ impl Db {
                 path.display()
             ))
         };
-        if !path.exists() {
+        let Ok(file) = fs::metadata(path) else {
             return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
-        }
+        };
         // Before SQLite sees the file: without its WAL it would open an older state and lose entries,
         // and an emptied database file makes it delete the WAL it finds beside it.
         wal::check(path).map_err(|problem| wal::refusal(path, problem))?;
-        if fs::metadata(path).is_ok_and(|m| m.len() == 0) && wal::left_behind(path) {
+        let wal_left = wal::left_behind(path);
+        if file.len() == 0 && wal_left {
             return Err(Error::Damaged(format!(
                 "The chart database {} is empty, but the write-ahead log beside it holds entries, so it is not the right file. Put the right database file back, or an admin restores the newest backup. Nothing was changed.",
                 path.display()
@@ -90,14 +95,14 @@ impl Db {
         // Until the file is known to be ours, closing must not checkpoint a WAL a crash left behind
         // into it (SQLite would write into a file it cannot read, then delete the WAL).
         let no_checkpoint_on_close = rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE;
-        conn.set_db_config(no_checkpoint_on_close, wal::left_behind(path))?;
+        conn.set_db_config(no_checkpoint_on_close, wal_left)?;
         if let Some(key) = key {
             conn.pragma_update(None, "key", key)?;
         }
         identify(&conn).map_err(|reason| describe(&reason))?;
         conn.set_db_config(no_checkpoint_on_close, false)?;
         configure(&conn).map_err(|reason| describe(&reason))?;
-        let mut db = Db { conn };
+        let mut db = Db { conn, batch: false };
         migrations::apply(&mut db.conn).map_err(|e| match e {
             Error::Database(reason) => describe(&reason),
             other => other,
@@ -165,10 +170,10 @@ impl Db {
     /// deferred one that had read first would be refused at once as busy. Inside
     /// `in_one_transaction` it is a savepoint.
     fn write(&mut self) -> rusqlite::Result<Write<'_>> {
-        Ok(if self.conn.is_autocommit() {
-            Write::Alone(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
-        } else {
+        Ok(if self.batch {
             Write::Nested(self.conn.savepoint()?)
+        } else {
+            Write::Alone(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
         })
     }
 
@@ -176,10 +181,18 @@ impl Db {
     /// so a bulk load (the demo dataset) commits and syncs once per batch, not per row.
     /// Nothing inside is saved until it returns, so it is never for what a nurse charts on screen.
     pub fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.batch = true;
+        let out = self.within("BEGIN IMMEDIATE", f);
+        self.batch = false;
+        out
+    }
+
+    /// Runs `f` between `begin` and COMMIT, or ROLLBACK if anything failed; the first error is the
+    /// one reported (a failed rollback is SQLite's to finish).
+    fn within<T>(&mut self, begin: &str, f: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch(begin)?;
         let out = f(self).and_then(|out| Ok(self.conn.execute_batch("COMMIT").map(|_| out)?));
         if out.is_err() && !self.conn.is_autocommit() {
-            // The first error is the one to report; a failed rollback is SQLite's to finish.
             let _ = self.conn.execute_batch("ROLLBACK");
         }
         out

@@ -42,10 +42,9 @@ fn patient(r: &Row) -> rusqlite::Result<Patient> {
     })
 }
 
-/// The patient as stored, for the read-back after a write.
-fn read_patient(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Patient> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM patients WHERE id = ?1"))?
-        .query_row([id], patient)
+/// The patient as stored, read on a write's connection (what it changes, and the read-back).
+fn read_patient(conn: &rusqlite::Connection, id: i64) -> Result<Patient> {
+    super::by_id(conn, "patients", COLUMNS, id, patient, "patient")
 }
 
 /// The 18 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
@@ -127,9 +126,7 @@ impl Db {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Patient> {
         let tx = self.write()?;
-        let old = read_patient(&tx, id)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("No patient with id {id} was found.")))?;
+        let old = read_patient(&tx, id)?;
         refuse_taken_mrn(&tx, &p.mrn, Some(id))?;
         let mut values = values(p, by, &now);
         values.push(id.into());
@@ -152,7 +149,7 @@ impl Db {
     }
 
     pub fn patient(&self, id: i64) -> Result<Patient> {
-        super::by_id(&self.conn, "patients", COLUMNS, id, patient, "patient")
+        read_patient(&self.conn, id)
     }
 
     /// Patients whose family name, given names or MRN starts with `query` (case-insensitive), by
