@@ -44,13 +44,13 @@ use tempfile::TempDir;
 
 use crate::support::{creds, dose_input, password, patient_input, vitals_input, Fixture, TestClock};
 
-/// Cases per property over a check that needs no database (21 properties).
+/// Cases per property over a check that needs no database.
 const PURE_CASES: u32 = 512;
-/// Cases per property that valid input is accepted (19 properties).
+/// Cases per property that valid input is accepted.
 const VALID_CASES: u32 = 128;
-/// Cases per property through `Clinic` on a temp-dir database (24 properties).
+/// Cases per property through `Clinic` on a temp-dir database.
 const DATABASE_CASES: u32 = 48;
-/// Cases per property whose cases may hash a password with argon2id (5 properties).
+/// Cases per property whose cases may hash a password with argon2id.
 const PASSWORD_CASES: u32 = 6;
 
 fn config(cases: u32) -> ProptestConfig {

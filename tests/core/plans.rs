@@ -6,12 +6,13 @@
 use chrono::{Duration, Local};
 use infusion_chart::audit::{Filter, SEARCH_LIMIT};
 use infusion_chart::chart;
+use infusion_chart::crypto::DataKey;
 use infusion_chart::demo::DemoRequest;
 use infusion_chart::patients::PatientSearch;
 use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
 use infusion_chart::storage::{Db, Plan};
 
-use crate::support::{checklist_input, creds, dose_input, password, patient_input, vitals_input, Fixture};
+use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};
 
 /// Tables that stay small whatever the clinic's age (staff, settings, protocols; `u`, `o`, `r`, `x`
 /// are the queries' names for users), which may be read whole.
@@ -56,7 +57,7 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
     };
     f.as_user("ada").demo_data(request, |_, _| ()).unwrap();
     f.clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
-    let (key, _) = f.clinic.key_for(&creds("ada", &password("ada"))).unwrap();
+    let key = DataKey::from_recovery_code(&f.recovery_key).unwrap();
     let mut db = Db::open(&f.path, Some(&key.sqlcipher_key())).unwrap();
     let nina = db.users().unwrap().into_iter().find(|u| u.username == "nina").unwrap();
     let settings = db.settings().unwrap();

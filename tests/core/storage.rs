@@ -333,7 +333,7 @@ fn an_emptied_database_beside_a_wal_with_entries_is_refused_untouched() {
     let (_dir, path) = temp_db();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, b"").unwrap();
-    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    let wal = infusion_chart::files::suffixed(&path, "-wal");
     std::fs::write(&wal, vec![7u8; 4096]).unwrap();
     match Db::open(&path, None) {
         Err(Error::Damaged(message)) => assert!(message.contains("is empty"), "{message}"),

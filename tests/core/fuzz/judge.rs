@@ -23,7 +23,7 @@ use infusion_chart::side_effects::{
     Effect, InterventionInput, RescueMedication, Resolution, Severity, SideEffect, SideEffectInput,
 };
 use infusion_chart::signing::AddendumInput;
-use infusion_chart::users::{Role, UserInput, MIN_PASSWORD_CHARS};
+use infusion_chart::users::{Role, UserInput, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use infusion_chart::validate::fmt_num;
 use infusion_chart::vitals::{VitalsCorrection, VitalsInput};
 use infusion_chart::Error;
@@ -418,8 +418,6 @@ pub const KEEP_DAILY: Num = whole("Daily backups kept", "", 1.0, 90.0);
 pub const KEEP_WEEKLY: Num = whole("Weekly backups kept", "", 0.0, 104.0);
 pub const BACKUP_WARN: Num = whole("Warn when the last backup is older than", "hours", 1.0, 720.0);
 const ALLERGIES: &str = "Allergies (write \"None known\" if there are none)";
-/// The longest password (`users::MAX_PASSWORD_CHARS`, private there).
-const MAX_PASSWORD: usize = 200;
 
 fn weight(e: &mut Expect, value: Option<f64>, unit: Option<WeightUnit>) {
     e.name("weight");
@@ -439,8 +437,8 @@ fn password(e: &mut Expect, label: &str, password: Option<&str>, confirm: Option
         format!("{label} must be at least {MIN_PASSWORD_CHARS} characters."),
     );
     e.require(
-        chars > MAX_PASSWORD,
-        format!("{label} must be at most {MAX_PASSWORD} characters."),
+        chars > MAX_PASSWORD_CHARS,
+        format!("{label} must be at most {MAX_PASSWORD_CHARS} characters."),
     );
     e.require(
         confirm.is_some_and(|c| c != p),
