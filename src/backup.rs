@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::files;
 use crate::keyring::Keyring;
 use crate::settings::BackupPolicy;
-use crate::storage::{inspect, Author, Db, APPLICATION_ID, LATEST_VERSION};
+use crate::storage::{inspect, Author, Db, NewBackup, APPLICATION_ID, LATEST_VERSION};
 use crate::validate::Checker;
 
 const MANIFEST_FORMAT: u32 = 1;
@@ -43,6 +43,9 @@ pub struct BackupRecord {
     pub bytes: i64,
     pub sha256: String,
     pub made_by: Option<String>,
+    /// The last audit row id the copy holds (None: made before this was kept, or a copy of the
+    /// database a restore replaced): anything audited after it is not in this backup.
+    pub audit_through: Option<i64>,
 }
 
 /// What a database file turned out to be when opened read-only.
@@ -164,7 +167,7 @@ pub fn make(
     let written = (|| {
         // Created private first: SQLite would create the copy with the default (readable) mode.
         drop(files::create(&temp, true).map_err(io_reason)?);
-        source.snapshot_into(&temp, key)?;
+        let through = source.snapshot_into(&temp, key)?;
         fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(io_reason)?;
         let inspection = inspect(&temp, key)?;
         if let Some(problem) = inspection.problems.first() {
@@ -192,10 +195,10 @@ pub fn make(
             serde_json::to_writer_pretty(out, &manifest)
                 .map_err(|e| Error::Storage(format!("the manifest could not be written ({e}).")))
         })?;
-        Ok(manifest)
+        Ok((manifest, through))
     })();
-    let manifest = match written {
-        Ok(manifest) => manifest,
+    let (manifest, through) = match written {
+        Ok(made) => made,
         Err(e) => {
             for made in [&temp, &file, &keys, &manifest_file, &files::partial(&manifest_file)] {
                 let _ = fs::remove_file(made);
@@ -204,7 +207,14 @@ pub fn make(
         }
     };
     let path = file.display().to_string();
-    let record = source.record_backup(kind, &path, manifest.bytes as i64, &manifest.sha256, by, now)?;
+    let made = NewBackup {
+        kind,
+        path: &path,
+        bytes: manifest.bytes as i64,
+        sha256: &manifest.sha256,
+        audit_through: Some(through),
+    };
+    let record = source.record_backup(&made, by, now)?;
     Ok(Made {
         record,
         manifest,
@@ -302,10 +312,16 @@ pub fn manifest_path(backup: &Path) -> PathBuf {
 /// Removes the automatic backups in `folder` that the policy no longer keeps: of the complete
 /// backups (those with a manifest), the newest of each of the last `keep_daily` days and of each of
 /// the last `keep_weekly` weeks stay (local dates; a backup may count for both). Backups made by hand
-/// into the folder count the same way. Returns the files removed.
-pub fn rotate(folder: &Path, policy: &BackupPolicy) -> Result<Vec<String>> {
+/// into the folder count the same way. `made`, the backup just made, counts as the newest whatever
+/// its name: backups made within one millisecond share a time, and a name freed by an earlier
+/// rotation sorts before a later `_02`. Returns the files removed.
+pub fn rotate(folder: &Path, policy: &BackupPolicy, made: &Path) -> Result<Vec<String>> {
     let mut found = complete_backups(folder);
     found.sort_by(|a, b| b.cmp(a));
+    if let Some(i) = found.iter().position(|(_, file)| file == made) {
+        let newest = found.remove(i);
+        found.insert(0, newest);
+    }
     let dates: Vec<NaiveDate> = found
         .iter()
         .map(|(at, _)| at.with_timezone(&Local).date_naive())
@@ -346,8 +362,8 @@ fn to_remove(dates: &[NaiveDate], keep_daily: u32, keep_weekly: u32) -> Vec<usiz
     (0..dates.len()).filter(|&i| !kept[i]).collect()
 }
 
-/// The complete backups in `folder` (a manifest beside the file), with when each was made; sorted
-/// by (time, path) they are in the order they were made.
+/// The complete backups in `folder` (a manifest beside the file), with when each was made (its
+/// manifest's time).
 fn complete_backups(folder: &Path) -> Vec<(DateTime<Utc>, PathBuf)> {
     let Ok(entries) = fs::read_dir(folder) else {
         return Vec::new();
@@ -480,6 +496,7 @@ mod tests {
             bytes: 1,
             sha256: "0".repeat(64),
             made_by: None,
+            audit_through: Some(1),
         };
         assert!(warning(Some(&last), &policy, now)
             .unwrap()

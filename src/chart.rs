@@ -16,7 +16,7 @@ use crate::recovery::{
     discharge_holds, minutes_between, Aldrete, AldreteInput, DischargeInput, NewDischarge, Recovery,
 };
 use crate::sessions::{
-    DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef, SessionStatus,
+    DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef, SessionStatus,
 };
 use crate::settings::Settings;
 use crate::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
@@ -238,8 +238,8 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     })
 }
 
-fn open_session(db: &Db, session_id: i64) -> Result<Session> {
-    let session = db.session(session_id)?;
+fn open_session(db: &Db, session_id: i64) -> Result<SessionHead> {
+    let session = db.session_head(session_id)?;
     if session.status != SessionStatus::Open {
         return Err(Error::Conflict(LOCKED.into()));
     }
@@ -268,7 +268,7 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     let mut overridden = false;
     if event.kind == EventKind::Start {
         let baseline = db.vitals_of_session(session.id)?;
-        let protocol = protocol_of(db, &session)?;
+        let protocol = protocol_of(db, &db.session(session.id)?)?;
         let checklist_done = db.checklist_of(session.id)?.is_some();
         if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, &baseline) {
             if baseline.is_empty() || !checklist_done {
@@ -454,7 +454,7 @@ pub fn save_checklist(db: &mut Db, by: &User, now: DateTime<Utc>, input: Checkli
 /// The waste of what is left in the vial, witnessed by `witness` (already authenticated by `Clinic`).
 /// A waste checked against its open session, before the witness is asked for their password.
 pub struct CheckedWaste {
-    session: Session,
+    session: SessionHead,
     at: DateTime<Utc>,
     amount_mg: f64,
 }
@@ -561,7 +561,7 @@ pub fn discharge(
     let Some(latest) = db.aldrete_of(session.id)?.pop() else {
         return Err(Error::Conflict("Score the modified Aldrete before discharge.".into()));
     };
-    let observation_min = protocol_of(db, &session)?.map_or(0, |p| p.observation_min);
+    let observation_min = protocol_of(db, &db.session(session.id)?)?.map_or(0, |p| p.observation_min);
     // Judged at the charted time, but never later than now: a clock running ahead gains no observation time.
     let holds = discharge_holds(
         latest.total,

@@ -41,6 +41,16 @@ pub struct Session {
     pub chair: Option<String>,
 }
 
+/// What charting an entry needs to know of its session: whose it is, its date, and whether it is
+/// still open (read without the dose and protocol a whole `Session` carries: every entry asks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionHead {
+    pub id: i64,
+    pub patient_id: i64,
+    pub session_date: NaiveDate,
+    pub status: SessionStatus,
+}
+
 catalogue! {
     /// Where a session is in the day, for the day list.
     Stage {

@@ -18,7 +18,7 @@ use crate::export::{self, ExportRequest, Exported};
 use crate::files;
 use crate::keyring::Keyring;
 use crate::settings::BackupPolicy;
-use crate::storage::{Author, Db};
+use crate::storage::{Author, Db, NewBackup};
 use crate::users::{Credentials, Permission, Role, User};
 
 /// Audited actions that change no record, so a sign-out after only these needs no new backup.
@@ -95,7 +95,7 @@ impl Clinic {
                 Some(last) if trigger == Trigger::Timer => {
                     now - last.created_at >= Duration::hours(open.settings.backup.every_hours as i64)
                 }
-                Some(last) => open.db.changed_since(last.created_at, NOT_RECORD_CHANGES)?,
+                Some(last) => open.db.changed_since(last.audit_through, NOT_RECORD_CHANGES)?,
             };
             if !due {
                 return Ok(None);
@@ -313,7 +313,7 @@ impl Clinic {
         })?;
         if rotate {
             // The backup is made and recorded; an old one that could not be removed does not undo that.
-            match backup::rotate(folder, &p.policy) {
+            match backup::rotate(folder, &p.policy, Path::new(&made.record.path)) {
                 Ok(removed) => made.removed = removed,
                 Err(e) => eprintln!("infusion-chart: backup made, but the rotation stopped: {e}"),
             }
@@ -378,14 +378,15 @@ impl Clinic {
         );
         db.audit(&author, &Event::new(Action::BackupRestored).detail(detail), now)?;
         if let Some(manifest) = pre_restore {
-            db.record_backup(
-                BackupKind::PreRestore,
-                &previous_kept_at,
-                manifest.bytes as i64,
-                &manifest.sha256,
-                &author,
-                now,
-            )?;
+            let kept = NewBackup {
+                kind: BackupKind::PreRestore,
+                path: &previous_kept_at,
+                bytes: manifest.bytes as i64,
+                sha256: &manifest.sha256,
+                // A copy of the database the restore replaced, not of this one.
+                audit_through: None,
+            };
+            db.record_backup(&kept, &author, now)?;
         }
         Ok(Restored {
             restored_from: verified.path.clone(),

@@ -44,7 +44,7 @@ fn entry(r: &Row) -> rusqlite::Result<Entry> {
     })
 }
 
-fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
+pub(super) fn highest_id_issued(conn: &Connection) -> rusqlite::Result<i64> {
     Ok(conn
         .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'")?
         .query_row([], |r| r.get(0))

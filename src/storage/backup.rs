@@ -8,14 +8,25 @@ use chrono::{DateTime, Utc};
 use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags, Row};
 
-use super::audit::{append, Author};
+use super::audit::{append, highest_id_issued, Author};
 use super::{parse_ts, read_pragma, rows, ts, Db, APPLICATION_ID};
 use crate::audit::{Action, Event};
 use crate::backup::{BackupKind, BackupRecord, Inspection};
 use crate::error::{Error, Result};
 
-const COLUMNS: &str = "b.id, b.kind, b.created_at, b.path, b.bytes, b.sha256, u.display_name";
+const COLUMNS: &str = "b.id, b.kind, b.created_at, b.path, b.bytes, b.sha256, u.display_name, b.audit_through";
 const FROM: &str = "backups b LEFT JOIN users u ON u.id = b.made_by";
+
+/// A backup file just made and checked, as the backup log records it.
+pub struct NewBackup<'a> {
+    pub kind: BackupKind,
+    pub path: &'a str,
+    pub bytes: i64,
+    pub sha256: &'a str,
+    /// The last audit row id the copy holds; None when it is not a copy of this database (the one a
+    /// restore replaced).
+    pub audit_through: Option<i64>,
+}
 
 fn record(r: &Row) -> rusqlite::Result<BackupRecord> {
     Ok(BackupRecord {
@@ -26,6 +37,7 @@ fn record(r: &Row) -> rusqlite::Result<BackupRecord> {
         bytes: r.get(4)?,
         sha256: r.get(5)?,
         made_by: r.get(6)?,
+        audit_through: r.get(7)?,
     })
 }
 
@@ -44,19 +56,21 @@ impl Db {
     /// One backup step copies every page inside a single read transaction: writers on other
     /// connections carry on (WAL), and the copy is the database exactly as it was when the step began.
     /// The copy uses a rollback journal, so it can be checked and read on read-only media.
-    pub fn snapshot_into(&self, dest: &Path, key: Option<&str>) -> Result<()> {
-        let copy = || -> rusqlite::Result<StepResult> {
+    /// Returns the id of the last audit row the copy holds (what it is a backup of).
+    pub fn snapshot_into(&self, dest: &Path, key: Option<&str>) -> Result<i64> {
+        let copy = || -> rusqlite::Result<(StepResult, i64)> {
             let mut copy = super::connect(dest, OpenFlags::default())?;
             if let Some(key) = key {
                 copy.pragma_update(None, "key", key)?;
             }
             let done = rusqlite::backup::Backup::new(&self.conn, &mut copy)?.step(-1)?;
             copy.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+            let through = highest_id_issued(&copy)?;
             copy.close().map_err(|(_, e)| e)?;
-            Ok(done)
+            Ok((done, through))
         };
         match copy().map_err(copy_failure)? {
-            StepResult::Done => Ok(()),
+            (StepResult::Done, through) => Ok(through),
             _ => Err(Error::Storage(
                 "the database was busy and the copy did not finish; try again.".into(),
             )),
@@ -69,19 +83,20 @@ impl Db {
     }
 
     /// Records a backup made, with its audit row, in one transaction.
-    pub fn record_backup(
-        &mut self,
-        kind: BackupKind,
-        path: &str,
-        bytes: i64,
-        sha256: &str,
-        by: &Author,
-        now: DateTime<Utc>,
-    ) -> Result<BackupRecord> {
+    pub fn record_backup(&mut self, made: &NewBackup, by: &Author, now: DateTime<Utc>) -> Result<BackupRecord> {
         let tx = self.write()?;
         tx.execute(
-            "INSERT INTO backups (kind, created_at, path, bytes, sha256, made_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            (kind.name(), ts(&now), path, bytes, sha256, by.user_id),
+            "INSERT INTO backups (kind, created_at, path, bytes, sha256, made_by, audit_through)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                made.kind.name(),
+                ts(&now),
+                made.path,
+                made.bytes,
+                made.sha256,
+                by.user_id,
+                made.audit_through
+            ],
         )?;
         let id = tx.last_insert_rowid();
         let stored = tx.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE b.id = ?1"), [id], record)?;
@@ -102,14 +117,19 @@ impl Db {
         )
     }
 
-    /// Whether anything but the `ignored` actions was audited after `since`.
-    pub fn changed_since(&self, since: DateTime<Utc>, ignored: &[Action]) -> Result<bool> {
+    /// Whether anything but the `ignored` actions was audited after the audit row `through` (a
+    /// backup's mark; None, a backup that does not know it, counts as changed). Row ids only grow, so
+    /// this reads only the rows after the mark.
+    pub fn changed_since(&self, through: Option<i64>, ignored: &[Action]) -> Result<bool> {
+        let Some(through) = through else {
+            return Ok(true);
+        };
         let names: Vec<String> = ignored.iter().map(|a| format!("'{}'", a.name())).collect();
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE at_utc > ?1 AND action NOT IN ({}))",
+            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id > ?1 AND action NOT IN ({}))",
             names.join(", ")
         );
-        Ok(self.conn.query_row(&sql, [ts(&since)], |r| r.get(0))?)
+        Ok(self.conn.query_row(&sql, [through], |r| r.get(0))?)
     }
 
     /// The newest backup made with this database, if any.

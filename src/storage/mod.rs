@@ -23,7 +23,7 @@ mod vitals;
 mod wal;
 
 pub use audit::Author;
-pub use backup::inspect;
+pub use backup::{inspect, NewBackup};
 pub use export::RECORD_TABLES;
 pub use plans::Plan;
 pub use sessions::NewDose;

@@ -8,18 +8,50 @@ use crate::error::{Error, Result};
 use crate::infusion::EventKind;
 use crate::patients::{Contraindication, FlaggedMedication, Patient};
 use crate::protocols::{DosePlan, Protocol, SessionDose};
-use crate::sessions::{DayEntry, Session, SessionStatus, Stage};
+use crate::sessions::{DayEntry, Session, SessionHead, SessionStatus, Stage};
 use crate::users::User;
 
-/// The columns of a session (qualified, so they can be joined): its status derived from its
-/// signatures, its dose with the protocol's name, its chair.
-const COLUMNS: &str = "sessions.id, sessions.patient_id, sessions.session_date, sessions.started_at,
-    CASE WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'physician') THEN 'cosigned'
-         WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'nurse') THEN 'signed'
-         ELSE 'open' END,
-    sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
+/// A session's status, from its signatures.
+macro_rules! status_sql {
+    () => {
+        "CASE WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'physician') THEN 'cosigned'
+              WHEN EXISTS (SELECT 1 FROM signatures g WHERE g.session_id = sessions.id AND g.role = 'nurse') THEN 'signed'
+              ELSE 'open' END"
+    };
+}
+
+/// The columns of a session (qualified, so they can be joined): its status, its dose with the
+/// protocol's name, its chair.
+const COLUMNS: &str = concat!(
+    "sessions.id, sessions.patient_id, sessions.session_date, sessions.started_at, ",
+    status_sql!(),
+    ", sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
     sessions.dose_override_reason, (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by),
-    sessions.chair, sessions.protocol_at_start";
+    sessions.chair, sessions.protocol_at_start"
+);
+
+/// The columns of a `SessionHead`.
+const HEAD: &str = concat!(
+    "sessions.id, sessions.patient_id, sessions.session_date, ",
+    status_sql!()
+);
+
+fn status(idx: usize, r: &Row) -> rusqlite::Result<SessionStatus> {
+    Ok(match r.get::<_, String>(idx)?.as_str() {
+        "cosigned" => SessionStatus::Cosigned,
+        "signed" => SessionStatus::Signed,
+        _ => SessionStatus::Open,
+    })
+}
+
+fn head(r: &Row) -> rusqlite::Result<SessionHead> {
+    Ok(SessionHead {
+        id: r.get(0)?,
+        patient_id: r.get(1)?,
+        session_date: parse_date(2, r.get(2)?)?,
+        status: status(3, r)?,
+    })
+}
 
 /// The dose a new session starts with; `override_reason` is a physician's, for a dose above the soft limit.
 pub struct NewDose {
@@ -30,11 +62,6 @@ pub struct NewDose {
 }
 
 fn session(r: &Row) -> rusqlite::Result<Session> {
-    let status = match r.get::<_, String>(4)?.as_str() {
-        "cosigned" => SessionStatus::Cosigned,
-        "signed" => SessionStatus::Signed,
-        _ => SessionStatus::Open,
-    };
     let dose = match (r.get::<_, Option<i64>>(5)?, r.get::<_, Option<String>>(7)?) {
         (Some(protocol_id), Some(plan)) => Some(SessionDose {
             protocol_id,
@@ -54,7 +81,7 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         patient_id: r.get(1)?,
         session_date: parse_date(2, r.get(2)?)?,
         started_at: parse_ts(3, r.get(3)?)?,
-        status,
+        status: status(4, r)?,
         dose,
         chair: r.get(10)?,
     })
@@ -113,6 +140,10 @@ impl Db {
 
     pub fn session(&self, id: i64) -> Result<Session> {
         super::by_id(&self.conn, "sessions", COLUMNS, id, session, "session")
+    }
+
+    pub fn session_head(&self, id: i64) -> Result<SessionHead> {
+        super::by_id(&self.conn, "sessions", HEAD, id, head, "session")
     }
 
     /// A patient's sessions, newest first.

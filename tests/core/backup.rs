@@ -18,11 +18,17 @@ use infusion_chart::Clinic;
 
 use crate::support::{creds, password, raw_connection, vitals_input, Fixture};
 
-/// Vitals ids stored in a backup file, read with the key as the sqlite3 tool would.
-fn vitals_in(file: &Path, recovery_key: &str) -> BTreeSet<i64> {
+/// A backup file opened with the key, as the sqlite3 tool would.
+fn keyed(file: &Path, recovery_key: &str) -> rusqlite::Connection {
     let conn = raw_connection(file);
     let key = DataKey::from_recovery_code(recovery_key).unwrap();
     conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
+    conn
+}
+
+/// Vitals ids stored in a backup file.
+fn vitals_in(file: &Path, recovery_key: &str) -> BTreeSet<i64> {
+    let conn = keyed(file, recovery_key);
     let mut stmt = conn.prepare("SELECT id FROM vitals").unwrap();
     let ids = stmt.query_map([], |r| r.get(0)).unwrap();
     ids.map(Result::unwrap).collect()
@@ -354,6 +360,45 @@ fn a_stale_backup_is_warned_about_on_every_screen_until_the_next_automatic_one()
         f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none(),
         "nothing charted since the last backup"
     );
+}
+
+#[test]
+fn signing_out_backs_up_only_what_was_audited_after_the_last_copy_and_an_unmarked_backup_counts_as_stale() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    // Whatever set-up left unsaved is copied now; after that, sign-ins alone are nothing to back up.
+    f.clinic.automatic_backup(Trigger::SignOut).unwrap();
+    assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none());
+
+    f.add_patient("MARK-1");
+    let made = f
+        .clinic
+        .automatic_backup(Trigger::SignOut)
+        .unwrap()
+        .expect("a patient was added");
+    // Made in the same (stopped) millisecond as the backups before it, it is still the one kept.
+    assert!(Path::new(&made.record.path).exists(), "{made:?}");
+    let copy = keyed(Path::new(&made.record.path), &f.recovery_key);
+    let last_in_copy: i64 = copy
+        .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        made.record.audit_through,
+        Some(last_in_copy),
+        "the mark is the copy's own last row"
+    );
+    assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none());
+
+    // A backup recorded without a mark (made before marks were kept) cannot say what it holds.
+    f.raw()
+        .execute(
+            "INSERT INTO backups (kind, created_at, path, bytes, sha256, audit_through)
+             SELECT kind, strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+1 second'), path, bytes, sha256, NULL
+             FROM backups ORDER BY id DESC LIMIT 1",
+            [],
+        )
+        .unwrap();
+    assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_some());
 }
 
 #[test]

@@ -116,8 +116,9 @@ fn demo_data_is_refused_in_a_chart_with_patients_and_for_non_admins() {
     assert_eq!(err.kind(), "forbidden", "{err}");
     f.add_patient("REAL-1");
     let changes = "SELECT count(*) FROM audit_log WHERE action NOT IN ('login', 'logout')";
+    let admin = f.as_user("ada");
     let before = count(&f, changes);
-    let err = f.as_user("ada").demo_data(request(1), |_, _| ()).unwrap_err();
+    let err = admin.demo_data(request(1), |_, _| ()).unwrap_err();
     assert_eq!(err.kind(), "conflict");
     assert_eq!(
         err.to_string(),

@@ -4,7 +4,7 @@
 //! holds in year ten.
 
 use chrono::{Duration, Local};
-use infusion_chart::audit::{Filter, SEARCH_LIMIT};
+use infusion_chart::audit::{Action, Filter, SEARCH_LIMIT};
 use infusion_chart::chart;
 use infusion_chart::crypto::DataKey;
 use infusion_chart::demo::DemoRequest;
@@ -112,6 +112,9 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
     };
     let (rows, plans) = db.plans_of(|db| db.audit_search(&history, Some(SEARCH_LIMIT))).unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|r| r.patient_id == Some(2)));
+    check(plans);
+    // The sign-out backup's question reads only the audit rows after the last backup's mark.
+    let (_, plans) = db.plans_of(|db| db.changed_since(Some(1), &[Action::Login])).unwrap();
     check(plans);
     assert!(scans.is_empty(), "full-table scans on hot paths:\n{}", scans.join("\n"));
 }

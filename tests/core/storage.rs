@@ -384,21 +384,19 @@ fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_bu
 
 #[test]
 fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
-    assert_eq!(LATEST_VERSION, 16, "this test rewinds the newest migration, 0016");
+    assert_eq!(LATEST_VERSION, 17, "this test rewinds the newest migration, 0017");
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
-    // A second apply of 0016 fails ("no such index"), so both opens succeeding is the proof; a few
-    // rounds, because the two may not meet every time.
+    // A second apply of 0017 fails ("duplicate column name"), so both opens succeeding is the proof;
+    // a few rounds, because the two may not meet every time.
     for round in 0..5 {
-        // Back to schema 15: the indexes 0016 replaced, and its record gone.
+        // Back to schema 16: the index 0017 dropped, the column it added, and its record gone.
         raw_connection(&path)
             .execute_batch(
-                "DROP INDEX audit_by_patient;
-                 CREATE INDEX audit_by_user ON audit_log (username, at_utc);
-                 CREATE INDEX audit_by_patient ON audit_log (patient_id, at_utc);
-                 CREATE INDEX audit_by_action ON audit_log (action, at_utc);
-                 DELETE FROM schema_migrations WHERE version = 16;
-                 PRAGMA user_version = 15;",
+                "ALTER TABLE backups DROP COLUMN audit_through;
+                 CREATE INDEX audit_by_time ON audit_log (at_utc);
+                 DELETE FROM schema_migrations WHERE version = 17;
+                 PRAGMA user_version = 16;",
             )
             .unwrap();
         let gate = std::sync::Barrier::new(2);
@@ -418,6 +416,6 @@ fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
             }
         });
         let db = Db::open(&path, None).unwrap();
-        assert_eq!(db.pragma("user_version").unwrap(), "16");
+        assert_eq!(db.pragma("user_version").unwrap(), "17");
     }
 }
