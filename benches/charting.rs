@@ -1,4 +1,5 @@
-//! What staff wait for, on a clinic's tenth year (benches/support): signing in, charting one vitals
+//! What staff wait for, on a clinic's tenth year (benches/support): signing in (and the first sign-in
+//! after the app starts, which checks the whole file), charting one vitals
 //! entry (validate + commit + audit row + alert rules) against a bare INSERT into the same table of
 //! the same encrypted file with the same pragmas, patient search, opening a session, the day list,
 //! and a session report PDF. Run with `cargo bench --bench charting`; figures are in the README.
@@ -9,7 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use infusion_chart::clinic::Nothing;
 use infusion_chart::patients::{Indication, PatientInput, PatientSearch, Sex};
 use infusion_chart::preparation::{ChecklistInput, Pregnancy};
@@ -95,6 +96,25 @@ fn login(c: &mut Criterion, ten: &TenYears) {
         })
     });
     ten.clinic.login(credentials()).unwrap();
+}
+
+/// The first sign-in after the app starts also runs SQLite's quick check over the whole file (once
+/// per process, so a damaged database is found before anything is written to it): what the first
+/// nurse of the day waits for.
+fn first_login(c: &mut Criterion, ten: &TenYears) {
+    let mut group = c.benchmark_group("first sign-in after the app starts");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .measurement_time(Duration::from_secs(60));
+    group.bench_function("Clinic::open + login (quick check of the whole file)", |b| {
+        b.iter(|| {
+            let started = Clinic::open(&ten.database).unwrap();
+            started.login(credentials()).unwrap();
+            started.logout(Nothing {}).unwrap();
+        })
+    });
+    group.finish();
 }
 
 fn chart_vitals(c: &mut Criterion, ten: &TenYears) {
@@ -205,6 +225,7 @@ fn day_request(ten: &TenYears) -> DayRequest {
 fn benches(c: &mut Criterion) {
     let ten = ten_years();
     login(c, &ten);
+    first_login(c, &ten);
     chart_vitals(c, &ten);
     reading(c, &ten);
 }
