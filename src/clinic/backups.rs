@@ -95,7 +95,7 @@ impl Clinic {
                 Some(last) if trigger == Trigger::Timer => {
                     now - last.created_at >= Duration::hours(open.settings.backup.every_hours as i64)
                 }
-                Some(last) => open.db.changed_since(last.audit_through, NOT_RECORD_CHANGES)?,
+                Some(_) => open.db.changed_since_last_backup(NOT_RECORD_CHANGES)?,
             };
             if !due {
                 return Ok(None);

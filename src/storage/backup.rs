@@ -58,19 +58,23 @@ impl Db {
     /// The copy uses a rollback journal, so it can be checked and read on read-only media.
     /// Returns the id of the last audit row the copy holds (what it is a backup of).
     pub fn snapshot_into(&self, dest: &Path, key: Option<&str>) -> Result<i64> {
-        let copy = || -> rusqlite::Result<(StepResult, i64)> {
+        let copy = || -> rusqlite::Result<Option<i64>> {
             let mut copy = super::connect(dest, OpenFlags::default())?;
             if let Some(key) = key {
                 copy.pragma_update(None, "key", key)?;
             }
             let done = rusqlite::backup::Backup::new(&self.conn, &mut copy)?.step(-1)?;
             copy.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-            let through = highest_id_issued(&copy)?;
+            // Read only from a finished copy: an unfinished one may not hold the table yet.
+            let through = match done {
+                StepResult::Done => Some(highest_id_issued(&copy)?),
+                _ => None,
+            };
             copy.close().map_err(|(_, e)| e)?;
-            Ok((done, through))
+            Ok(through)
         };
         match copy().map_err(copy_failure)? {
-            (StepResult::Done, through) => Ok(through),
+            Some(through) => Ok(through),
             _ => Err(Error::Storage(
                 "the database was busy and the copy did not finish; try again.".into(),
             )),
@@ -117,19 +121,18 @@ impl Db {
         )
     }
 
-    /// Whether anything but the `ignored` actions was audited after the audit row `through` (a
-    /// backup's mark; None, a backup that does not know it, counts as changed). Row ids only grow, so
-    /// this reads only the rows after the mark.
-    pub fn changed_since(&self, through: Option<i64>, ignored: &[Action]) -> Result<bool> {
-        let Some(through) = through else {
-            return Ok(true);
-        };
+    /// Whether anything but the `ignored` actions was audited after the last row any backup copy
+    /// holds: the highest mark, since row ids only grow whatever the clock said when each backup was
+    /// made. With no marked backup (all made before marks were kept) every row counts. Reads only
+    /// the rows after the mark.
+    pub fn changed_since_last_backup(&self, ignored: &[Action]) -> Result<bool> {
         let names: Vec<String> = ignored.iter().map(|a| format!("'{}'", a.name())).collect();
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM audit_log WHERE id > ?1 AND action NOT IN ({}))",
+            "SELECT EXISTS (SELECT 1 FROM audit_log
+                            WHERE id > coalesce((SELECT max(audit_through) FROM backups), 0) AND action NOT IN ({}))",
             names.join(", ")
         );
-        Ok(self.conn.query_row(&sql, [through], |r| r.get(0))?)
+        Ok(self.conn.query_row(&sql, [], |r| r.get(0))?)
     }
 
     /// The newest backup made with this database, if any.

@@ -114,7 +114,9 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
     assert!(!rows.is_empty() && rows.iter().all(|r| r.patient_id == Some(2)));
     check(plans);
     // The sign-out backup's question reads only the audit rows after the last backup's mark.
-    let (_, plans) = db.plans_of(|db| db.changed_since(Some(1), &[Action::Login])).unwrap();
+    let (_, plans) = db
+        .plans_of(|db| db.changed_since_last_backup(&[Action::Login]))
+        .unwrap();
     check(plans);
     assert!(scans.is_empty(), "full-table scans on hot paths:\n{}", scans.join("\n"));
 }
