@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 mod backups;
+mod check;
 mod demo;
 
 pub use backups::{Restored, Trigger};
@@ -42,6 +43,7 @@ use crate::users::{
 use crate::validate::Checker;
 use crate::viewer;
 use crate::vitals::{Vitals, VitalsCorrection, VitalsInput};
+use check::Check;
 
 /// Where "now" comes from; tests substitute a clock they can move.
 pub trait Clock: Send + Sync {
@@ -112,8 +114,8 @@ struct Open {
 struct State {
     keyring: Option<Keyring>,
     open: Option<Open>,
-    /// Whether this process has run SQLite's quick check on the database (once, at the first sign-in).
-    checked: bool,
+    /// SQLite's quick check of the database, run once per process from the first sign-in.
+    check: Check,
 }
 
 pub struct Clinic {
@@ -143,7 +145,7 @@ impl Clinic {
             state: Mutex::new(State {
                 keyring,
                 open: None,
-                checked: false,
+                check: Check::NotRun,
             }),
         };
         clinic.clear_reports();
@@ -166,8 +168,13 @@ impl Clinic {
     }
 
     /// The state; a panic in another command must not lock every nurse out, so poisoning is ignored.
+    /// The state, with the database closed if the quick check has found it damaged.
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.check.damage().is_some() {
+            state.open = None;
+        }
+        state
     }
 
     pub fn status(&self, _: Nothing) -> Result<Status> {
@@ -940,34 +947,24 @@ impl Clinic {
         f(&mut state, &user, now)
     }
 
-    /// Opens the database with a key a password unlocked. A file that then cannot be read, or that
-    /// fails SQLite's quick check (run once per process), is damaged: nothing is written to it.
+    /// Opens the database with a key a password unlocked. A file that then cannot be read is damaged:
+    /// nothing is written to it. The quick check starts beside (`check`).
     fn open_checked(&self, state: &mut State, key: &DataKey) -> Result<Db> {
-        let damaged = |reason: &str| {
-            Error::Damaged(format!(
-                "The chart database {} is damaged: {reason} Nothing was written to it. An admin can restore the newest verified backup: type an admin's username and password and choose \"Restore the newest backup\".",
-                self.database.display()
-            ))
-        };
+        if let Check::Failed(message) = &state.check {
+            return Err(Error::Damaged(message.clone()));
+        }
         let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
             // With a key a password unlocked, "not a database" means the file no longer decrypts.
             Error::Database(m) if m.contains("not an Infusion Chart database") || m.contains("it is damaged") => {
-                damaged("it cannot be read with the clinic's key.")
+                Error::Damaged(check::damaged(
+                    &self.database,
+                    "it cannot be read with the clinic's key.",
+                    "Nothing was written to it.",
+                ))
             }
             other => other,
         })?;
-        if !state.checked {
-            let problems = db
-                .quick_check()
-                .map_err(|_| damaged("SQLite's quick check could not read it."))?;
-            if let Some(first) = problems.first() {
-                return Err(damaged(&format!(
-                    "SQLite's quick check found {} problem(s), the first: {first}.",
-                    problems.len()
-                )));
-            }
-            state.checked = true;
-        }
+        state.check.start(&self.database, key)?;
         Ok(db)
     }
 
@@ -1091,6 +1088,9 @@ fn expire(open: &mut Open, now: DateTime<Utc>) -> Result<()> {
 
 /// The signed-in user, if the screen is not locked (locking it first if they have been idle too long).
 fn signed_in(state: &mut State, now: DateTime<Utc>) -> Result<&User> {
+    if let Check::Failed(message) = &state.check {
+        return Err(Error::Damaged(message.clone()));
+    }
     let open = state.open.as_mut().ok_or_else(not_signed_in)?;
     expire(open, now)?;
     let login = open.login.as_ref().ok_or_else(not_signed_in)?;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use super::check::Check;
 use super::{not_signed_in, remove_database_files, Clinic, Nothing, State};
 use crate::audit::{Action, Event};
 use crate::backup::{self, BackupFile, BackupKind, BackupRequest, BackupStatus, FolderInput, Made, Manifest, Verified};
@@ -364,6 +365,8 @@ impl Clinic {
             ))
         });
         moved.and_then(|_| files::sync_folder(&self.database))?;
+        // A new file: the next sign-in checks it.
+        state.check = Check::NotRun;
         let mut db = Db::open(&self.database, Some(&sql_key))?;
         let author = match db.user(by.id) {
             Ok(user) if user.username.eq_ignore_ascii_case(&by.username) => Author::from(by),

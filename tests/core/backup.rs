@@ -13,7 +13,7 @@ use infusion_chart::backup::{self, BackupFile, BackupKind, BackupRequest};
 use infusion_chart::clinic::{Nothing, Trigger};
 use infusion_chart::crypto::DataKey;
 use infusion_chart::keyring::Keyring;
-use infusion_chart::sessions::SessionRef;
+use infusion_chart::sessions::{DayRequest, SessionRef};
 use infusion_chart::Clinic;
 
 use crate::support::{creds, password, raw_connection, vitals_input, Fixture};
@@ -400,6 +400,65 @@ fn signing_out_backs_up_only_what_was_audited_after_the_last_copy() {
         "the mark is the copy's own last row"
     );
     assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none());
+}
+
+#[test]
+fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_admin_restores() {
+    let f = Fixture::staffed();
+    f.as_user("nina");
+    let p = f.add_patient("Q-1");
+    let s = f.start_session(&p);
+    for i in 0..40 {
+        f.chart_vitals(&s, 120.0 + i as f64, 80.0);
+    }
+    f.clinic.logout(Nothing {}).unwrap();
+    // One page of the vitals table, which signing in never reads, no longer decrypts.
+    let raw = f.raw();
+    let root: i64 = raw
+        .query_row("SELECT rootpage FROM sqlite_schema WHERE name = 'vitals'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    drop(raw);
+    let mut bytes = std::fs::read(&f.path).unwrap();
+    let middle = (root as usize - 1) * 4096 + 2048;
+    for b in &mut bytes[middle..middle + 16] {
+        *b ^= 0xff;
+    }
+    std::fs::write(&f.path, &bytes).unwrap();
+
+    let restarted = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
+    restarted
+        .login(creds("nina", &password("nina")))
+        .expect("signing in does not wait for the check");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while restarted.status(Nothing {}).unwrap().state != "signed_out" {
+        assert!(std::time::Instant::now() < deadline, "the check did not finish in 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let closed = std::fs::read(&f.path).unwrap();
+    let err = restarted.day_list(DayRequest { date: None }).unwrap_err();
+    assert_eq!(err.kind(), "damaged", "{err}");
+    assert!(err.to_string().contains("SQLite's quick check"), "{err}");
+    let err = restarted.login(creds("nina", &password("nina"))).unwrap_err();
+    assert_eq!(err.kind(), "damaged", "{err}");
+    assert_eq!(
+        std::fs::read(&f.path).unwrap(),
+        closed,
+        "nothing written once it was found"
+    );
+
+    let restored = restarted.restore_newest(creds("ada", &password("ada"))).unwrap();
+    assert!(
+        restored.previous_kept_at.contains(".damaged-"),
+        "{}",
+        restored.previous_kept_at
+    );
+    restarted.login(creds("nina", &password("nina"))).unwrap();
+    let record = restarted.session_record(SessionRef { session_id: s.id }).unwrap();
+    assert_eq!(record.vitals.len(), 40, "sign-out had backed up every entry");
 }
 
 #[test]
