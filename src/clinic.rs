@@ -322,6 +322,11 @@ impl Clinic {
         Ok(status(&state, now))
     }
 
+    /// Stops the quick check if it still runs: the app is closing.
+    pub fn stop_check(&self) {
+        self.state().check.stop();
+    }
+
     /// Restarts the inactivity clock (the window calls it while the user types or moves the mouse).
     pub fn touch(&self, _: Nothing) -> Result<Status> {
         self.act(None, "", |_, _, _| Ok(()))?;

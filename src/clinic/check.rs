@@ -5,6 +5,9 @@
 
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::thread::JoinHandle;
+
+use rusqlite::InterruptHandle;
 
 use crate::crypto::DataKey;
 use crate::error::{Error, Result};
@@ -12,8 +15,12 @@ use crate::storage::Db;
 
 pub(super) enum Check {
     NotRun,
-    /// Receives the damaged message, or None when the database passed.
-    Running(Receiver<Option<String>>),
+    Running {
+        /// Receives the damaged message, or None when the database passed.
+        result: Receiver<Option<String>>,
+        stop: InterruptHandle,
+        thread: Option<JoinHandle<()>>,
+    },
     Passed,
     /// The message every refused action and sign-in gets.
     Failed(String),
@@ -41,8 +48,9 @@ impl Check {
             Error::Damaged(message)
         })?;
         let (found, result) = mpsc::channel();
+        let stop = db.interrupt_handle();
         let database = database.to_path_buf();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let reason = match db.quick_check() {
                 Ok(problems) if problems.is_empty() => None,
                 Ok(problems) => Some(format!(
@@ -52,18 +60,20 @@ impl Check {
                 )),
                 Err(_) => Some("SQLite's quick check could not read it.".to_string()),
             };
-            // Closed before answering: a restore that follows must find the file closed everywhere.
-            drop(db);
             // Nobody listens when a restore replaced the database meanwhile.
             let _ = found.send(reason.map(|r| damaged(&database, &r, closed)));
         });
-        *self = Check::Running(result);
+        *self = Check::Running {
+            result,
+            stop,
+            thread: Some(thread),
+        };
         Ok(())
     }
 
     /// The damaged message, once the check has finished and found damage.
     pub(super) fn damage(&mut self) -> Option<&str> {
-        if let Check::Running(result) = self {
+        if let Check::Running { result, .. } = self {
             *self = match result.try_recv() {
                 Ok(None) => Check::Passed,
                 Ok(Some(message)) => Check::Failed(message),
@@ -75,6 +85,27 @@ impl Check {
         match self {
             Check::Failed(message) => Some(message),
             _ => None,
+        }
+    }
+
+    /// Stops a check still running; the next sign-in starts it again.
+    pub(super) fn stop(&mut self) {
+        if matches!(self, Check::Running { .. }) {
+            *self = Check::NotRun;
+        }
+    }
+}
+
+impl Drop for Check {
+    /// A running check is interrupted and waited for: its thread and connection must not outlive a
+    /// restore that replaces the file, nor the process (SQLCipher's clean-up at exit under a running
+    /// read crashes it).
+    fn drop(&mut self) {
+        if let Check::Running { stop, thread, .. } = self {
+            stop.interrupt();
+            if let Some(thread) = thread.take() {
+                let _ = thread.join();
+            }
         }
     }
 }

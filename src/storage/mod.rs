@@ -210,6 +210,11 @@ impl Db {
         Ok(())
     }
 
+    /// Stops this connection's running statement from another thread (a whole-file check).
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
     /// Reads one pragma as text; tests use it to prove the settings are really in force.
     pub fn pragma(&self, name: &str) -> Result<String> {
         Ok(read_pragma(&self.conn, name)?)

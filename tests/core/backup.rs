@@ -13,10 +13,10 @@ use infusion_chart::backup::{self, BackupFile, BackupKind, BackupRequest};
 use infusion_chart::clinic::{Nothing, Trigger};
 use infusion_chart::crypto::DataKey;
 use infusion_chart::keyring::Keyring;
-use infusion_chart::sessions::{DayRequest, SessionRef};
+use infusion_chart::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::Clinic;
 
-use crate::support::{creds, password, raw_connection, vitals_input, Fixture};
+use crate::support::{creds, password, raw_connection, restore_damaged, vitals_input, Fixture};
 
 /// A backup file opened with the key, as the sqlite3 tool would.
 fn keyed(file: &Path, recovery_key: &str) -> rusqlite::Connection {
@@ -402,16 +402,21 @@ fn signing_out_backs_up_only_what_was_audited_after_the_last_copy() {
     assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none());
 }
 
-#[test]
-fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_admin_restores() {
-    let f = Fixture::staffed();
+/// A session of 40 readings charted by nina, who then signs out (which backs them up).
+fn forty_readings_backed_up(f: &Fixture, mrn: &str) -> Session {
     f.as_user("nina");
-    let p = f.add_patient("Q-1");
-    let s = f.start_session(&p);
+    let s = f.start_session(&f.add_patient(mrn));
     for i in 0..40 {
         f.chart_vitals(&s, 120.0 + i as f64, 80.0);
     }
     f.clinic.logout(Nothing {}).unwrap();
+    s
+}
+
+#[test]
+fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_admin_restores() {
+    let f = Fixture::staffed();
+    let s = forty_readings_backed_up(&f, "Q-1");
     // One page of the vitals table, which signing in never reads, no longer decrypts.
     let raw = f.raw();
     let root: i64 = raw
@@ -450,12 +455,7 @@ fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_
         "nothing written once it was found"
     );
 
-    let restored = restarted.restore_newest(creds("ada", &password("ada"))).unwrap();
-    assert!(
-        restored.previous_kept_at.contains(".damaged-"),
-        "{}",
-        restored.previous_kept_at
-    );
+    restore_damaged(&restarted);
     restarted.login(creds("nina", &password("nina"))).unwrap();
     let record = restarted.session_record(SessionRef { session_id: s.id }).unwrap();
     assert_eq!(record.vitals.len(), 40, "sign-out had backed up every entry");
@@ -465,13 +465,7 @@ fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_
 fn a_damaged_database_is_found_at_sign_in_and_an_admin_restores_the_newest_verified_backup() {
     let f = Fixture::staffed();
     f.clock.advance(1);
-    f.as_user("nina");
-    let p = f.add_patient("D-1");
-    let s = f.start_session(&p);
-    for i in 0..40 {
-        f.chart_vitals(&s, 120.0 + i as f64, 80.0);
-    }
-    f.clinic.logout(Nothing {}).unwrap();
+    let s = forty_readings_backed_up(&f, "D-1");
     let mut bytes = std::fs::read(&f.path).unwrap();
     assert!(bytes.len() > 8 * 4096, "the database spans several pages");
     let end = bytes.len() - 4096;
@@ -486,12 +480,7 @@ fn a_damaged_database_is_found_at_sign_in_and_an_admin_restores_the_newest_verif
     assert!(err.to_string().contains("Nothing was written to it."), "{err}");
     let refused = restarted.restore_newest(creds("nina", &password("nina"))).unwrap_err();
     assert_eq!(refused.kind(), "forbidden", "{refused}");
-    let restored = restarted.restore_newest(creds("ada", &password("ada"))).unwrap();
-    assert!(
-        restored.previous_kept_at.contains(".damaged-"),
-        "{}",
-        restored.previous_kept_at
-    );
+    let restored = restore_damaged(&restarted);
     assert!(
         Path::new(&restored.previous_kept_at).exists(),
         "the damaged file is kept, not erased"

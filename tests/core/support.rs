@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Local, TimeZone, Utc};
-use infusion_chart::clinic::{Clock, Nothing};
+use infusion_chart::clinic::{Clock, Nothing, Restored};
 use infusion_chart::crypto::DataKey;
 use infusion_chart::patients::{Indication, Patient, PatientInput, Sex};
 use infusion_chart::preparation::{ChecklistInput, Pregnancy};
@@ -228,4 +228,15 @@ pub fn vitals_input(session_id: i64, at: DateTime<Utc>, sbp: f64, dbp: f64) -> V
         dissociation: None,
         moaas: None,
     }
+}
+
+/// Admin ada restores the newest backup over a damaged database, which is moved aside, not erased.
+pub fn restore_damaged(clinic: &Clinic) -> Restored {
+    let restored = clinic.restore_newest(creds("ada", &password("ada"))).unwrap();
+    assert!(
+        restored.previous_kept_at.contains(".damaged-"),
+        "{}",
+        restored.previous_kept_at
+    );
+    restored
 }
