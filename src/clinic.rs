@@ -384,6 +384,7 @@ impl Clinic {
                 "Someone is signed in on this computer. Sign out first.".into(),
             ));
         }
+        state.check.refuse_if_failed()?;
         let key = DataKey::from_recovery_code(&recovery.recovery_key)?;
         let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
             Error::Database(m) if m.contains("not an Infusion Chart database") => {
@@ -391,6 +392,7 @@ impl Clinic {
             }
             other => other,
         })?;
+        state.check.start(&self.database, &key);
         let mut c = Checker::new();
         check_password(
             &mut c,
@@ -955,9 +957,7 @@ impl Clinic {
     /// Opens the database with a key a password unlocked. A file that then cannot be read is damaged:
     /// nothing is written to it. The quick check starts beside (`check`).
     fn open_checked(&self, state: &mut State, key: &DataKey) -> Result<Db> {
-        if let Check::Failed(message) = &state.check {
-            return Err(Error::Damaged(message.clone()));
-        }
+        state.check.refuse_if_failed()?;
         let db = Db::open(&self.database, Some(&key.sqlcipher_key())).map_err(|e| match e {
             // With a key a password unlocked, "not a database" means the file no longer decrypts.
             Error::Database(m) if m.contains("not an Infusion Chart database") || m.contains("it is damaged") => {
@@ -969,7 +969,7 @@ impl Clinic {
             }
             other => other,
         })?;
-        state.check.start(&self.database, key)?;
+        state.check.start(&self.database, key);
         Ok(db)
     }
 
@@ -1093,9 +1093,7 @@ fn expire(open: &mut Open, now: DateTime<Utc>) -> Result<()> {
 
 /// The signed-in user, if the screen is not locked (locking it first if they have been idle too long).
 fn signed_in(state: &mut State, now: DateTime<Utc>) -> Result<&User> {
-    if let Check::Failed(message) = &state.check {
-        return Err(Error::Damaged(message.clone()));
-    }
+    state.check.refuse_if_failed()?;
     let open = state.open.as_mut().ok_or_else(not_signed_in)?;
     expire(open, now)?;
     let login = open.login.as_ref().ok_or_else(not_signed_in)?;

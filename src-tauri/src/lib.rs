@@ -24,14 +24,14 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("Infusion Chart could not start its window system")
         .run(|app, event| {
-            // Closing the app backs up what was charted since the last backup (if someone is signed
-            // in) and stops the database check if it still runs.
+            // Closing the app stops the database check if it still runs and backs up what was
+            // charted since the last backup (if someone is signed in).
             if let RunEvent::Exit = event {
                 if let Some(clinic) = app.try_state::<Arc<Clinic>>() {
+                    clinic.stop_check();
                     if let Err(e) = clinic.automatic_backup(Trigger::Exit) {
                         eprintln!("infusion-chart: automatic backup at exit failed: {e}");
                     }
-                    clinic.stop_check();
                 }
             }
         });

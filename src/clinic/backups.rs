@@ -334,8 +334,6 @@ impl Clinic {
         now: DateTime<Utc>,
     ) -> Result<Restored> {
         let sql_key = key.sqlcipher_key();
-        // Its read connection would make the file look open in another program.
-        state.check.stop();
         let staging = files::suffixed(&self.database, ".restoring");
         remove_database_files(&staging);
         let staged = (|| {

@@ -16,8 +16,8 @@ use crate::storage::Db;
 pub(super) enum Check {
     NotRun,
     Running {
-        /// Receives the damaged message, or None when the database passed.
-        result: Receiver<Option<String>>,
+        /// Receives what the check came to: passed, failed, or not run (it could not finish).
+        result: Receiver<Check>,
         stop: InterruptHandle,
         thread: Option<JoinHandle<()>>,
     },
@@ -35,48 +35,57 @@ pub(super) fn damaged(database: &Path, reason: &str, after: &str) -> String {
 }
 
 impl Check {
-    /// Starts the check of `database` (open with `key` on this thread, so it reads the same file)
-    /// unless it has run or is running. A file this cannot even open is damaged at once.
-    pub(super) fn start(&mut self, database: &Path, key: &DataKey) -> Result<()> {
+    /// Starts the check of `database` (opened with `key` on this thread, while the caller has it
+    /// open, so it reads the same file) unless it has run or is running.
+    pub(super) fn start(&mut self, database: &Path, key: &DataKey) {
         if !matches!(self, Check::NotRun) {
-            return Ok(());
+            return;
         }
-        let closed = "It was closed when this was found, and nothing more is written to it.";
-        let db = Db::read_only(database, Some(&key.sqlcipher_key())).map_err(|_| {
-            let message = damaged(database, "SQLite's quick check could not open it.", closed);
-            *self = Check::Failed(message.clone());
-            Error::Damaged(message)
-        })?;
+        // The caller has just opened the file with this key: a failure here says nothing about
+        // the file, and the next sign-in tries again.
+        let Ok(db) = Db::read_only(database, Some(&key.sqlcipher_key())) else {
+            return;
+        };
         let (found, result) = mpsc::channel();
         let stop = db.interrupt_handle();
         let database = database.to_path_buf();
         let thread = std::thread::spawn(move || {
-            let reason = match db.quick_check() {
-                Ok(problems) if problems.is_empty() => None,
-                Ok(problems) => Some(format!(
-                    "SQLite's quick check found {} problem(s), the first: {}.",
-                    problems.len(),
-                    problems[0]
-                )),
-                Err(_) => Some("SQLite's quick check could not read it.".to_string()),
+            let closed = "It was closed when this was found, and nothing more is written to it.";
+            let failed = |reason: &str| Check::Failed(damaged(&database, reason, closed));
+            let outcome = match db.quick_check_finished() {
+                Ok(Some(problems)) => match problems.first() {
+                    None => Check::Passed,
+                    Some(first) => failed(&format!(
+                        "SQLite's quick check found {} problem(s), the first: {first}.",
+                        problems.len()
+                    )),
+                },
+                Ok(None) => Check::NotRun,
+                Err(_) => failed("SQLite's quick check could not read it."),
             };
-            // Nobody listens when a restore replaced the database meanwhile.
-            let _ = found.send(reason.map(|r| damaged(&database, &r, closed)));
+            // Nobody listens when the check was stopped (a restore, the app closing).
+            let _ = found.send(outcome);
         });
         *self = Check::Running {
             result,
             stop,
             thread: Some(thread),
         };
-        Ok(())
+    }
+
+    /// Refuses with the damaged message once the check has found damage.
+    pub(super) fn refuse_if_failed(&self) -> Result<()> {
+        match self {
+            Check::Failed(message) => Err(Error::Damaged(message.clone())),
+            _ => Ok(()),
+        }
     }
 
     /// The damaged message, once the check has finished and found damage.
     pub(super) fn damage(&mut self) -> Option<&str> {
         if let Check::Running { result, .. } = self {
             *self = match result.try_recv() {
-                Ok(None) => Check::Passed,
-                Ok(Some(message)) => Check::Failed(message),
+                Ok(outcome) => outcome,
                 Err(TryRecvError::Empty) => return None,
                 // The check's thread ended without an answer: it runs again at the next sign-in.
                 Err(TryRecvError::Disconnected) => Check::NotRun,

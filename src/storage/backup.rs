@@ -86,6 +86,25 @@ impl Db {
         Ok(problems(&self.conn, "PRAGMA quick_check")?)
     }
 
+    /// The quick check, or None when it could not finish for a passing reason (busy, locked, out
+    /// of memory, interrupted), which says nothing about the file. A page that does not decrypt is
+    /// an error like any other.
+    pub fn quick_check_finished(&self) -> Result<Option<Vec<String>>> {
+        use rusqlite::ErrorCode::*;
+        match problems(&self.conn, "PRAGMA quick_check") {
+            Ok(found) => Ok(Some(found)),
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(DatabaseBusy | DatabaseLocked | OutOfMemory | OperationInterrupted)
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Records a backup made, with its audit row, in one transaction.
     pub fn record_backup(&mut self, made: &NewBackup, by: &Author, now: DateTime<Utc>) -> Result<BackupRecord> {
         let tx = self.write()?;
