@@ -167,11 +167,11 @@ impl Clinic {
         self.clock.now().trunc_subsecs(3)
     }
 
-    /// The state; a panic in another command must not lock every nurse out, so poisoning is ignored.
-    /// The state, with the database closed if the quick check has found it damaged.
+    /// The state, with the database closed if the quick check has found it damaged. A panic in
+    /// another command must not lock every nurse out, so poisoning is ignored.
     fn state(&self) -> MutexGuard<'_, State> {
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if state.check.damage().is_some() {
+        if state.check.found_damage() {
             state.open = None;
         }
         state
@@ -392,7 +392,6 @@ impl Clinic {
             }
             other => other,
         })?;
-        state.check.start(&self.database, &key);
         let mut c = Checker::new();
         check_password(
             &mut c,
@@ -432,6 +431,7 @@ impl Clinic {
             locked: false,
             last_activity: now,
         });
+        state.check.start(&self.database, &open.key);
         state.open = Some(open);
         Ok(status(&state, now))
     }

@@ -426,7 +426,7 @@ impl Clinic {
                 self.now(),
             ) {
                 Ok(made) => Some(made),
-                Err(e) if db.quick_check().is_ok_and(|problems| problems.is_empty()) => return Err(e),
+                Err(e) if db.quick_check().is_ok_and(|found| found.is_some_and(|p| p.is_empty())) => return Err(e),
                 Err(_) => None,
             },
         };

@@ -52,7 +52,7 @@ impl Check {
         let thread = std::thread::spawn(move || {
             let closed = "It was closed when this was found, and nothing more is written to it.";
             let failed = |reason: &str| Check::Failed(damaged(&database, reason, closed));
-            let outcome = match db.quick_check_finished() {
+            let outcome = match db.quick_check() {
                 Ok(Some(problems)) => match problems.first() {
                     None => Check::Passed,
                     Some(first) => failed(&format!(
@@ -81,20 +81,17 @@ impl Check {
         }
     }
 
-    /// The damaged message, once the check has finished and found damage.
-    pub(super) fn damage(&mut self) -> Option<&str> {
+    /// Whether the check has finished and found damage (taking its outcome if it just finished).
+    pub(super) fn found_damage(&mut self) -> bool {
         if let Check::Running { result, .. } = self {
             *self = match result.try_recv() {
                 Ok(outcome) => outcome,
-                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Empty) => return false,
                 // The check's thread ended without an answer: it runs again at the next sign-in.
                 Err(TryRecvError::Disconnected) => Check::NotRun,
             };
         }
-        match self {
-            Check::Failed(message) => Some(message),
-            _ => None,
-        }
+        matches!(self, Check::Failed(_))
     }
 
     /// Stops a check still running; the next sign-in starts it again.

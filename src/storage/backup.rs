@@ -73,23 +73,15 @@ impl Db {
             copy.close().map_err(|(_, e)| e)?;
             Ok(through)
         };
-        match copy().map_err(copy_failure)? {
-            Some(through) => Ok(through),
-            _ => Err(Error::Storage(
-                "the database was busy and the copy did not finish; try again.".into(),
-            )),
-        }
+        copy()
+            .map_err(copy_failure)?
+            .ok_or_else(|| Error::Storage("the database was busy and the copy did not finish; try again.".into()))
     }
 
-    /// SQLite's quick check of the whole file: an empty list when the database is sound.
-    pub fn quick_check(&self) -> Result<Vec<String>> {
-        Ok(problems(&self.conn, "PRAGMA quick_check")?)
-    }
-
-    /// The quick check, or None when it could not finish for a passing reason (busy, locked, out
-    /// of memory, interrupted), which says nothing about the file. A page that does not decrypt is
-    /// an error like any other.
-    pub fn quick_check_finished(&self) -> Result<Option<Vec<String>>> {
+    /// SQLite's quick check of the whole file: the problems found (none when the database is sound),
+    /// or None when it could not finish for a passing reason (busy, locked, out of memory,
+    /// interrupted), which says nothing about the file. A page that does not decrypt is an error.
+    pub fn quick_check(&self) -> Result<Option<Vec<String>>> {
         use rusqlite::ErrorCode::*;
         match problems(&self.conn, "PRAGMA quick_check") {
             Ok(found) => Ok(Some(found)),

@@ -16,15 +16,7 @@ use infusion_chart::keyring::Keyring;
 use infusion_chart::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::Clinic;
 
-use crate::support::{creds, password, raw_connection, restore_damaged, vitals_input, Fixture};
-
-/// A backup file opened with the key, as the sqlite3 tool would.
-fn keyed(file: &Path, recovery_key: &str) -> rusqlite::Connection {
-    let conn = raw_connection(file);
-    let key = DataKey::from_recovery_code(recovery_key).unwrap();
-    conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
-    conn
-}
+use crate::support::{creds, keyed, password, raw_connection, restore_damaged, vitals_input, Fixture};
 
 /// Vitals ids stored in a backup file.
 fn vitals_in(file: &Path, recovery_key: &str) -> BTreeSet<i64> {
@@ -32,6 +24,13 @@ fn vitals_in(file: &Path, recovery_key: &str) -> BTreeSet<i64> {
     let mut stmt = conn.prepare("SELECT id FROM vitals").unwrap();
     let ids = stmt.query_map([], |r| r.get(0)).unwrap();
     ids.map(Result::unwrap).collect()
+}
+
+/// The id of the last audit row a backup file holds.
+fn last_audit_row_in(file: &Path, recovery_key: &str) -> i64 {
+    keyed(file, recovery_key)
+        .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
 }
 
 fn restore_count(f: &Fixture) -> usize {
@@ -104,10 +103,10 @@ fn backups_taken_while_a_nurse_charts_hold_every_entry_acknowledged_before_they_
                 "an acknowledged entry is missing"
             );
             // Charting went on during the copy: the mark is the copy's own last audit row.
-            let last_in_copy: i64 = keyed(file, &f.recovery_key)
-                .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
-                .unwrap();
-            assert_eq!(made.record.audit_through, Some(last_in_copy));
+            assert_eq!(
+                made.record.audit_through,
+                Some(last_audit_row_in(file, &f.recovery_key))
+            );
             checked += 1;
             backups_done.store(checked, Ordering::SeqCst);
         }
@@ -390,13 +389,9 @@ fn signing_out_backs_up_only_what_was_audited_after_the_last_copy() {
         .expect("a patient was added");
     // Made in the same (stopped) millisecond as the backups before it, it is still the one kept.
     assert!(Path::new(&made.record.path).exists(), "{made:?}");
-    let copy = keyed(Path::new(&made.record.path), &f.recovery_key);
-    let last_in_copy: i64 = copy
-        .query_row("SELECT max(id) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
     assert_eq!(
         made.record.audit_through,
-        Some(last_in_copy),
+        Some(last_audit_row_in(Path::new(&made.record.path), &f.recovery_key)),
         "the mark is the copy's own last row"
     );
     assert!(f.clinic.automatic_backup(Trigger::SignOut).unwrap().is_none());

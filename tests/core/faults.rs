@@ -183,7 +183,7 @@ fn verify_after_crash(database: &Path, recovery_key: &str, runs: &[Run], sign_in
             .unwrap_or_else(|e| panic!("opening after the crash failed: {e:?}"));
         assert_eq!(
             db.quick_check().unwrap(),
-            Vec::<String>::new(),
+            Some(Vec::new()),
             "quick_check after the crash"
         );
         integrity();

@@ -42,6 +42,14 @@ pub struct Fixture {
     pub recovery_key: String,
 }
 
+/// `path` (the chart or a backup) opened with the clinic's key, as the sqlite3 tool would.
+pub fn keyed(path: &Path, recovery_key: &str) -> Connection {
+    let conn = raw_connection(path);
+    let key = DataKey::from_recovery_code(recovery_key).unwrap();
+    conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
+    conn
+}
+
 /// A connection of the test's own to `path` (to read or tamper with a file as another program
 /// would), made once SQLite and SQLCipher have started (`storage::start`).
 pub fn raw_connection(path: &Path) -> Connection {
@@ -154,10 +162,7 @@ impl Fixture {
 
     /// A raw connection to the file, as someone with the key and the sqlite3 tool would have.
     pub fn raw(&self) -> Connection {
-        let conn = raw_connection(&self.path);
-        let key = DataKey::from_recovery_code(&self.recovery_key).unwrap();
-        conn.pragma_update(None, "key", key.sqlcipher_key().as_str()).unwrap();
-        conn
+        keyed(&self.path, &self.recovery_key)
     }
 }
 
