@@ -11,8 +11,9 @@ use std::path::Path;
 use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use infusion_chart::backup::{self, BackupKind};
-use infusion_chart::keyring::Keyring;
+use infusion_chart::domain::backups::BackupKind;
+use infusion_chart::outside::backup;
+use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::storage::{Author, Db, APPLICATION_ID, LATEST_VERSION};
 use rusqlite::Connection;
 use support::ten_years;

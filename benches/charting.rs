@@ -11,15 +11,16 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use infusion_chart::clinic::Nothing;
-use infusion_chart::patients::{Indication, PatientInput, PatientSearch, Sex};
-use infusion_chart::preparation::{ChecklistInput, Pregnancy};
-use infusion_chart::protocols::{DoseInput, WeightUnit};
-use infusion_chart::report::{session_pdf, Context};
-use infusion_chart::sessions::{DayRequest, SessionRef};
-use infusion_chart::settings::ClinicHeader;
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::patients::{Indication, PatientInput, PatientSearch, Sex};
+use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy};
+use infusion_chart::domain::protocols::DoseInput;
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::outside::report::{session_pdf, Context};
+use infusion_chart::domain::sessions::{DayRequest, SessionRef};
+use infusion_chart::domain::settings::ClinicHeader;
 use infusion_chart::storage::Db;
-use infusion_chart::vitals::VitalsInput;
+use infusion_chart::domain::vitals::VitalsInput;
 use infusion_chart::Clinic;
 use rusqlite::Connection;
 use support::{credentials, ten_years, TenYears};
@@ -181,7 +182,7 @@ fn reading(c: &mut Criterion, ten: &TenYears) {
         });
     }
     group.bench_function("open a session with 30 vitals (Clinic::session_record)", |b| {
-        b.iter(|| black_box(clinic.session_record(SessionRef { session_id }).unwrap()))
+        b.iter(|| black_box(clinic.get_session(SessionRef { session_id }).unwrap()))
     });
     eprintln!(
         "day list of {}: {} sessions",
@@ -192,12 +193,12 @@ fn reading(c: &mut Criterion, ten: &TenYears) {
         b.iter(|| black_box(clinic.day_list(day_request(ten)).unwrap()))
     });
 
-    let record = clinic.session_record(SessionRef { session_id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id }).unwrap();
     let clinic_header = ClinicHeader {
         name: "Harbour Ketamine Clinic".into(),
         ..ClinicHeader::default()
     };
-    let settings = clinic.settings(Nothing {}).unwrap();
+    let settings = clinic.get_settings(Nothing {}).unwrap();
     let ctx = Context {
         logo: None,
         clinic: &clinic_header,

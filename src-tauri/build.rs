@@ -1,63 +1,14 @@
+/// Every command's name, read from the core's command table, where each command is named once.
+macro_rules! commands {
+    ($($kind:ident $name:ident($in:ty) -> $out:ty, $access:expr => $handler:expr;)*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
 fn main() {
+    println!("cargo:rerun-if-changed=../src/app/command_table.rs");
     // Only the commands listed here get permissions; the capability file then grants them to the window.
-    let commands = &[
-        "app_status",
-        "setup",
-        "login",
-        "logout",
-        "lock",
-        "unlock",
-        "touch",
-        "change_password",
-        "recover",
-        "add_patient",
-        "search_patients",
-        "get_patient",
-        "list_protocols",
-        "dose_preview",
-        "start_session",
-        "get_session",
-        "add_vitals",
-        "correct_vitals",
-        "acknowledge_alert",
-        "add_infusion_event",
-        "add_note",
-        "sign_session",
-        "cosign_session",
-        "add_addendum",
-        "print_report",
-        "update_patient",
-        "reference_lists",
-        "day_list",
-        "save_checklist",
-        "record_waste",
-        "add_outcome",
-        "add_side_effect",
-        "resolve_side_effect",
-        "add_intervention",
-        "add_aldrete",
-        "discharge",
-        "all_protocols",
-        "save_protocol",
-        "list_users",
-        "add_user",
-        "set_user_roles",
-        "set_user_active",
-        "reset_password",
-        "get_settings",
-        "update_settings",
-        "set_clinic_logo",
-        "audit_search",
-        "audit_verify",
-        "audit_export",
-        "backup_status",
-        "backup_now",
-        "set_backup_folder",
-        "verify_backup",
-        "restore_backup",
-        "restore_newest",
-        "export_records",
-    ];
+    let commands: &[&str] = include!("../src/app/command_table.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )

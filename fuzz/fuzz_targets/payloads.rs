@@ -1,5 +1,5 @@
 //! One payload as the IPC boundary gets it: the first byte picks the input type, the rest is the JSON
-//! of the command's `input`. It is parsed as the app parses it (`infusion_chart::ipc::parse`) and
+//! of the command's `input`. It is parsed as the app parses it (`infusion_chart::app::ipc::parse`) and
 //! checked as the app checks it, and the shared judge (tests/core/fuzz/judge.rs, the one the property
 //! tests in `make test` use) says whether the answer is right: no panic, every refusal in plain words
 //! naming the field and its range. Run: `cargo +nightly fuzz run payloads -- -max_total_time=600`.
@@ -8,18 +8,18 @@
 #[path = "../../tests/core/fuzz/judge.rs"]
 mod judge;
 
-use infusion_chart::alerts::AlertRef;
-use infusion_chart::audit::{ExportRequest as AuditExport, Filter};
-use infusion_chart::backup::{BackupFile, BackupRequest, FolderInput};
-use infusion_chart::clinic::{Nothing, Recovery};
-use infusion_chart::export::ExportRequest;
-use infusion_chart::ipc::parse;
-use infusion_chart::patients::{PatientSearch, PatientUpdate};
-use infusion_chart::report::ReportRequest;
-use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
-use infusion_chart::settings::LogoInput;
-use infusion_chart::users::{ActiveChange, Credentials, PasswordChange, PasswordReset, RolesChange};
-use infusion_chart::vitals::VitalsCorrection;
+use infusion_chart::domain::alerts::AlertRef;
+use infusion_chart::domain::audit::{ExportRequest as AuditExport, Filter};
+use infusion_chart::outside::backup::{BackupFile, BackupRequest, FolderInput};
+use infusion_chart::app::clinic::{Nothing, Recovery};
+use infusion_chart::outside::export::ExportRequest;
+use infusion_chart::app::ipc::parse;
+use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
+use infusion_chart::outside::report::ReportRequest;
+use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::domain::settings::LogoInput;
+use infusion_chart::domain::users::{ActiveChange, Credentials, PasswordChange, PasswordReset, RolesChange};
+use infusion_chart::domain::vitals::VitalsCorrection;
 use judge::Context;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

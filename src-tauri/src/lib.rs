@@ -1,13 +1,19 @@
-//! The desktop shell: opens the chart database once, then shows the window whose commands
-//! delegate to the core. If the database cannot be opened, a dialog says where and why.
+//! The desktop shell: opens the chart database once, then shows the window whose commands go to
+//! the core's command table. If the database cannot be opened, a dialog says where and why.
 
-mod commands;
+pub mod cli;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use infusion_chart::clinic::Trigger;
-use infusion_chart::{paths, Clinic};
+use infusion_chart::app::backups::Trigger;
+use infusion_chart::app::commands;
+use infusion_chart::outside::paths;
+use infusion_chart::{Clinic, Error};
+use serde_json::Value;
+use tauri::ipc::{Invoke, InvokeBody, InvokeError};
 use tauri::{App, Builder, Manager, RunEvent, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
@@ -50,66 +56,33 @@ fn back_up_while_open(clinic: Arc<Clinic>) {
     });
 }
 
-/// Registers every command; tests build the mock app with the same list.
+/// Answers every command of the core's table (`infusion_chart::app::commands`), off the main thread so
+/// SQLite never stalls the window. The input is the `input` key of the call's arguments; errors cross
+/// as the core's `{kind, message}`. Tauri's permission check (build.rs) has run before this.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::app_status,
-        commands::setup,
-        commands::login,
-        commands::logout,
-        commands::lock,
-        commands::unlock,
-        commands::touch,
-        commands::change_password,
-        commands::recover,
-        commands::add_patient,
-        commands::search_patients,
-        commands::get_patient,
-        commands::list_protocols,
-        commands::dose_preview,
-        commands::start_session,
-        commands::get_session,
-        commands::add_vitals,
-        commands::correct_vitals,
-        commands::acknowledge_alert,
-        commands::add_infusion_event,
-        commands::add_note,
-        commands::sign_session,
-        commands::cosign_session,
-        commands::add_addendum,
-        commands::print_report,
-        commands::update_patient,
-        commands::reference_lists,
-        commands::day_list,
-        commands::save_checklist,
-        commands::record_waste,
-        commands::add_outcome,
-        commands::add_side_effect,
-        commands::resolve_side_effect,
-        commands::add_intervention,
-        commands::add_aldrete,
-        commands::discharge,
-        commands::all_protocols,
-        commands::save_protocol,
-        commands::list_users,
-        commands::add_user,
-        commands::set_user_roles,
-        commands::set_user_active,
-        commands::reset_password,
-        commands::get_settings,
-        commands::update_settings,
-        commands::set_clinic_logo,
-        commands::audit_search,
-        commands::audit_verify,
-        commands::audit_export,
-        commands::backup_status,
-        commands::backup_now,
-        commands::set_backup_folder,
-        commands::verify_backup,
-        commands::restore_backup,
-        commands::restore_newest,
-        commands::export_records,
-    ])
+    builder.invoke_handler(|invoke: Invoke<R>| {
+        let name = invoke.message.command().to_string();
+        if commands::command(&name).is_none() {
+            return false;
+        }
+        let input = match invoke.message.payload() {
+            InvokeBody::Json(Value::Object(args)) => args.get("input").filter(|v| !v.is_null()).cloned(),
+            _ => None,
+        };
+        let clinic = invoke.message.webview().try_state::<Arc<Clinic>>().map(|c| Arc::clone(&c));
+        invoke.resolver.respond_async(async move {
+            let clinic = clinic.ok_or_else(|| Error::Database("The chart database is not open.".into()))?;
+            let answer = tauri::async_runtime::spawn_blocking(move || {
+                clinic.call(&name, input).unwrap_or_else(|| {
+                    Err(Error::InvalidRequest(format!("There is no command {name}. Nothing was changed.")))
+                })
+            })
+            .await
+            .map_err(|_| Error::Storage("The action stopped unexpectedly; nothing was saved. Try again.".into()))?;
+            answer.map_err(InvokeError::from)
+        });
+        true
+    })
 }
 
 /// A second launch on the same database focuses the running window instead of opening the file twice.

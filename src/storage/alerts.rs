@@ -3,13 +3,11 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::audit::{append, Author};
 use super::{name_column, parse_ts, ts, Db};
-use crate::alerts::{evaluate, Alert, Thresholds};
-use crate::audit::{Action, Event};
+use crate::domain::alerts::{evaluate, Alert, Thresholds};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::users::User;
-
-/// How far apart two readings one rule relates may be (the alert windows are capped at this).
-pub const RULE_REACH_MINUTES: i64 = 60;
+use crate::domain::users::User;
+use crate::domain::vitals::Vitals;
 
 const COLUMNS: &str = "a.id, a.rule, a.vitals_id, a.message, a.raised_at, u.display_name, a.acknowledged_at";
 const FROM: &str = "alerts a LEFT JOIN users u ON u.id = a.acknowledged_by";
@@ -26,21 +24,18 @@ fn alert(r: &Row) -> rusqlite::Result<Alert> {
     })
 }
 
-/// Evaluates the readings around `around` (a new or corrected reading's clinical time: no rule looks
-/// further than an hour) and stores, with an audit row each, the alerts not yet stored. Called inside
+/// Evaluates `series` (the readings around a new or corrected one, `vitals::around`) and stores, with an audit row each, the alerts not yet stored. Called inside
 /// the transaction that wrote the reading.
 pub(super) fn record(
     conn: &Connection,
     session_id: i64,
     patient_id: i64,
-    around: DateTime<Utc>,
+    series: &[Vitals],
     t: &Thresholds,
     by: &User,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let reach = chrono::Duration::minutes(RULE_REACH_MINUTES);
-    let series = super::vitals::series_between(conn, session_id, around - reach, around + reach)?;
-    for found in evaluate(&series, t) {
+    for found in evaluate(series, t) {
         let inserted = conn.execute(
             "INSERT OR IGNORE INTO alerts (session_id, vitals_id, rule, message, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             (session_id, found.vitals_id, found.rule.name(), &found.message, ts(&at)),

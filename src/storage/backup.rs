@@ -10,9 +10,19 @@ use rusqlite::{Connection, OpenFlags, Row};
 
 use super::audit::{append, highest_id_issued, Author};
 use super::{parse_ts, read_pragma, rows, ts, Db, APPLICATION_ID};
-use crate::audit::{Action, Event};
-use crate::backup::{BackupKind, BackupRecord, Inspection};
+use crate::domain::audit::{Action, Event};
+use crate::domain::backups::{BackupKind, BackupRecord};
 use crate::error::{Error, Result};
+
+/// What a database file turned out to be when opened read-only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub application_id: i32,
+    pub schema_version: i64,
+    /// integrity_check's findings; empty when sound.
+    pub problems: Vec<String>,
+    pub tables: BTreeMap<String, i64>,
+}
 
 const COLUMNS: &str = "b.id, b.kind, b.created_at, b.path, b.bytes, b.sha256, u.display_name, b.audit_through";
 const FROM: &str = "backups b LEFT JOIN users u ON u.id = b.made_by";

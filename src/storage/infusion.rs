@@ -2,10 +2,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
 use super::{name_column, parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::Result;
-use crate::infusion::{InfusionEvent, NewEvent};
-use crate::users::User;
+use crate::domain::infusion::{InfusionEvent, NewEvent};
+use crate::domain::users::User;
 
 const COLUMNS: &str = "e.id, e.session_id, e.kind, e.clinical_time, e.recorded_at, e.rate_ml_per_h, e.bolus_mg, u.display_name, e.hold_override";
 const FROM: &str = "infusion_events e JOIN users u ON u.id = e.entered_by";

@@ -4,6 +4,8 @@
 mod alerts;
 mod audit;
 mod backup;
+mod discharge;
+mod errors;
 mod export;
 mod infusion;
 mod migrations;
@@ -13,7 +15,6 @@ mod patients;
 mod plans;
 mod preparation;
 mod protocols;
-mod recovery;
 mod sessions;
 mod settings;
 mod side_effects;
@@ -23,7 +24,9 @@ mod vitals;
 mod wal;
 
 pub use audit::Author;
-pub use backup::{inspect, NewBackup};
+/// Stops a statement running on another thread (a long check when the app closes or a restore replaces the file).
+pub use rusqlite::InterruptHandle as Interrupt;
+pub use backup::{inspect, Inspection, NewBackup};
 pub use export::RECORD_TABLES;
 pub use plans::Plan;
 pub use sessions::NewDose;
@@ -35,9 +38,9 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Savepoint, Transaction, TransactionBehavior};
 
-use crate::audit::Event;
-use crate::error::{Error, Result};
-use crate::users::User;
+use crate::domain::audit::Event;
+use crate::error::{Error, Result, Unreadable};
+use crate::domain::users::User;
 
 pub use migrations::{checksum, LATEST_VERSION};
 
@@ -71,12 +74,8 @@ impl Db {
     /// another application's database, one whose schema is newer than this program, and one whose
     /// write-ahead log holds entries but is missing or cut short (`wal.rs`).
     pub fn open(path: &Path, key: Option<&str>) -> Result<Db> {
-        let describe = |reason: &str| {
-            Error::Database(format!(
-                "The chart database {} cannot be opened: {reason}",
-                path.display()
-            ))
-        };
+        let sentence = |reason: &str| format!("The chart database {} cannot be opened: {reason}", path.display());
+        let describe = |reason: &str| Error::Database(sentence(reason));
         let Ok(file) = fs::metadata(path) else {
             return Err(describe("the file is missing. If it is on a removable or network drive, connect it; otherwise restore a backup."));
         };
@@ -99,7 +98,10 @@ impl Db {
         if let Some(key) = key {
             conn.pragma_update(None, "key", key)?;
         }
-        identify(&conn).map_err(|reason| describe(&reason))?;
+        identify(&conn).map_err(|refusal| match refusal {
+            Refusal::Unreadable(reason, why) => Error::Unreadable(sentence(&reason), why),
+            Refusal::Other(reason) => describe(&reason),
+        })?;
         conn.set_db_config(no_checkpoint_on_close, false)?;
         configure(&conn).map_err(|reason| describe(&reason))?;
         let mut db = Db { conn, batch: false };
@@ -211,7 +213,7 @@ impl Db {
     }
 
     /// Stops this connection's running statement from another thread (a whole-file check).
-    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+    pub fn interrupt_handle(&self) -> Interrupt {
         self.conn.get_interrupt_handle()
     }
 
@@ -279,30 +281,39 @@ pub fn start() {
     STARTED.get_or_init(|| drop(Connection::open_in_memory()));
 }
 
+/// Why `identify` refused a file: it does not open with the key, or it opens but is not ours to use.
+enum Refusal {
+    Unreadable(String, Unreadable),
+    Other(String),
+}
+
 /// Refuses files that are not ours, reading only: nothing is written before this passes.
-fn identify(conn: &Connection) -> std::result::Result<(), String> {
+fn identify(conn: &Connection) -> std::result::Result<(), Refusal> {
     let read = |sql: &str| {
         conn.query_row(sql, [], |r| r.get::<_, i64>(0))
             .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::NotADatabase) => {
-                    "it is not an Infusion Chart database (not a database file, or the wrong key).".to_string()
+                Some(rusqlite::ErrorCode::NotADatabase) => Refusal::Unreadable(
+                    "it is not an Infusion Chart database (not a database file, or the wrong key).".into(),
+                    Unreadable::WrongKey,
+                ),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                    Refusal::Unreadable(format!("it is damaged ({e})."), Unreadable::Corrupt)
                 }
-                Some(rusqlite::ErrorCode::DatabaseCorrupt) => format!("it is damaged ({e})."),
-                _ => format!("it could not be read ({e})."),
+                _ => Refusal::Other(format!("it could not be read ({e}).")),
             })
     };
     let app_id = read("PRAGMA application_id")?;
     let objects = read("SELECT count(*) FROM sqlite_schema")?;
     let version = read("PRAGMA user_version")?;
     if app_id as i32 != APPLICATION_ID && !(app_id == 0 && objects == 0) {
-        return Err(format!(
+        return Err(Refusal::Other(format!(
             "it belongs to another application (application id {app_id:#x}), not Infusion Chart."
-        ));
+        )));
     }
     if version > LATEST_VERSION {
-        return Err(format!(
+        return Err(Refusal::Other(format!(
             "it was written by a newer version of Infusion Chart (schema {version}; this version knows up to {LATEST_VERSION}). Install the newer version."
-        ));
+        )));
     }
     Ok(())
 }

@@ -2,10 +2,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
 use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::Result;
-use crate::outcomes::{warning, NewOutcome, OutcomeScore, Scale};
-use crate::users::User;
+use crate::domain::outcomes::{warning, NewOutcome, OutcomeScore, Scale};
+use crate::domain::users::User;
 
 const SCORE: &str = "SELECT o.id, o.session_id, s.session_date, o.scale, o.timepoint, o.clinical_time, o.recorded_at,
     o.items, o.total, u.display_name

@@ -3,11 +3,11 @@ use rusqlite::{OptionalExtension, Row};
 
 use super::audit::{append, Author};
 use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::patients::{Contraindication, FlaggedMedication, NewPatient, Patient};
-use crate::protocols::KG_PER_LB;
-use crate::users::User;
+use crate::domain::patients::{Contraindication, FlaggedMedication, NewPatient, Patient};
+use crate::domain::weight::KG_PER_LB;
+use crate::domain::users::User;
 
 const COLUMNS: &str =
     "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at, sex, height_cm, allergies,

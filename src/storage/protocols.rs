@@ -2,10 +2,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{json_column, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::protocols::Protocol;
-use crate::users::User;
+use crate::domain::protocols::Protocol;
+use crate::domain::users::User;
 
 const COLUMNS: &str =
     "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,

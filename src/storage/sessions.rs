@@ -3,13 +3,13 @@ use rusqlite::{OptionalExtension, Row};
 
 use super::audit::{append, Author};
 use super::{json_column, parse_date, parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::infusion::EventKind;
-use crate::patients::{Contraindication, FlaggedMedication, Patient};
-use crate::protocols::{DosePlan, Protocol, SessionDose};
-use crate::sessions::{DayEntry, Session, SessionHead, SessionStatus, Stage};
-use crate::users::User;
+use crate::domain::infusion::EventKind;
+use crate::domain::patients::{Contraindication, FlaggedMedication, Patient};
+use crate::domain::protocols::{DosePlan, Protocol, SessionDose};
+use crate::domain::sessions::{DayEntry, Session, SessionHead, SessionStatus, Stage};
+use crate::domain::users::User;
 
 /// A session's status, from its signatures.
 macro_rules! status_sql {

@@ -2,10 +2,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{name_column, parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::side_effects::{medication_name, Intervention, NewIntervention, NewSideEffect, SideEffect};
-use crate::users::User;
+use crate::domain::side_effects::{medication_name, Intervention, NewIntervention, NewSideEffect, SideEffect};
+use crate::domain::users::User;
 
 const SIDE_EFFECT: &str = "SELECT s.id, s.session_id, s.effect, s.other, s.severity, s.onset_time, s.recorded_at,
     u.display_name, s.resolved_at, r.display_name
@@ -15,7 +15,7 @@ const INTERVENTION: &str = "SELECT i.id, i.session_id, i.medication, i.other, i.
     FROM interventions i JOIN users u ON u.id = i.entered_by";
 
 fn side_effect(r: &Row) -> rusqlite::Result<SideEffect> {
-    let effect: crate::side_effects::Effect = name_column(2, r.get(2)?)?;
+    let effect: crate::domain::side_effects::Effect = name_column(2, r.get(2)?)?;
     let other: Option<String> = r.get(3)?;
     Ok(SideEffect {
         id: r.get(0)?,

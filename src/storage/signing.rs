@@ -3,10 +3,10 @@ use rusqlite::Row;
 
 use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
-use crate::audit::{Action, Event};
+use crate::domain::audit::{Action, Event};
 use crate::error::Result;
-use crate::signing::{Addendum, Signature};
-use crate::users::{Role, User};
+use crate::domain::signing::{Addendum, Signature};
+use crate::domain::users::{Role, User};
 
 fn signature(r: &Row) -> rusqlite::Result<Signature> {
     let role = if r.get::<_, String>(0)? == "physician" {

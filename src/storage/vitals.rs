@@ -4,11 +4,11 @@ use rusqlite::{Connection, Row};
 use super::alerts;
 use super::audit::{append, Author};
 use super::{parse_ts, rows, ts, Db};
-use crate::alerts::Thresholds;
-use crate::audit::{Action, Event};
+use crate::domain::alerts::{Thresholds, RULE_REACH_MINUTES};
+use crate::domain::audit::{Action, Event};
 use crate::error::{Error, Result};
-use crate::users::User;
-use crate::vitals::{mean_arterial_pressure, NewVitals, Vitals};
+use crate::domain::users::User;
+use crate::domain::vitals::{mean_arterial_pressure, NewVitals, Vitals};
 
 const COLUMNS: &str = "v.id, v.session_id, v.clinical_time, v.recorded_at, v.sbp, v.dbp, v.map, v.hr, v.spo2, v.rr,
     v.temp_c, v.etco2, COALESCE(u.display_name, ''), v.corrected_at IS NOT NULL, v.dissociation, v.moaas";
@@ -61,13 +61,11 @@ fn series(conn: &Connection, session_id: i64) -> Result<Vec<Vitals>> {
     )
 }
 
-/// The readings with clinical times from `from` to `to`, in order (the alert rules' neighbourhood).
-pub(super) fn series_between(
-    conn: &Connection,
-    session_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Vitals>> {
+/// The readings within `RULE_REACH_MINUTES` of `at`, in clinical-time order: all that the alert rules
+/// need to judge a reading charted or corrected at `at`.
+fn around(conn: &Connection, session_id: i64, at: DateTime<Utc>) -> Result<Vec<Vitals>> {
+    let reach = chrono::Duration::minutes(RULE_REACH_MINUTES);
+    let (from, to) = (at - reach, at + reach);
     rows(conn, &format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE v.session_id = ?1 AND v.clinical_time BETWEEN ?2 AND ?3 ORDER BY v.clinical_time, v.id"
     ), (session_id, ts(&from), ts(&to)), vitals)
@@ -103,15 +101,8 @@ impl Db {
             .patient(patient_id)
             .change(None::<()>, Some(&stored));
         append(&tx, &Author::from(by), &event, recorded_at)?;
-        alerts::record(
-            &tx,
-            v.session_id,
-            patient_id,
-            v.clinical_time,
-            thresholds,
-            by,
-            recorded_at,
-        )?;
+        let series = around(&tx, v.session_id, v.clinical_time)?;
+        alerts::record(&tx, v.session_id, patient_id, &series, thresholds, by, recorded_at)?;
         tx.commit()?;
         Ok(stored)
     }
@@ -148,7 +139,8 @@ impl Db {
             .change(Some(&old), Some(&new))
             .detail(reason);
         append(&tx, &Author::from(by), &event, now)?;
-        alerts::record(&tx, old.session_id, patient_id, v.clinical_time, thresholds, by, now)?;
+        let series = around(&tx, old.session_id, v.clinical_time)?;
+        alerts::record(&tx, old.session_id, patient_id, &series, thresholds, by, now)?;
         tx.commit()?;
         Ok(new)
     }

@@ -1,10 +1,11 @@
 //! Sign-in, the key slots that encrypt the database, throttling, auto-lock, recovery.
 
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::clinic::{Nothing, Recovery};
-use infusion_chart::patients::PatientSearch;
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::app::access::KeyRecovery;
+use infusion_chart::app::clinic::{AppState, Nothing};
+use infusion_chart::domain::patients::PatientSearch;
 use infusion_chart::storage::Db;
-use infusion_chart::users::{ActiveChange, PasswordChange, PasswordReset, UserInput};
+use infusion_chart::domain::users::{ActiveChange, PasswordChange, PasswordReset, UserInput};
 use infusion_chart::Clinic;
 
 use crate::support::{creds, password, Fixture};
@@ -16,7 +17,7 @@ fn kind<T: std::fmt::Debug>(r: infusion_chart::Result<T>) -> &'static str {
 #[test]
 fn first_run_needs_setup_and_setup_happens_once() {
     let (_dir, path, _clock, clinic) = Fixture::empty();
-    assert_eq!(clinic.status(Nothing {}).unwrap().state, "setup");
+    assert_eq!(clinic.app_status(Nothing {}).unwrap().state, AppState::Setup);
     assert_eq!(kind(clinic.login(creds("ada", "whatever-password"))), "unauthenticated");
     let f = Fixture::staffed();
     let again = f.clinic.setup(UserInput {
@@ -44,7 +45,7 @@ fn a_wrong_password_opens_nothing_and_the_file_is_unreadable_without_a_key() {
         kind(f.clinic.login(creds("nobody", "not-a-password"))),
         "unauthenticated"
     );
-    assert_eq!(f.clinic.status(Nothing {}).unwrap().state, "signed_out");
+    assert_eq!(f.clinic.app_status(Nothing {}).unwrap().state, AppState::SignedOut);
     assert_eq!(
         kind(f.clinic.search_patients(PatientSearch { query: String::new() })),
         "unauthenticated"
@@ -100,8 +101,8 @@ fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() 
     clinic.touch(Nothing {}).unwrap();
     f.clock.advance(9);
     assert_eq!(
-        clinic.status(Nothing {}).unwrap().state,
-        "ready",
+        clinic.app_status(Nothing {}).unwrap().state,
+        AppState::Ready,
         "activity restarted the 10-minute clock"
     );
     f.clock.advance(10);
@@ -113,12 +114,12 @@ fn the_screen_locks_after_inactivity_and_unlocks_for_the_same_or_another_user() 
         err.to_string(),
         "The screen is locked. Nina Park or another user must unlock it."
     );
-    assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
+    assert_eq!(clinic.app_status(Nothing {}).unwrap().state, AppState::Locked);
     assert_eq!(kind(clinic.unlock(creds("nina", "wrong-password"))), "unauthenticated");
     assert!(clinic.unlock(creds("nina", &password("nina"))).unwrap().same_user);
     assert_eq!(
         clinic
-            .patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id })
+            .get_patient(infusion_chart::domain::sessions::PatientRef { patient_id: patient.id })
             .unwrap()
             .patient
             .mrn,
@@ -136,7 +137,7 @@ fn the_auto_lock_minutes_are_a_setting() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
     let err = clinic
-        .update_settings(infusion_chart::settings::SettingsInput {
+        .update_settings(infusion_chart::domain::settings::SettingsInput {
             auto_lock_minutes: Some(45.0),
             ..Default::default()
         })
@@ -146,14 +147,14 @@ fn the_auto_lock_minutes_are_a_setting() {
         "Auto-lock must be between 1 and 30 minutes; 45 was entered."
     );
     clinic
-        .update_settings(infusion_chart::settings::SettingsInput {
+        .update_settings(infusion_chart::domain::settings::SettingsInput {
             auto_lock_minutes: Some(2.0),
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(clinic.status(Nothing {}).unwrap().auto_lock_minutes, 2);
+    assert_eq!(clinic.app_status(Nothing {}).unwrap().auto_lock_minutes, 2);
     f.clock.advance(2);
-    assert_eq!(clinic.status(Nothing {}).unwrap().state, "locked");
+    assert_eq!(clinic.app_status(Nothing {}).unwrap().state, AppState::Locked);
 }
 
 #[test]
@@ -253,7 +254,7 @@ fn a_disabled_user_cannot_sign_in_and_a_reset_password_must_be_changed() {
 #[test]
 fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
     let f = Fixture::staffed();
-    let recovery = |key: &str| Recovery {
+    let recovery = |key: &str| KeyRecovery {
         recovery_key: key.into(),
         username: "ada".into(),
         new_password: "recovered password".into(),
@@ -265,7 +266,7 @@ fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
         "That recovery key does not open this database."
     );
     let status = f.clinic.recover(recovery(&f.recovery_key.to_lowercase())).unwrap();
-    assert_eq!((status.state, status.user.unwrap().username.as_str()), ("ready", "ada"));
+    assert_eq!((status.state, status.user.unwrap().username.as_str()), (AppState::Ready, "ada"));
     f.clinic.logout(Nothing {}).unwrap();
     f.clinic.login(creds("ada", "recovered password")).unwrap();
     let used = f
@@ -321,7 +322,7 @@ fn no_patient_name_appears_in_the_database_its_wal_the_key_file_or_a_backup() {
 #[test]
 fn a_key_slot_moved_to_another_user_in_the_key_file_opens_nothing() {
     let f = Fixture::staffed();
-    let keys = infusion_chart::keyring::Keyring::path_beside(&f.path);
+    let keys = infusion_chart::outside::keyring::Keyring::path_beside(&f.path);
     let text = std::fs::read_to_string(&keys).unwrap();
     // Nina's slot relabelled as Ada's (user 1): an attempt to sign in as the admin with Nina's password.
     let mut ring: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -336,7 +337,7 @@ fn a_key_slot_moved_to_another_user_in_the_key_file_opens_nothing() {
     std::fs::write(&keys, serde_json::to_string(&ring).unwrap()).unwrap();
     let clinic = Clinic::with_clock(&f.path, f.clock.clone()).unwrap();
     assert_eq!(kind(clinic.login(creds("ada", &password("nina")))), "unauthenticated");
-    assert_eq!(clinic.status(Nothing {}).unwrap().state, "signed_out");
+    assert_eq!(clinic.app_status(Nothing {}).unwrap().state, AppState::SignedOut);
 }
 
 #[test]
@@ -366,7 +367,7 @@ fn a_setup_interrupted_after_the_key_file_was_saved_is_finished_at_the_next_star
 fn the_audit_export_never_writes_into_the_data_folder() {
     let f = Fixture::staffed();
     let clinic = f.as_user("ada");
-    let request = |path: &std::path::Path| infusion_chart::audit::ExportRequest {
+    let request = |path: &std::path::Path| infusion_chart::domain::audit::ExportRequest {
         filter: Filter::default(),
         path: path.display().to_string(),
     };

@@ -8,12 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, Local};
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::backup::{self, BackupFile, BackupKind, BackupRequest};
-use infusion_chart::clinic::{Nothing, Trigger};
-use infusion_chart::crypto::DataKey;
-use infusion_chart::keyring::Keyring;
-use infusion_chart::sessions::{DayRequest, Session, SessionRef};
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::domain::backups::BackupKind;
+use infusion_chart::outside::backup::{self, BackupFile, BackupRequest};
+use infusion_chart::app::backups::Trigger;
+use infusion_chart::app::clinic::{AppState, Nothing};
+use infusion_chart::outside::crypto::DataKey;
+use infusion_chart::outside::keyring::Keyring;
+use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::Clinic;
 
 use crate::support::{creds, keyed, password, raw_connection, restore_damaged, vitals_input, Fixture};
@@ -141,12 +143,12 @@ fn a_backup_restores_to_what_was_charted_before_it_and_the_replaced_database_is_
         })
         .unwrap();
     assert_eq!(
-        f.clinic.status(Nothing {}).unwrap().state,
-        "signed_out",
+        f.clinic.app_status(Nothing {}).unwrap().state,
+        AppState::SignedOut,
         "everyone signs in again"
     );
     f.clinic.login(creds("nina", &password("nina"))).unwrap();
-    let record = f.clinic.session_record(SessionRef { session_id: s.id }).unwrap();
+    let record = f.clinic.get_session(SessionRef { session_id: s.id }).unwrap();
     assert_eq!(
         record.vitals.len(),
         2,
@@ -313,8 +315,8 @@ fn backups_of_another_app_a_newer_schema_damaged_truncated_or_with_another_key_a
         assert_eq!(restored, verified, "restore refuses for the same reason");
         assert!(restored.to_string().ends_with("Nothing was changed."), "{restored}");
         assert_eq!(
-            f.clinic.status(Nothing {}).unwrap().state,
-            "ready",
+            f.clinic.app_status(Nothing {}).unwrap().state,
+            AppState::Ready,
             "nobody was signed out"
         );
     }
@@ -356,13 +358,13 @@ fn a_backup_to_a_missing_folder_fails_clearly_and_is_audited() {
 #[test]
 fn a_stale_backup_is_warned_about_on_every_screen_until_the_next_automatic_one() {
     let f = Fixture::staffed();
-    let status = f.as_user("nina").status(Nothing {}).unwrap();
+    let status = f.as_user("nina").app_status(Nothing {}).unwrap();
     assert_eq!(status.backup_warning, None, "signing out after set-up made a backup");
     f.clock.advance(25 * 60);
-    let warning = f.as_user("nina").status(Nothing {}).unwrap().backup_warning.unwrap();
+    let warning = f.as_user("nina").app_status(Nothing {}).unwrap().backup_warning.unwrap();
     assert!(warning.starts_with("The last backup is 25 hours old"), "{warning}");
     assert!(f.clinic.automatic_backup(Trigger::Timer).unwrap().is_some());
-    assert_eq!(f.clinic.status(Nothing {}).unwrap().backup_warning, None);
+    assert_eq!(f.clinic.app_status(Nothing {}).unwrap().backup_warning, None);
     assert!(
         f.clinic.automatic_backup(Trigger::Timer).unwrap().is_none(),
         "not due again until 4 hours have passed"
@@ -434,7 +436,7 @@ fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_
         .login(creds("nina", &password("nina")))
         .expect("signing in does not wait for the check");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while restarted.status(Nothing {}).unwrap().state != "signed_out" {
+    while restarted.app_status(Nothing {}).unwrap().state != AppState::SignedOut {
         assert!(std::time::Instant::now() < deadline, "the check did not finish in 30 s");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -452,7 +454,7 @@ fn damage_only_the_quick_check_finds_closes_the_database_after_sign_in_until_an_
 
     restore_damaged(&restarted);
     restarted.login(creds("nina", &password("nina"))).unwrap();
-    let record = restarted.session_record(SessionRef { session_id: s.id }).unwrap();
+    let record = restarted.get_session(SessionRef { session_id: s.id }).unwrap();
     assert_eq!(record.vitals.len(), 40, "sign-out had backed up every entry");
 }
 
@@ -481,7 +483,7 @@ fn a_damaged_database_is_found_at_sign_in_and_an_admin_restores_the_newest_verif
         "the damaged file is kept, not erased"
     );
     restarted.login(creds("nina", &password("nina"))).unwrap();
-    let record = restarted.session_record(SessionRef { session_id: s.id }).unwrap();
+    let record = restarted.get_session(SessionRef { session_id: s.id }).unwrap();
     assert_eq!(record.vitals.len(), 40, "sign-out had backed up every entry");
     assert!(record.vitals[0].clinical_time <= f.clock.now() + Duration::minutes(5));
 }

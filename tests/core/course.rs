@@ -3,16 +3,17 @@
 //! the day list, witnessed waste, protocol editing, and the locks on every new table.
 
 use chrono::{DateTime, Duration, Utc};
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::clinic::Nothing;
-use infusion_chart::infusion::{EventInput, EventKind};
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::patients::{Contraindication, FlaggedMedication, PatientInput, PatientUpdate};
-use infusion_chart::preparation::{ChecklistInput, WasteInput};
-use infusion_chart::protocols::{ProtocolInput, WeightUnit};
-use infusion_chart::recovery::{AldreteInput, DischargeInput};
-use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef, Stage};
-use infusion_chart::side_effects::{
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::infusion::{EventInput, EventKind};
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::patients::{Contraindication, FlaggedMedication, PatientInput, PatientUpdate};
+use infusion_chart::domain::preparation::{ChecklistInput, WasteInput};
+use infusion_chart::domain::protocols::ProtocolInput;
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
+use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef, Stage};
+use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity,
 };
 use infusion_chart::Clinic;
@@ -99,7 +100,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
     let s = session.id;
     let t0 = f.clock.now();
 
-    let record = clinic.session_record(SessionRef { session_id: s }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: s }).unwrap();
     assert_eq!(
         record.patient.flags,
         [
@@ -138,7 +139,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
         .unwrap();
     wait(&f, clinic, 15);
     let nausea = clinic
-        .add_side_effect(infusion_chart::side_effects::SideEffectInput {
+        .add_side_effect(infusion_chart::domain::side_effects::SideEffectInput {
             session_id: s,
             effect: Some(Effect::Nausea),
             other: None,
@@ -213,7 +214,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
         "{err}"
     );
     assert!(clinic
-        .session_record(SessionRef { session_id: s })
+        .get_session(SessionRef { session_id: s })
         .unwrap()
         .recovery
         .discharge
@@ -273,7 +274,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
         ))
         .unwrap();
     let course = clinic
-        .patient_record(PatientRef { patient_id: patient.id })
+        .get_patient(PatientRef { patient_id: patient.id })
         .unwrap()
         .outcomes;
     assert_eq!(
@@ -302,7 +303,7 @@ fn below_the_minimum_a_physician_discharges_with_a_reason_that_is_kept() {
     clinic.add_aldrete(aldrete(s, f.clock.now(), 2.0, 0.0)).unwrap();
     let clinic = f.as_user("omar");
     let holds = clinic
-        .session_record(SessionRef { session_id: s })
+        .get_session(SessionRef { session_id: s })
         .unwrap()
         .recovery
         .holds;
@@ -438,12 +439,12 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
     let clinic = f.as_user("omar");
     let mut protocol = clinic.all_protocols(Nothing {}).unwrap().remove(1);
     let running = clinic
-        .start_session(infusion_chart::protocols::DoseInput {
+        .start_session(infusion_chart::domain::protocols::DoseInput {
             protocol_id: protocol.id,
             ..dose_input(&f.add_patient("C-5b"))
         })
         .unwrap();
-    let edit = |p: &infusion_chart::protocols::Protocol, active: bool| ProtocolInput {
+    let edit = |p: &infusion_chart::domain::protocols::Protocol, active: bool| ProtocolInput {
         protocol_id: Some(p.id),
         name: Some(p.name.clone()),
         drug: Some(p.drug.clone()),
@@ -463,7 +464,7 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
     protocol = clinic.save_protocol(edit(&protocol, true)).unwrap();
     assert_eq!((protocol.vitals_every_min, protocol.observation_min), (5, 120));
     let kept = clinic
-        .session_record(SessionRef { session_id: running.id })
+        .get_session(SessionRef { session_id: running.id })
         .unwrap()
         .session
         .dose
@@ -478,7 +479,7 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
     assert!(!retired.active);
     let patient = f.add_patient("C-6");
     let err = clinic
-        .start_session(infusion_chart::protocols::DoseInput {
+        .start_session(infusion_chart::domain::protocols::DoseInput {
             protocol_id: retired.id,
             ..dose_input(&patient)
         })
@@ -487,7 +488,7 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
         err.to_string(),
         format!("The protocol {} is retired; choose another.", retired.name)
     );
-    assert_eq!(clinic.protocols(Nothing {}).unwrap().len(), 1);
+    assert_eq!(clinic.list_protocols(Nothing {}).unwrap().len(), 1);
 }
 
 #[test]
@@ -500,7 +501,7 @@ fn the_database_refuses_raw_changes_to_the_new_records_of_a_signed_session() {
     f.chart_vitals(&session, 120.0, 80.0);
     let now = f.clock.now();
     clinic
-        .add_side_effect(infusion_chart::side_effects::SideEffectInput {
+        .add_side_effect(infusion_chart::domain::side_effects::SideEffectInput {
             session_id: s,
             effect: Some(Effect::Other),
             other: Some("Tingling lips".into()),

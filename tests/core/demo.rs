@@ -2,9 +2,9 @@
 //! from its seed, and only ever into a chart with no patients.
 
 use chrono::{Duration, Local};
-use infusion_chart::clinic::Nothing;
-use infusion_chart::demo::DemoRequest;
-use infusion_chart::users::Role;
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::domain::users::Role;
 
 use crate::support::Fixture;
 

@@ -1,16 +1,17 @@
 //! Starting a session on a protocol: the dose plan is stored with its arithmetic; limits and weight
 //! checks are enforced by the core whoever calls it.
 
-use infusion_chart::clinic::Nothing;
-use infusion_chart::protocols::{DoseInput, Limit, WeightUnit};
-use infusion_chart::sessions::SessionRef;
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::protocols::{DoseInput, Limit};
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::sessions::SessionRef;
 
 use crate::support::{dose_input, Fixture};
 
 #[test]
 fn the_shipped_protocols_are_the_reference_defaults() {
     let f = Fixture::staffed();
-    let protocols = f.as_user("nina").protocols(Nothing {}).unwrap();
+    let protocols = f.as_user("nina").list_protocols(Nothing {}).unwrap();
     let summary: Vec<_> = protocols
         .iter()
         .map(|p| {
@@ -44,7 +45,7 @@ fn a_session_keeps_the_dose_it_was_started_with() {
             ..dose_input(&patient)
         })
         .unwrap();
-    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
     let dose = record.session.dose.expect("a dose");
     assert_eq!(dose.protocol_name, "Ketamine IV 0.5 mg/kg over 40 min");
     assert_eq!(
@@ -121,7 +122,7 @@ fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
         assert_eq!(clinic.start_session(input).unwrap_err().to_string(), message);
     }
     assert!(clinic
-        .patient_record(infusion_chart::sessions::PatientRef { patient_id: patient.id })
+        .get_patient(infusion_chart::domain::sessions::PatientRef { patient_id: patient.id })
         .unwrap()
         .sessions
         .is_empty());
@@ -138,7 +139,7 @@ fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
 
 #[test]
 fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
-    use infusion_chart::infusion::{EventInput, EventKind, PumpState};
+    use infusion_chart::domain::infusion::{EventInput, EventKind, PumpState};
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let patient = f.add_patient("D-4");
@@ -190,7 +191,7 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
             .kind(),
         "conflict"
     );
-    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(
         record.events.iter().map(|e| e.late).collect::<Vec<_>>(),
         vec![false, false, true]
@@ -214,7 +215,7 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
 
 #[test]
 fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
-    use infusion_chart::infusion::{EventInput, EventKind};
+    use infusion_chart::domain::infusion::{EventInput, EventKind};
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let patient = f.add_patient("D-5");
@@ -224,7 +225,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
     let hold = "Baseline BP 152/88 is above the hold threshold of 140/90: a physician must override the hold, with a reason, to start.";
     assert_eq!(
         clinic
-            .session_record(SessionRef { session_id: session.id })
+            .get_session(SessionRef { session_id: session.id })
             .unwrap()
             .hold
             .as_deref(),
@@ -255,7 +256,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
     assert_eq!(started.entered_by, "Dr Omar Haddad");
     assert_eq!(
         clinic
-            .session_record(SessionRef { session_id: session.id })
+            .get_session(SessionRef { session_id: session.id })
             .unwrap()
             .hold,
         None

@@ -7,12 +7,12 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{DateTime, Utc};
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::export::{ExportRequest, Format, FHIR_BUNDLE};
-use infusion_chart::infusion::{EventInput, EventKind};
-use infusion_chart::notes::NoteInput;
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::side_effects::{
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::outside::export::{ExportRequest, Format, FHIR_BUNDLE};
+use infusion_chart::domain::infusion::{EventInput, EventKind};
+use infusion_chart::domain::notes::NoteInput;
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
 

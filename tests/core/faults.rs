@@ -17,13 +17,13 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use infusion_chart::clinic::Nothing;
-use infusion_chart::crypto::DataKey;
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::files;
-use infusion_chart::keyring::Keyring;
-use infusion_chart::sessions::SessionRef;
+use infusion_chart::outside::keyring::Keyring;
+use infusion_chart::domain::sessions::SessionRef;
 use infusion_chart::storage::{inspect, Db};
-use infusion_chart::vitals::Vitals;
+use infusion_chart::domain::vitals::Vitals;
 use infusion_chart::Clinic;
 
 use crate::support::{creds, dose_input, password, patient_input, restore_damaged, vitals_input, Fixture};
@@ -173,7 +173,7 @@ fn verify_after_crash(database: &Path, recovery_key: &str, runs: &[Run], sign_in
             .unwrap_or_else(|e| panic!("sign-in after the crash failed: {e:?}"));
         integrity();
         let record = |run: &Run| {
-            clinic.session_record(SessionRef {
+            clinic.get_session(SessionRef {
                 session_id: run.session_id,
             })
         };
@@ -635,7 +635,7 @@ mod mounts {
             Error::Storage("The disk is full, so this entry was not saved. Free some space and try again.".into())
         );
         let stored = clinic
-            .session_record(SessionRef { session_id: session.id })
+            .get_session(SessionRef { session_id: session.id })
             .unwrap()
             .vitals;
         assert_eq!(
@@ -649,7 +649,7 @@ mod mounts {
         std::fs::remove_file(&filler).unwrap();
         acked.push(chart(9999).expect("charting resumes once space is freed"));
         let stored = clinic
-            .session_record(SessionRef { session_id: session.id })
+            .get_session(SessionRef { session_id: session.id })
             .unwrap()
             .vitals;
         assert_eq!(stored, acked);

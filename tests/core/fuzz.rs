@@ -15,27 +15,29 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::backup::FolderInput;
-use infusion_chart::clinic::{Nothing, Recovery};
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::outside::backup::FolderInput;
+use infusion_chart::app::access::KeyRecovery;
+use infusion_chart::app::clinic::Nothing;
 use infusion_chart::digest::hex;
-use infusion_chart::infusion::{EventInput, EventKind};
-use infusion_chart::notes::NoteInput;
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::patients::{
+use infusion_chart::domain::infusion::{EventInput, EventKind};
+use infusion_chart::domain::notes::NoteInput;
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::patients::{
     Contraindication, FlaggedMedication, Indication, Patient, PatientInput, PatientSearch, PatientUpdate, Sex,
 };
-use infusion_chart::preparation::{ChecklistInput, Pregnancy, WasteInput};
-use infusion_chart::protocols::{DoseInput, ProtocolInput, WeightUnit};
-use infusion_chart::recovery::{AldreteInput, DischargeInput};
-use infusion_chart::sessions::{DayRequest, Session, SessionRef};
-use infusion_chart::settings::{LogoInput, SettingsInput};
-use infusion_chart::side_effects::{
+use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
+use infusion_chart::domain::protocols::{DoseInput, ProtocolInput};
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
+use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
+use infusion_chart::domain::settings::{LogoInput, SettingsInput};
+use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
 };
-use infusion_chart::signing::AddendumInput;
-use infusion_chart::users::{PasswordChange, PasswordReset, Role, RolesChange, UserInput};
-use infusion_chart::vitals::{VitalsCorrection, VitalsInput};
+use infusion_chart::domain::signing::AddendumInput;
+use infusion_chart::domain::users::{PasswordChange, PasswordReset, Role, RolesChange, UserInput};
+use infusion_chart::domain::vitals::{VitalsCorrection, VitalsInput};
 use infusion_chart::{Clinic, Error};
 use judge::{Context, Expect, Num};
 use proptest::prelude::*;
@@ -1156,8 +1158,8 @@ proptest! {
 
     #[test]
     fn valid_passwords_are_accepted((new, confirm) in password_pair(Mode::Valid)) {
-        let mut c = infusion_chart::validate::Checker::new();
-        infusion_chart::users::check_password(&mut c, "Password", new.as_deref(), confirm.as_deref());
+        let mut c = infusion_chart::domain::validate::Checker::new();
+        infusion_chart::domain::users::check_password(&mut c, "Password", new.as_deref(), confirm.as_deref());
         accepted("password", c.finish())?;
     }
 
@@ -1168,7 +1170,7 @@ proptest! {
 
     #[test]
     fn valid_recovery_keys_and_logos_are_accepted(code in recovery_key(Mode::Valid), hex in logo(Mode::Valid)) {
-        accepted("recovery key", infusion_chart::crypto::DataKey::from_recovery_code(&code))?;
+        accepted("recovery key", infusion_chart::outside::crypto::DataKey::from_recovery_code(&code))?;
         accepted("logo", judge::check_logo(&hex))?;
     }
 }
@@ -1366,7 +1368,7 @@ fn administration_through_the_clinic_refuses_in_words() {
     };
 
     through_clinic(DATABASE_CASES, settings(Mode::Fuzz), |input| {
-        let current = c.settings(Nothing {}).unwrap();
+        let current = c.get_settings(Nothing {}).unwrap();
         (
             judge::expect_settings(&input, &current),
             c.update_settings(input).map(drop),
@@ -1504,7 +1506,7 @@ fn signing_in_through_the_clinic_refuses_in_words() {
             e.name("recovery key");
             // A well-formed key is still not this database's.
             e.require(!e.refuses(), "That recovery key does not open this database.");
-            e.check(c.recover(Recovery {
+            e.check(c.recover(KeyRecovery {
                 recovery_key: key,
                 username: user.unwrap_or_default(),
                 new_password: new.unwrap_or_default(),

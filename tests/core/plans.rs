@@ -4,12 +4,12 @@
 //! holds in year ten.
 
 use chrono::{Duration, Local};
-use infusion_chart::audit::{Action, Filter, SEARCH_LIMIT};
-use infusion_chart::chart;
-use infusion_chart::crypto::DataKey;
-use infusion_chart::demo::DemoRequest;
-use infusion_chart::patients::PatientSearch;
-use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::domain::audit::{Action, Filter, SEARCH_LIMIT};
+use infusion_chart::app::chart;
+use infusion_chart::outside::crypto::DataKey;
+use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::domain::patients::PatientSearch;
+use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
 use infusion_chart::storage::{Db, Plan};
 
 use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};
@@ -56,7 +56,7 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
         last_day: Local::now().date_naive() - Duration::days(1),
     };
     f.as_user("ada").demo_data(request, |_, _| ()).unwrap();
-    f.clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
+    f.clinic.logout(infusion_chart::app::clinic::Nothing {}).unwrap();
     let key = DataKey::from_recovery_code(&f.recovery_key).unwrap();
     let mut db = Db::open(&f.path, Some(&key.sqlcipher_key())).unwrap();
     let nina = db.users().unwrap().into_iter().find(|u| u.username == "nina").unwrap();

@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::clinic::Nothing;
-use infusion_chart::infusion::{EventInput, EventKind};
-use infusion_chart::notes::NoteInput;
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::report::ReportRequest;
-use infusion_chart::settings::{LogoInput, SettingsInput};
-use infusion_chart::side_effects::{
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::infusion::{EventInput, EventKind};
+use infusion_chart::domain::notes::NoteInput;
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::outside::report::ReportRequest;
+use infusion_chart::domain::settings::{LogoInput, SettingsInput};
+use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
 use infusion_chart::Clinic;
@@ -245,7 +245,7 @@ fn a_series_report_shows_each_session_and_the_outcome_course_in_words() {
     let clinic = f.as_user("nina");
     let s = charted_session(&f, clinic, "P-2", 6);
     let patient_id = clinic
-        .session_record(infusion_chart::sessions::SessionRef { session_id: s })
+        .get_session(infusion_chart::domain::sessions::SessionRef { session_id: s })
         .unwrap()
         .patient
         .id;

@@ -1,25 +1,25 @@
 //! The role matrix: every role-gated action, tried by each role. A refusal is `forbidden` and says
 //! who may; an allowed action may still fail for other reasons, but never as `forbidden`.
 
-use infusion_chart::alerts::AlertRef;
-use infusion_chart::audit::{ExportRequest, Filter};
-use infusion_chart::clinic::Nothing;
-use infusion_chart::infusion::{EventInput, EventKind};
-use infusion_chart::notes::NoteInput;
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::patients::{PatientSearch, PatientUpdate};
-use infusion_chart::preparation::WasteInput;
-use infusion_chart::protocols::ProtocolInput;
-use infusion_chart::recovery::{AldreteInput, DischargeInput};
-use infusion_chart::report::ReportRequest;
-use infusion_chart::sessions::{DayRequest, PatientRef, SessionRef};
-use infusion_chart::settings::SettingsInput;
-use infusion_chart::side_effects::{
+use infusion_chart::domain::alerts::AlertRef;
+use infusion_chart::domain::audit::{ExportRequest, Filter};
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::infusion::{EventInput, EventKind};
+use infusion_chart::domain::notes::NoteInput;
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
+use infusion_chart::domain::preparation::WasteInput;
+use infusion_chart::domain::protocols::ProtocolInput;
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
+use infusion_chart::outside::report::ReportRequest;
+use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::domain::settings::SettingsInput;
+use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
 };
-use infusion_chart::signing::AddendumInput;
-use infusion_chart::users::{ActiveChange, PasswordReset, Role, RolesChange, UserInput};
-use infusion_chart::vitals::VitalsCorrection;
+use infusion_chart::domain::signing::AddendumInput;
+use infusion_chart::domain::users::{ActiveChange, PasswordReset, Role, RolesChange, UserInput};
+use infusion_chart::domain::vitals::VitalsCorrection;
 use infusion_chart::{Clinic, Result};
 
 use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};
@@ -59,12 +59,12 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
         (
             "get_patient",
             &[Nurse, Physician],
-            Box::new(move |c| ok(c.patient_record(PatientRef { patient_id: p }))),
+            Box::new(move |c| ok(c.get_patient(PatientRef { patient_id: p }))),
         ),
         (
             "list_protocols",
             &[Nurse, Physician],
-            Box::new(|c| ok(c.protocols(Nothing {}))),
+            Box::new(|c| ok(c.list_protocols(Nothing {}))),
         ),
         (
             "dose_preview",
@@ -79,7 +79,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
         (
             "get_session",
             &[Nurse, Physician],
-            Box::new(move |c| ok(c.session_record(SessionRef { session_id: s }))),
+            Box::new(move |c| ok(c.get_session(SessionRef { session_id: s }))),
         ),
         (
             "add_vitals",
@@ -351,7 +351,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
-        ("get_settings", &[Admin], Box::new(|c| ok(c.settings(Nothing {})))),
+        ("get_settings", &[Admin], Box::new(|c| ok(c.get_settings(Nothing {})))),
         (
             "update_settings",
             &[Admin],

@@ -1,12 +1,12 @@
 //! Signing locks a session; the database itself refuses changes to it; corrections after signing
 //! are addenda, and corrections before signing keep the old values in the audit trail.
 
-use infusion_chart::audit::{Action, Filter};
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::sessions::{SessionRef, SessionStatus};
-use infusion_chart::signing::AddendumInput;
-use infusion_chart::users::Role;
-use infusion_chart::vitals::VitalsCorrection;
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::sessions::{SessionRef, SessionStatus};
+use infusion_chart::domain::signing::AddendumInput;
+use infusion_chart::domain::users::Role;
+use infusion_chart::domain::vitals::VitalsCorrection;
 
 use crate::support::{vitals_input, Fixture};
 
@@ -78,7 +78,7 @@ fn a_signed_session_is_locked_then_co_signed_and_amended_only_by_addenda() {
         ("Dr Omar Haddad", "Late entry")
     );
     assert_eq!(
-        clinic.session_record(id).unwrap().vitals[0].sbp,
+        clinic.get_session(id).unwrap().vitals[0].sbp,
         128,
         "the signed reading is unchanged"
     );
@@ -126,7 +126,7 @@ fn nobody_co_signs_their_own_signature() {
     let f = Fixture::staffed();
     f.as_user("ada");
     f.add_user_with_roles("sam", "Sam Both", &[Role::Nurse, Role::Physician]);
-    f.clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
+    f.clinic.logout(infusion_chart::app::clinic::Nothing {}).unwrap();
     f.first_sign_in("sam");
     let clinic = f.as_user("sam");
     let patient = f.add_patient("S-14");
@@ -184,7 +184,7 @@ fn the_database_refuses_raw_sql_changes_to_a_signed_session() {
         assert!(err.to_string().starts_with("Refused:"), "{sql}: {err}");
     }
     drop(raw);
-    let record = f.clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let record = f.clinic.get_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(
         (record.vitals.len(), record.vitals[0].sbp, record.signatures.len()),
         (1, 128, 1)
@@ -234,7 +234,7 @@ fn a_correction_before_signing_keeps_the_old_value_in_the_audit_trail() {
 
 #[test]
 fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing() {
-    use infusion_chart::alerts::{AlertRef, Rule};
+    use infusion_chart::domain::alerts::{AlertRef, Rule};
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let patient = f.add_patient("S-15");
@@ -242,7 +242,7 @@ fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing(
     f.chart_vitals(&session, 185.0, 100.0);
     f.clock.advance(3);
     let second = f.chart_vitals(&session, 188.0, 104.0);
-    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(record.alerts.len(), 1);
     assert_eq!(
         (record.alerts[0].rule, record.alerts[0].vitals_id),
@@ -280,7 +280,7 @@ fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing(
 
 #[test]
 fn notes_are_timestamped_bounded_and_locked_with_the_session() {
-    use infusion_chart::notes::NoteInput;
+    use infusion_chart::domain::notes::NoteInput;
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let patient = f.add_patient("S-16");
@@ -305,7 +305,7 @@ fn notes_are_timestamped_bounded_and_locked_with_the_session() {
     f.chart_vitals(&session, 120.0, 80.0);
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(clinic.add_note(note("after signing")).unwrap_err().kind(), "conflict");
-    let record = clinic.session_record(SessionRef { session_id: session.id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
     assert_eq!(record.notes.len(), 1);
     let raw = f.raw().execute("INSERT INTO notes (session_id, clinical_time, recorded_at, body, author_id) VALUES (?1, 'x', 'x', 'sneaky', 2)", [session.id]);
     assert!(raw.unwrap_err().to_string().starts_with("Refused:"));

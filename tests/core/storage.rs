@@ -1,11 +1,11 @@
 //! Opening, migrating, refusing foreign or newer files, pragmas in force, and charting that
 //! survives a reopen.
 
-use infusion_chart::clinic::Nothing;
-use infusion_chart::patients::PatientSearch;
-use infusion_chart::sessions::{PatientRef, SessionRef};
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::patients::PatientSearch;
+use infusion_chart::domain::sessions::{PatientRef, SessionRef};
 use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
-use infusion_chart::vitals::VitalsInput;
+use infusion_chart::domain::vitals::VitalsInput;
 use infusion_chart::{Clinic, Error};
 use tempfile::TempDir;
 
@@ -19,7 +19,7 @@ fn temp_db() -> (TempDir, std::path::PathBuf) {
 
 fn open_error(path: &std::path::Path) -> String {
     match Db::open(path, None) {
-        Err(Error::Database(message)) => message,
+        Err(Error::Database(message) | Error::Unreadable(message, _)) => message,
         Err(other) => panic!("expected a database error, got {other:?}"),
         Ok(_) => panic!("expected {} to be refused", path.display()),
     }
@@ -141,7 +141,7 @@ fn everything_charted_is_there_after_reopening() {
 
     let clinic = Clinic::open(&f.path).unwrap();
     clinic.login(creds("nina", &password("nina"))).unwrap();
-    let record = clinic.session_record(SessionRef { session_id: s.id }).unwrap();
+    let record = clinic.get_session(SessionRef { session_id: s.id }).unwrap();
     assert_eq!(record.patient.id, p.id);
     assert_eq!(record.patient.given_names, "Zoë");
     assert_eq!(record.vitals.len(), 1);
@@ -189,7 +189,7 @@ fn refused_vitals_write_nothing() {
         assert_eq!(clinic.add_vitals(input).unwrap_err(), Error::Validation(message.into()));
     }
     assert!(clinic
-        .session_record(SessionRef { session_id: s.id })
+        .get_session(SessionRef { session_id: s.id })
         .unwrap()
         .vitals
         .is_empty());
@@ -211,7 +211,7 @@ fn duplicate_mrn_and_second_session_today_are_conflicts() {
     assert_eq!(clinic.start_session(dose_input(&p)).unwrap_err().kind(), "conflict");
     assert_eq!(
         clinic
-            .patient_record(PatientRef { patient_id: p.id })
+            .get_patient(PatientRef { patient_id: p.id })
             .unwrap()
             .sessions
             .len(),
@@ -225,7 +225,7 @@ fn search_treats_percent_and_underscore_literally() {
     let clinic = f.as_user("omar");
     f.add_patient("C_1");
     clinic
-        .add_patient(infusion_chart::patients::PatientInput {
+        .add_patient(infusion_chart::domain::patients::PatientInput {
             family_name: Some("Smith".into()),
             ..patient_input("C21")
         })
@@ -265,7 +265,7 @@ fn a_keyed_database_is_encrypted_and_opens_only_with_its_key() {
             &path,
             Some("x'ff112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'")
         ),
-        Err(Error::Database(_))
+        Err(Error::Unreadable(..))
     ));
     let db = Db::open(
         &path,
@@ -293,7 +293,7 @@ fn search_finds_the_start_of_the_given_names_and_follows_an_edit() {
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let p = clinic
-        .add_patient(infusion_chart::patients::PatientInput {
+        .add_patient(infusion_chart::domain::patients::PatientInput {
             family_name: Some("Nguyễn".into()),
             given_names: Some("Zoë Anh".into()),
             ..patient_input("G-1")
@@ -315,9 +315,9 @@ fn search_finds_the_start_of_the_given_names_and_follows_an_edit() {
         "a search matches the start of a name, not its middle"
     );
     clinic
-        .update_patient(infusion_chart::patients::PatientUpdate {
+        .update_patient(infusion_chart::domain::patients::PatientUpdate {
             patient_id: p.id,
-            patient: infusion_chart::patients::PatientInput {
+            patient: infusion_chart::domain::patients::PatientInput {
                 family_name: Some("Nguyễn".into()),
                 given_names: Some("Amara".into()),
                 ..patient_input("G-1")
@@ -348,7 +348,7 @@ fn an_emptied_database_beside_a_wal_with_entries_is_refused_untouched() {
 
 #[test]
 fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_busy() {
-    use infusion_chart::audit::{Action, Event};
+    use infusion_chart::domain::audit::{Action, Event};
     use infusion_chart::storage::Author;
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use infusion_chart::clinic::Nothing;
-use infusion_chart::protocols::{DoseInput, WeightUnit};
-use infusion_chart::users::{Credentials, PasswordChange, Role, UserInput};
-use infusion_chart::vitals::VitalsInput;
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::protocols::DoseInput;
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::users::{Credentials, PasswordChange, Role, UserInput};
+use infusion_chart::domain::vitals::VitalsInput;
 use infusion_chart::Clinic;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_infusion-chart");

@@ -406,7 +406,7 @@ async fn each_of_five_launches_reaches_the_sign_in_screen_and_the_median_start_i
     let data = tempfile::tempdir().unwrap();
     let clinic = infusion_chart::Clinic::open(&data.path().join("infusion-chart.db")).unwrap();
     clinic
-        .setup(infusion_chart::users::UserInput {
+        .setup(infusion_chart::domain::users::UserInput {
             username: Some("ada".into()),
             display_name: Some("Ada Admin".into()),
             password: Some("ada-password-1".into()),
@@ -414,7 +414,7 @@ async fn each_of_five_launches_reaches_the_sign_in_screen_and_the_median_start_i
             roles: Vec::new(),
         })
         .unwrap();
-    clinic.logout(infusion_chart::clinic::Nothing {}).unwrap();
+    clinic.logout(infusion_chart::app::clinic::Nothing {}).unwrap();
     drop(clinic);
     let mut times = Vec::new();
     for _ in 0..5 {

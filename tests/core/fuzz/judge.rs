@@ -11,21 +11,22 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
-use infusion_chart::infusion::{EventInput, EventKind, InfusionEvent};
-use infusion_chart::notes::NoteInput;
-use infusion_chart::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::patients::{Indication, PatientInput};
-use infusion_chart::preparation::{ChecklistInput, Pregnancy, WasteInput};
-use infusion_chart::protocols::{DoseInput, Protocol, ProtocolInput, WeightUnit};
-use infusion_chart::recovery::{AldreteInput, DischargeInput};
-use infusion_chart::settings::{Settings, SettingsInput};
-use infusion_chart::side_effects::{
+use infusion_chart::domain::infusion::{EventInput, EventKind, InfusionEvent};
+use infusion_chart::domain::notes::NoteInput;
+use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::patients::{Indication, PatientInput};
+use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
+use infusion_chart::domain::protocols::{DoseInput, Protocol, ProtocolInput};
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
+use infusion_chart::domain::settings::{Settings, SettingsInput};
+use infusion_chart::domain::side_effects::{
     Effect, InterventionInput, RescueMedication, Resolution, Severity, SideEffect, SideEffectInput,
 };
-use infusion_chart::signing::AddendumInput;
-use infusion_chart::users::{Role, UserInput, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use infusion_chart::validate::fmt_num;
-use infusion_chart::vitals::{VitalsCorrection, VitalsInput};
+use infusion_chart::domain::signing::AddendumInput;
+use infusion_chart::domain::users::{Role, UserInput, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use infusion_chart::domain::validate::fmt_num;
+use infusion_chart::domain::vitals::{VitalsCorrection, VitalsInput};
 use infusion_chart::Error;
 use serde_json::Value;
 
@@ -152,7 +153,7 @@ fn error(err: &Error, kinds: &[&str], echoes: &[String]) -> Result<(), String> {
     reply(err.kind(), &err.to_string(), kinds, echoes)
 }
 
-/// A payload the IPC parser refused (`infusion_chart::ipc::parse`).
+/// A payload the IPC parser refused (`infusion_chart::app::ipc::parse`).
 pub fn parse_error(err: &Error, echoes: &[String]) -> Result<(), String> {
     error(err, &["invalid_request"], echoes)?;
     let message = err.to_string();
@@ -979,13 +980,13 @@ pub fn user(input: UserInput) -> Result<(), String> {
 }
 
 pub fn new_password(label: &str, new: Option<&str>, confirm: Option<&str>) -> Result<(), String> {
-    let mut c = infusion_chart::validate::Checker::new();
-    infusion_chart::users::check_password(&mut c, label, new, confirm);
+    let mut c = infusion_chart::domain::validate::Checker::new();
+    infusion_chart::domain::users::check_password(&mut c, label, new, confirm);
     expect_password(label, new, confirm).check(c.finish())
 }
 
 pub fn roles(roles: &[Role]) -> Result<(), String> {
-    expect_roles(roles).check(infusion_chart::users::check_roles(roles))
+    expect_roles(roles).check(infusion_chart::domain::users::check_roles(roles))
 }
 
 pub fn addendum(input: AddendumInput) -> Result<(), String> {
@@ -993,14 +994,14 @@ pub fn addendum(input: AddendumInput) -> Result<(), String> {
 }
 
 pub fn recovery_key(code: &str) -> Result<(), String> {
-    expect_recovery_key(code).check(infusion_chart::crypto::DataKey::from_recovery_code(code))
+    expect_recovery_key(code).check(infusion_chart::outside::crypto::DataKey::from_recovery_code(code))
 }
 
 /// A logo checked as `set_clinic_logo` checks it: hex, then (unless empty, which clears it) a PNG.
 pub fn check_logo(hex: &str) -> Result<(), Error> {
-    infusion_chart::report::logo::from_hex(hex.trim()).and_then(|png| match png.is_empty() {
+    infusion_chart::outside::report::logo::from_hex(hex.trim()).and_then(|png| match png.is_empty() {
         true => Ok(()),
-        false => infusion_chart::report::logo::decode(&png).map(drop),
+        false => infusion_chart::outside::report::logo::decode(&png).map(drop),
     })
 }
 

@@ -1,0 +1,264 @@
+//! Before the infusion: the pre-infusion checklist (consent, fasting, escort, pregnancy, medication
+//! changes, IV site and gauge) with the vial's lot and expiry, and afterwards the witnessed waste of
+//! what is left in the vial (ketamine is a controlled substance).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::catalogue::catalogue;
+use crate::error::Result;
+use crate::domain::validate::{Checker, Range};
+use crate::domain::vitals::check_clinical_time;
+
+catalogue! {
+    Pregnancy {
+        NotApplicable => "Not applicable",
+        NegativeTest => "Negative test today",
+        NotPregnantDeclared => "Not pregnant (patient's statement)",
+        Pregnant => "Pregnant or possibly pregnant",
+    }
+}
+
+const IV_GAUGE: Range = Range::new("IV gauge", "G", 14.0, 26.0);
+const WASTE: Range = Range::new("Amount wasted", "mg", 0.1, 1000.0);
+
+/// What the checklist form sends. Every confirmation must be ticked before it is saved.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistInput {
+    pub session_id: i64,
+    #[serde(default)]
+    pub consent_on_file: bool,
+    #[serde(default)]
+    pub fasting_confirmed: bool,
+    #[serde(default)]
+    pub escort_confirmed: bool,
+    pub escort_name: Option<String>,
+    #[serde(default)]
+    pub medication_changes_reviewed: bool,
+    pub pregnancy: Option<Pregnancy>,
+    pub iv_site: Option<String>,
+    pub iv_gauge: Option<f64>,
+    pub vial_lot: Option<String>,
+    /// YYYY-MM-DD, or YYYY-MM for a vial labelled with a month (it expires at that month's end).
+    pub vial_expiry: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checklist {
+    pub id: i64,
+    pub session_id: i64,
+    pub escort_name: String,
+    pub pregnancy: Pregnancy,
+    pub iv_site: String,
+    pub iv_gauge: i64,
+    pub vial_lot: String,
+    pub vial_expiry: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+    pub entered_by: String,
+}
+
+/// A validated checklist, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewChecklist {
+    pub session_id: i64,
+    pub escort_name: String,
+    pub pregnancy: Pregnancy,
+    pub iv_site: String,
+    pub iv_gauge: i64,
+    pub vial_lot: String,
+    pub vial_expiry: NaiveDate,
+}
+
+impl ChecklistInput {
+    /// Every item confirmed, and a vial that has not expired by the session's date.
+    pub fn validate(self, session_date: NaiveDate) -> Result<NewChecklist> {
+        let mut c = Checker::new();
+        for (done, item) in [
+            (self.consent_on_file, "Consent on file"),
+            (self.fasting_confirmed, "Fasting as the protocol requires"),
+            (self.escort_confirmed, "Escort home confirmed"),
+            (self.medication_changes_reviewed, "Medication changes reviewed"),
+        ] {
+            if !done {
+                c.problem(format!("{item} must be confirmed before the infusion."));
+            }
+        }
+        let escort_name = c.text(self.escort_name, "Escort's name", 200);
+        match self.pregnancy {
+            None => c.problem("Pregnancy status is required (choose \"Not applicable\" where it does not apply)."),
+            Some(Pregnancy::Pregnant) => {
+                c.problem("Pregnancy is a contraindication: this infusion cannot go ahead. Tell the physician.")
+            }
+            Some(_) => {}
+        }
+        let iv_site = c.text(self.iv_site, "IV site", 100);
+        let iv_gauge = c.whole(self.iv_gauge, IV_GAUGE);
+        let vial_lot = c.text(self.vial_lot, "Vial lot number", 40);
+        let vial_expiry = c.text(self.vial_expiry, "Vial expiry", 10).and_then(|text| {
+            match expiry_date(&text) {
+                None => c.problem("Vial expiry must be a date like 2027-03-31 or a month like 2027-03."),
+                Some(d) if d < session_date => c.problem(format!(
+                    "The vial expired on {d}. Use an unexpired vial and enter its lot and expiry."
+                )),
+                Some(d) => return Some(d),
+            }
+            None
+        });
+        c.finish()?;
+        Ok(NewChecklist {
+            session_id: self.session_id,
+            escort_name: escort_name.expect("checked"),
+            pregnancy: self.pregnancy.expect("checked"),
+            iv_site: iv_site.expect("checked"),
+            iv_gauge: iv_gauge.expect("checked"),
+            vial_lot: vial_lot.expect("checked"),
+            vial_expiry: vial_expiry.expect("checked"),
+        })
+    }
+}
+
+/// The last day a vial may be used: the date itself, or the last day of a labelled month.
+fn expiry_date(text: &str) -> Option<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(d);
+    }
+    let first = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()?;
+    let next = first.with_day(28)? + chrono::Duration::days(4);
+    next.with_day(1).map(|d| d - chrono::Duration::days(1))
+}
+
+/// What the waste form sends: the witness confirms with their own username and password.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WasteInput {
+    pub session_id: i64,
+    pub clinical_time: Option<String>,
+    pub amount_mg: Option<f64>,
+    pub witness_username: String,
+    pub witness_password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waste {
+    pub id: i64,
+    pub session_id: i64,
+    pub clinical_time: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub amount_mg: f64,
+    pub entered_by: String,
+    pub witness: String,
+    /// Saved long after its clinical time; set when read.
+    pub late: bool,
+}
+
+impl WasteInput {
+    /// The waste's clinical time and amount, checked (the witness is checked by `Clinic`).
+    pub fn validate(&self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<(DateTime<Utc>, f64)> {
+        let mut c = Checker::new();
+        let at = check_clinical_time(&mut c, self.clinical_time.clone(), session_date, now);
+        let amount = c.decimal(self.amount_mg, WASTE, 1);
+        if self.witness_username.trim().is_empty() {
+            c.problem("Witness is required: a second staff member enters their username and password.");
+        }
+        c.finish()?;
+        Ok((at.expect("checked"), amount.expect("checked")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn complete() -> ChecklistInput {
+        ChecklistInput {
+            session_id: 1,
+            consent_on_file: true,
+            fasting_confirmed: true,
+            escort_confirmed: true,
+            escort_name: Some("Sam Okafor".into()),
+            medication_changes_reviewed: true,
+            pregnancy: Some(Pregnancy::NotApplicable),
+            iv_site: Some("Left antecubital".into()),
+            iv_gauge: Some(22.0),
+            vial_lot: Some("KX2291".into()),
+            vial_expiry: Some("2027-03".into()),
+        }
+    }
+
+    #[test]
+    fn a_month_expiry_lasts_to_the_end_of_that_month() {
+        let c = complete().validate(date("2026-11-22")).unwrap();
+        assert_eq!(c.vial_expiry, date("2027-03-31"));
+        assert_eq!(expiry_date("2028-02"), Some(date("2028-02-29")));
+        assert_eq!(expiry_date("2026-12"), Some(date("2026-12-31")));
+    }
+
+    #[test]
+    fn each_missing_or_unsafe_item_is_named() {
+        let cases: Vec<(ChecklistInput, &str)> = vec![
+            (
+                ChecklistInput {
+                    consent_on_file: false,
+                    ..complete()
+                },
+                "Consent on file must be confirmed before the infusion.",
+            ),
+            (
+                ChecklistInput {
+                    vial_expiry: Some("2026-11-21".into()),
+                    ..complete()
+                },
+                "The vial expired on 2026-11-21. Use an unexpired vial and enter its lot and expiry.",
+            ),
+            (
+                ChecklistInput {
+                    vial_expiry: Some("2026-10".into()),
+                    ..complete()
+                },
+                "The vial expired on 2026-10-31. Use an unexpired vial and enter its lot and expiry.",
+            ),
+            (
+                ChecklistInput {
+                    vial_expiry: Some("soon".into()),
+                    ..complete()
+                },
+                "Vial expiry must be a date like 2027-03-31 or a month like 2027-03.",
+            ),
+            (
+                ChecklistInput {
+                    pregnancy: Some(Pregnancy::Pregnant),
+                    ..complete()
+                },
+                "Pregnancy is a contraindication: this infusion cannot go ahead. Tell the physician.",
+            ),
+            (
+                ChecklistInput {
+                    iv_gauge: Some(30.0),
+                    ..complete()
+                },
+                "IV gauge must be between 14 and 26 G; 30 was entered.",
+            ),
+            (
+                ChecklistInput {
+                    vial_lot: None,
+                    ..complete()
+                },
+                "Vial lot number is required.",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(input.validate(date("2026-11-22")).unwrap_err().to_string(), expected);
+        }
+        assert!(ChecklistInput {
+            vial_expiry: Some("2026-11-22".into()),
+            ..complete()
+        }
+        .validate(date("2026-11-22"))
+        .is_ok());
+    }
+}

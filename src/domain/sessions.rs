@@ -1,0 +1,151 @@
+//! Infusion sessions: one visit of a patient to the chair, charted live.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::alerts::Alert;
+use crate::domain::catalogue::catalogue;
+use crate::domain::infusion::{Cadence, EventKind, Infusion, InfusionEvent};
+use crate::domain::notes::Note;
+use crate::domain::outcomes::{OutcomeScore, Scale, Trend};
+use crate::domain::patients::Patient;
+use crate::domain::preparation::{Checklist, Waste};
+use crate::domain::protocols::SessionDose;
+use crate::domain::discharge::Recovery;
+use crate::domain::side_effects::{Intervention, SideEffect};
+use crate::domain::signing::{Addendum, Signature};
+use crate::domain::vitals::Vitals;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStatus {
+    /// Being charted.
+    Open,
+    /// Signed by the nurse: locked.
+    Signed,
+    /// Co-signed by a physician.
+    Cosigned,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    pub id: i64,
+    pub patient_id: i64,
+    /// The clinic's local calendar date of the session.
+    pub session_date: NaiveDate,
+    pub started_at: DateTime<Utc>,
+    pub status: SessionStatus,
+    /// The protocol and dose it was started with (none for sessions charted before protocols existed).
+    pub dose: Option<SessionDose>,
+    /// The infusion chair, as the clinic names them.
+    pub chair: Option<String>,
+}
+
+/// What charting an entry needs to know of its session: whose it is, its date, and whether it is
+/// still open (read without the dose and protocol a whole `Session` carries: every entry asks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionHead {
+    pub id: i64,
+    pub patient_id: i64,
+    pub session_date: NaiveDate,
+    pub status: SessionStatus,
+}
+
+catalogue! {
+    /// Where a session is in the day, for the day list.
+    Stage {
+        BeforeInfusion => "Before infusion",
+        Infusing => "Infusing",
+        Paused => "Paused",
+        Recovery => "Recovery",
+        Discharged => "Discharged",
+    }
+}
+
+impl Stage {
+    /// The stage from the last infusion event (in the pump's order) and whether the patient has left.
+    pub fn of(last_event: Option<EventKind>, discharged: bool) -> Stage {
+        match (discharged, last_event) {
+            (true, _) => Stage::Discharged,
+            (false, None) => Stage::BeforeInfusion,
+            (false, Some(EventKind::Stop)) => Stage::Recovery,
+            (false, Some(EventKind::Pause)) => Stage::Paused,
+            (false, Some(_)) => Stage::Infusing,
+        }
+    }
+}
+
+/// One row of the day list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayEntry {
+    pub session_id: i64,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub mrn: String,
+    pub chair: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub stage: Stage,
+    pub stage_label: &'static str,
+    pub status: SessionStatus,
+    /// The patient's banner flags (contraindications, flagged medications, allergies).
+    pub flags: Vec<String>,
+}
+
+/// Which day's list: empty for today.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayRequest {
+    pub date: Option<String>,
+}
+
+/// Names one patient in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatientRef {
+    pub patient_id: i64,
+}
+
+/// Names one session in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRef {
+    pub session_id: i64,
+}
+
+/// A patient with their sessions, newest first: the patient screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatientRecord {
+    pub patient: Patient,
+    pub sessions: Vec<Session>,
+    /// The course on each outcome scale across the series.
+    pub outcomes: Vec<Trend>,
+}
+
+/// A session with its patient, flowsheet (clinical-time order), signatures and addenda: the session screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionRecord {
+    pub session: Session,
+    pub patient: Patient,
+    pub vitals: Vec<Vitals>,
+    pub events: Vec<InfusionEvent>,
+    /// The pump as the events describe it now: state, elapsed time, rate, mg given.
+    pub infusion: Infusion,
+    /// Why the infusion may not start yet (no baseline, or baseline BP above the hold), if so.
+    pub hold: Option<String>,
+    /// When the next vitals are due, and whether the 40-minute check is still to be taken.
+    pub cadence: Cadence,
+    pub alerts: Vec<Alert>,
+    pub notes: Vec<Note>,
+    /// The pre-infusion checklist with the vial, once saved.
+    pub checklist: Option<Checklist>,
+    pub wastes: Vec<Waste>,
+    /// Outcome scores taken for this session (before it, and 24 hours / 1 week after).
+    pub outcomes: Vec<OutcomeScore>,
+    /// The protocol's scales not yet scored before the infusion.
+    pub scales_due: Vec<Scale>,
+    pub side_effects: Vec<SideEffect>,
+    pub interventions: Vec<Intervention>,
+    pub recovery: Recovery,
+    pub signatures: Vec<Signature>,
+    pub addenda: Vec<Addendum>,
+}

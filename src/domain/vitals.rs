@@ -1,0 +1,335 @@
+//! Vitals entries of the flowsheet, and the ranges outside which a reading is physiologically
+//! impossible (a typing slip or a probe off the finger) and therefore refused.
+
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::domain::validate::{local_hm, Checker, Range, FUTURE_TOLERANCE};
+
+const SBP: Range = Range::new("Systolic BP", "mmHg", 40.0, 300.0);
+const DBP: Range = Range::new("Diastolic BP", "mmHg", 20.0, 200.0);
+const HR: Range = Range::new("Heart rate", "bpm", 20.0, 300.0);
+const SPO2: Range = Range::new("SpO2", "%", 50.0, 100.0);
+const RR: Range = Range::new("Respiratory rate", "breaths/min", 2.0, 80.0);
+const TEMP: Range = Range::new("Temperature", "°C", 30.0, 43.0);
+const ETCO2: Range = Range::new("EtCO2", "mmHg", 0.0, 100.0);
+const DISSOCIATION: Range = Range::new("Dissociation", "", 0.0, 10.0);
+/// Modified Observer's Assessment of Alertness/Sedation: 5 responds readily to name … 0 no response.
+const MOAAS: Range = Range::new("Sedation (MOAA/S)", "", 0.0, 5.0);
+
+/// What the vitals row sends. Numbers are optional so that an empty field gets a message.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VitalsInput {
+    pub session_id: i64,
+    /// RFC 3339 with offset: when the reading was taken.
+    pub clinical_time: Option<String>,
+    pub sbp: Option<f64>,
+    pub dbp: Option<f64>,
+    pub hr: Option<f64>,
+    pub spo2: Option<f64>,
+    pub rr: Option<f64>,
+    pub temp_c: Option<f64>,
+    pub etco2: Option<f64>,
+    pub dissociation: Option<f64>,
+    pub moaas: Option<f64>,
+}
+
+/// A validated reading, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewVitals {
+    pub session_id: i64,
+    pub clinical_time: DateTime<Utc>,
+    pub sbp: i64,
+    pub dbp: i64,
+    pub hr: i64,
+    pub spo2: i64,
+    pub rr: i64,
+    pub temp_c: Option<f64>,
+    pub etco2: Option<i64>,
+    pub dissociation: Option<i64>,
+    pub moaas: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Vitals {
+    pub id: i64,
+    pub session_id: i64,
+    pub clinical_time: DateTime<Utc>,
+    /// When it was saved; differs from `clinical_time` for late entries, never back-dated.
+    pub recorded_at: DateTime<Utc>,
+    pub sbp: i64,
+    pub dbp: i64,
+    pub map: i64,
+    pub hr: i64,
+    pub spo2: i64,
+    pub rr: i64,
+    pub temp_c: Option<f64>,
+    pub etco2: Option<i64>,
+    pub dissociation: Option<i64>,
+    pub moaas: Option<i64>,
+    /// Display name of who charted it.
+    pub entered_by: String,
+    /// Whether it was corrected before signing (the old values are in the audit trail).
+    pub corrected: bool,
+    /// Saved long after it happened (the clinic's late-entry setting); set when read.
+    pub late: bool,
+}
+
+/// A correction of one reading before signing: the whole reading again, and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VitalsCorrection {
+    pub vitals_id: i64,
+    pub reason: Option<String>,
+    pub vitals: VitalsInput,
+}
+
+/// Mean arterial pressure, (SBP + 2 × DBP) / 3, to the nearest mmHg.
+pub fn mean_arterial_pressure(sbp: i64, dbp: i64) -> i64 {
+    ((sbp + 2 * dbp) as f64 / 3.0).round() as i64
+}
+
+/// A clinical time (RFC 3339) for any entry of a session: not in the future, and on the session's
+/// local date or the night after.
+pub fn check_clinical_time(
+    c: &mut Checker,
+    text: Option<String>,
+    session_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let t = c
+        .timestamp(text, "Clinical time", "a time like 10:40")?
+        .with_timezone(&Utc);
+    if t > now + FUTURE_TOLERANCE {
+        c.problem(format!(
+            "Clinical time cannot be in the future (it is {} now).",
+            local_hm(now)
+        ));
+        return None;
+    }
+    if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
+        // The day after too: an evening session may run past midnight.
+        c.problem(format!(
+            "Clinical time must be on the session's date, {session_date}, or the day after."
+        ));
+        return None;
+    }
+    Some(t)
+}
+
+impl VitalsInput {
+    /// Checks the reading; the clinical time must fall on the session's local date (or the night
+    /// after) and not in the future.
+    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewVitals> {
+        let mut c = Checker::new();
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let sbp = c.whole(self.sbp, SBP);
+        let dbp = c.whole(self.dbp, DBP);
+        let hr = c.whole(self.hr, HR);
+        let spo2 = c.whole(self.spo2, SPO2);
+        let rr = c.whole(self.rr, RR);
+        let temp_c = c.optional_decimal(self.temp_c, TEMP, 1);
+        let etco2 = c.optional_whole(self.etco2, ETCO2);
+        let dissociation = c.optional_whole(self.dissociation, DISSOCIATION);
+        let moaas = c.optional_whole(self.moaas, MOAAS);
+        if let (Some(s), Some(d)) = (sbp, dbp) {
+            if s <= d {
+                c.problem(format!("Systolic BP ({s}) must be higher than diastolic BP ({d})."));
+            }
+        }
+        c.finish()?;
+        Ok(NewVitals {
+            session_id: self.session_id,
+            clinical_time: clinical_time.expect("checked"),
+            sbp: sbp.expect("checked"),
+            dbp: dbp.expect("checked"),
+            hr: hr.expect("checked"),
+            spo2: spo2.expect("checked"),
+            rr: rr.expect("checked"),
+            temp_c,
+            etco2,
+            dissociation,
+            moaas,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Local
+            .with_ymd_and_hms(2026, 11, 22, 10, 45, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn at(h: u32, m: u32) -> String {
+        Local.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap().to_rfc3339()
+    }
+
+    fn good() -> VitalsInput {
+        VitalsInput {
+            session_id: 1,
+            clinical_time: Some(at(10, 40)),
+            sbp: Some(128.0),
+            dbp: Some(82.0),
+            hr: Some(76.0),
+            spo2: Some(98.0),
+            rr: Some(14.0),
+            temp_c: None,
+            etco2: None,
+            dissociation: None,
+            moaas: None,
+        }
+    }
+
+    fn check(input: VitalsInput, expected: std::result::Result<(), &str>) {
+        let got = input.clone().validate(now().with_timezone(&Local).date_naive(), now());
+        match expected {
+            Ok(()) => assert!(got.is_ok(), "{input:?} refused: {got:?}"),
+            Err(message) => assert_eq!(got.unwrap_err().to_string(), message, "{input:?}"),
+        }
+    }
+
+    #[test]
+    fn map_is_computed_and_rounded() {
+        assert_eq!(mean_arterial_pressure(120, 80), 93);
+        assert_eq!(mean_arterial_pressure(128, 82), 97);
+        assert_eq!(mean_arterial_pressure(200, 120), 147);
+    }
+
+    #[test]
+    fn impossible_readings_are_refused_with_the_field_and_range() {
+        check(good(), Ok(()));
+        check(
+            VitalsInput {
+                temp_c: Some(36.84),
+                etco2: Some(38.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                spo2: Some(100.0),
+                hr: Some(300.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                sbp: Some(80.0),
+                dbp: Some(90.0),
+                ..good()
+            },
+            Err("Systolic BP (80) must be higher than diastolic BP (90)."),
+        );
+        check(
+            VitalsInput {
+                sbp: Some(90.0),
+                dbp: Some(90.0),
+                ..good()
+            },
+            Err("Systolic BP (90) must be higher than diastolic BP (90)."),
+        );
+        check(
+            VitalsInput {
+                spo2: Some(101.0),
+                ..good()
+            },
+            Err("SpO2 must be between 50 and 100%; 101 was entered."),
+        );
+        check(
+            VitalsInput {
+                hr: Some(0.0),
+                ..good()
+            },
+            Err("Heart rate must be between 20 and 300 bpm; 0 was entered."),
+        );
+        check(
+            VitalsInput {
+                hr: Some(301.0),
+                ..good()
+            },
+            Err("Heart rate must be between 20 and 300 bpm; 301 was entered."),
+        );
+        check(
+            VitalsInput {
+                rr: Some(81.0),
+                ..good()
+            },
+            Err("Respiratory rate must be between 2 and 80 breaths/min; 81 was entered."),
+        );
+        check(
+            VitalsInput { sbp: None, ..good() },
+            Err("Systolic BP is required (40–300 mmHg)."),
+        );
+        check(
+            VitalsInput {
+                temp_c: Some(45.0),
+                ..good()
+            },
+            Err("Temperature must be between 30 and 43 °C; 45 was entered."),
+        );
+        check(
+            VitalsInput {
+                dissociation: Some(4.0),
+                moaas: Some(5.0),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                dissociation: Some(11.0),
+                ..good()
+            },
+            Err("Dissociation must be between 0 and 10; 11 was entered."),
+        );
+        check(
+            VitalsInput {
+                moaas: Some(6.0),
+                ..good()
+            },
+            Err("Sedation (MOAA/S) must be between 0 and 5; 6 was entered."),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some(at(10, 51)),
+                ..good()
+            },
+            Err("Clinical time cannot be in the future (it is 10:45 now)."),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some(at(10, 50)),
+                ..good()
+            },
+            Ok(()),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some("10:40".into()),
+                ..good()
+            },
+            Err("Clinical time must be a time like 10:40."),
+        );
+        check(
+            VitalsInput {
+                clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()),
+                ..good()
+            },
+            Err("Clinical time must be on the session's date, 2026-11-22, or the day after."),
+        );
+        check(
+            VitalsInput { hr: Some(0.0), spo2: Some(120.0), ..good() },
+            Err("Heart rate must be between 20 and 300 bpm; 0 was entered. SpO2 must be between 50 and 100%; 120 was entered."),
+        );
+    }
+}
