@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Local, NaiveDate};
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::domain::users::{Credentials, Role, UserInput};
 use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::storage::LATEST_VERSION;
-use infusion_chart::domain::users::{Credentials, Role, UserInput};
 use infusion_chart::Clinic;
 
 /// Raise when the demo generator changes, so the cached database is built again.

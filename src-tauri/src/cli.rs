@@ -9,18 +9,18 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use infusion_chart::domain::backups::BackupKind;
-use infusion_chart::outside::backup::{self, Manifest};
 use infusion_chart::app::backups::Restored;
 use infusion_chart::app::clinic::{AppState, Nothing};
-use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::domain::backups::BackupKind;
+use infusion_chart::domain::users::{Credentials, UserInput};
 use infusion_chart::error::{Error, Result};
+use infusion_chart::outside::backup::{self, Manifest};
+use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::outside::export::{ExportRequest, Format};
 use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::outside::paths;
 use infusion_chart::outside::report::ReportRequest;
-use infusion_chart::domain::users::{Credentials, UserInput};
 use infusion_chart::Clinic;
 
 const PASSWORD_ENV: &str = "INFUSION_CHART_PASSWORD";

@@ -8,8 +8,8 @@ mod tests;
 use std::sync::Arc;
 use std::time::Duration;
 
-use infusion_chart::app::backups::Trigger;
 use infusion_chart::app::commands;
+use infusion_chart::domain::backups::Trigger;
 use infusion_chart::outside::paths;
 use infusion_chart::{Clinic, Error};
 use serde_json::Value;
@@ -69,12 +69,18 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             InvokeBody::Json(Value::Object(args)) => args.get("input").filter(|v| !v.is_null()).cloned(),
             _ => None,
         };
-        let clinic = invoke.message.webview().try_state::<Arc<Clinic>>().map(|c| Arc::clone(&c));
+        let clinic = invoke
+            .message
+            .webview()
+            .try_state::<Arc<Clinic>>()
+            .map(|c| Arc::clone(&c));
         invoke.resolver.respond_async(async move {
             let clinic = clinic.ok_or_else(|| Error::Database("The chart database is not open.".into()))?;
             let answer = tauri::async_runtime::spawn_blocking(move || {
                 clinic.call(&name, input).unwrap_or_else(|| {
-                    Err(Error::InvalidRequest(format!("There is no command {name}. Nothing was changed.")))
+                    Err(Error::InvalidRequest(format!(
+                        "There is no command {name}. Nothing was changed."
+                    )))
                 })
             })
             .await

@@ -10,6 +10,7 @@ use crate::app::clinic::{
     expire, not_signed_in, remove_database_files, Access, Clinic, Desk, Guard, Nothing, State, Status,
 };
 use crate::domain::audit::{Action, Event};
+use crate::domain::backups::Trigger;
 use crate::domain::users::{check_password, Credentials, PasswordChange, Role, User, UserInput};
 use crate::domain::validate::Checker;
 use crate::error::{Error, Result, Unreadable};
@@ -78,15 +79,9 @@ pub fn setup(clinic: &Clinic, mut input: UserInput) -> Result<SetupDone> {
     let mut db = Db::open(&clinic.database, Some(&key.sqlcipher_key()))?;
     db.audit(&Author::from(&user), &Event::new(Action::Login), now)?;
     let recovery_key = key.recovery_code();
+    let settings = db.settings()?;
     state.keyring = Some(keyring);
-    state.desk = Some(Desk {
-        settings: db.settings()?,
-        db,
-        key,
-        user,
-        locked: false,
-        last_activity: now,
-    });
+    state.desk = Some(Desk::new(db, key, settings, user, now));
     Ok(SetupDone {
         status: clinic.status_of(&state),
         recovery_key,
@@ -108,14 +103,7 @@ pub fn login(clinic: &Clinic, credentials: Credentials) -> Result<Status> {
     let keyring = state.keyring.as_mut().ok_or_else(not_set_up)?;
     let user = admit(clinic, keyring, &mut db, &slot, Event::new(Action::Login), now)?;
     // Kept only now: a sign-in that failed on the way leaves the database closed and its key dropped.
-    state.desk = Some(Desk {
-        settings,
-        db,
-        key,
-        user,
-        locked: false,
-        last_activity: now,
-    });
+    state.desk = Some(Desk::new(db, key, settings, user, now));
     Ok(clinic.status_of(&state))
 }
 
@@ -142,14 +130,7 @@ pub fn unlock(clinic: &Clinic, credentials: Credentials) -> Result<Unlocked> {
             locked_user.username
         ));
     }
-    let State {
-        keyring: Some(keyring),
-        desk: Some(desk),
-        ..
-    } = &mut *state
-    else {
-        return Err(not_signed_in());
-    };
+    let (keyring, desk) = state.signed_in()?;
     desk.user = admit(clinic, keyring, &mut desk.db, &slot, event, now)?;
     desk.locked = false;
     desk.last_activity = now;
@@ -165,7 +146,8 @@ pub fn lock(clinic: &Clinic, _: Nothing) -> Result<Status> {
     let desk = state.desk.as_mut().ok_or_else(not_signed_in)?;
     if !desk.locked {
         desk.locked = true;
-        desk.db.audit(&Author::from(&desk.user), &Event::new(Action::Lock), now)?;
+        desk.db
+            .audit(&Author::from(&desk.user), &Event::new(Action::Lock), now)?;
     }
     Ok(clinic.status_of(&state))
 }
@@ -173,14 +155,15 @@ pub fn lock(clinic: &Clinic, _: Nothing) -> Result<Status> {
 /// Signs out and closes the database, so its key leaves memory; first, if anything was charted
 /// since the last backup, an automatic backup (a failure is audited and shown as a stale backup).
 pub fn logout(clinic: &Clinic, _: Nothing) -> Result<Status> {
-    if let Err(e) = clinic.automatic_backup(crate::app::backups::Trigger::SignOut) {
+    if let Err(e) = clinic.automatic_backup(Trigger::SignOut) {
         eprintln!("infusion-chart: automatic backup at sign-out failed: {e}");
     }
     let now = clinic.now();
     clinic.clear_reports();
     let mut state = clinic.state();
     if let Some(mut desk) = state.desk.take() {
-        desk.db.audit(&Author::from(&desk.user), &Event::new(Action::Logout), now)?;
+        desk.db
+            .audit(&Author::from(&desk.user), &Event::new(Action::Logout), now)?;
     }
     Ok(clinic.status_of(&state))
 }
@@ -218,7 +201,8 @@ fn rewrap(g: &mut Guard, change: PasswordChange) -> Result<()> {
         c.problem("The new password must differ from the current one.");
     }
     c.finish()?;
-    g.keyring.put_slot(Slot::new(user.id, &user.username, &key, &change.new_password)?);
+    g.keyring
+        .put_slot(Slot::new(user.id, &user.username, &key, &change.new_password)?);
     g.keyring.save(&g.clinic.keys)?;
     match g.db.update_user(user.id, Action::PasswordChanged, &user, g.now, |u| {
         u.must_change_password = false
@@ -283,15 +267,24 @@ pub fn recover(clinic: &Clinic, recovery: KeyRecovery) -> Result<Status> {
     let event = Event::new(Action::Login).detail("with the recovery key");
     let user = admit(clinic, keyring, &mut db, &slot, event, now)?;
     state.check.start(&clinic.database, &key);
-    state.desk = Some(Desk {
-        settings,
-        db,
-        key,
-        user,
-        locked: false,
-        last_activity: now,
-    });
+    state.desk = Some(Desk::new(db, key, settings, user, now));
     Ok(clinic.status_of(&state))
+}
+
+impl Clinic {
+    /// The data key a password opens (counted toward the sign-in throttle like any sign-in), for work
+    /// that must not open the database first (a restore over a damaged one). Nobody is signed in by it.
+    pub fn key_for(&self, credentials: &Credentials) -> Result<(DataKey, String)> {
+        let now = self.now();
+        let mut state = self.state();
+        if state.desk.is_some() {
+            return Err(Error::Conflict(
+                "Someone is signed in on this computer. Sign out first.".into(),
+            ));
+        }
+        let (key, slot) = authenticate(self, &mut state, credentials, now)?;
+        Ok((key, slot.username))
+    }
 }
 
 fn not_set_up() -> Error {

@@ -5,7 +5,9 @@ use crate::app::clinic::Guard;
 use crate::app::places::outside_data_folder;
 use crate::domain::audit::{self, Action, Event, ExportRequest, Exported, Filter, Verification};
 use crate::domain::settings::{LogoInput, Settings, SettingsInput};
-use crate::domain::users::{check_password, check_roles, ActiveChange, PasswordReset, Role, RolesChange, User, UserInput};
+use crate::domain::users::{
+    check_password, check_roles, ActiveChange, PasswordReset, Role, RolesChange, User, UserInput,
+};
 use crate::domain::validate::Checker;
 use crate::error::{Error, Result};
 use crate::files;
@@ -18,7 +20,8 @@ use crate::storage::{Author, Db};
 pub fn add_user(g: &mut Guard, input: UserInput) -> Result<User> {
     let (account, password) = input.validate()?;
     let user = g.db.insert_user(&account, true, Some(&g.by), g.now)?;
-    g.keyring.put_slot(Slot::new(user.id, &user.username, g.key, &password)?);
+    g.keyring
+        .put_slot(Slot::new(user.id, &user.username, g.key, &password)?);
     g.keyring.save(&g.clinic.keys)?;
     Ok(user)
 }
@@ -28,9 +31,10 @@ pub fn set_user_roles(g: &mut Guard, change: RolesChange) -> Result<User> {
     if !roles.contains(&Role::Admin) {
         keep_an_admin(g.db, change.user_id)?;
     }
-    let user = g
-        .db
-        .update_user(change.user_id, Action::UserRolesChanged, &g.by, g.now, |u| u.roles = roles)?;
+    let user =
+        g.db.update_user(change.user_id, Action::UserRolesChanged, &g.by, g.now, |u| {
+            u.roles = roles
+        })?;
     follow_own_account(g, &user);
     Ok(user)
 }

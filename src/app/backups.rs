@@ -9,12 +9,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::app::access::authenticate;
+use crate::app::chart;
 use crate::app::check::Check;
 use crate::app::clinic::{pass, remove_database_files, Access, Clinic, Guard, Nothing, State};
 use crate::app::places::outside_data_dir;
 use crate::domain::audit::{Action, Event};
-use crate::domain::backups::{self, BackupKind};
+use crate::domain::backups::{self, BackupKind, Trigger};
+use crate::domain::sessions::SessionRef;
 use crate::domain::settings::{BackupPolicy, Settings};
 use crate::domain::users::{Credentials, Permission, Role, User};
 use crate::error::{Error, Result};
@@ -38,16 +39,6 @@ const NOT_RECORD_CHANGES: &[Action] = &[
     Action::AuditExported,
     Action::ReportPrinted,
 ];
-
-/// What sets off an automatic backup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// The periodic check while the app is open: due once the last backup is `every_hours` old.
-    Timer,
-    /// Sign-out and closing the app: due when anything was charted since the last backup.
-    SignOut,
-    Exit,
-}
 
 /// A restore done; everyone is signed out and signs in to the restored database.
 #[derive(Debug, Clone, Serialize)]
@@ -147,7 +138,8 @@ pub fn export_records(clinic: &Clinic, access: Access, request: ExportRequest) -
     outside_data_dir(clinic, &folder, &request.folder)?;
     let now = clinic.now();
     let mut db = Db::open(&clinic.database, Some(&key))?;
-    let exported = db.read_snapshot(|db| export::write(db, &settings, now, request.format, &folder))?;
+    let session = |db: &Db, session_id| chart::session_record(db, &settings, now, SessionRef { session_id });
+    let exported = db.read_snapshot(|db| export::write(db, &session, now, request.format, &folder))?;
     let event = Event::new(Action::DataExported).detail(format!(
         "{} records as {:?} to {}",
         exported.total,
@@ -161,7 +153,11 @@ pub fn export_records(clinic: &Clinic, access: Access, request: ExportRequest) -
 impl Clinic {
     /// The command line's backup into `folder` (None: the automatic folder, rotated afterwards).
     pub fn backup_to(&self, folder: Option<&Path>, kind: BackupKind) -> Result<Made> {
-        self.backup_as(Access::Role(Permission::Administer, "back up the database"), folder, kind)
+        self.backup_as(
+            Access::Role(Permission::Administer, "back up the database"),
+            folder,
+            kind,
+        )
     }
 
     fn backup_as(&self, access: Access, folder: Option<&Path>, kind: BackupKind) -> Result<Made> {
@@ -196,20 +192,6 @@ impl Clinic {
         };
         self.run_backup(&prepared, &prepared.folder, BackupKind::Automatic, true)
             .map(Some)
-    }
-
-    /// The data key a password opens (counted toward the sign-in throttle like any sign-in), for work
-    /// that must not open the database first (a restore over a damaged one). Nobody is signed in by it.
-    pub fn key_for(&self, credentials: &Credentials) -> Result<(DataKey, String)> {
-        let now = self.now();
-        let mut state = self.state();
-        if state.desk.is_some() {
-            return Err(Error::Conflict(
-                "Someone is signed in on this computer. Sign out first.".into(),
-            ));
-        }
-        let (key, slot) = authenticate(self, &mut state, credentials, now)?;
-        Ok((key, slot.username))
     }
 
     /// Restores `file` (None: the newest backup that passes every check in the backup folders) with
@@ -273,7 +255,13 @@ impl Clinic {
     }
 
     /// What a backup needs, taken under the state lock so the copy itself can run without it.
-    fn prepare_backup(&self, key: &DataKey, settings: &Settings, keyring: Option<&Keyring>, by: Option<&User>) -> Prepared {
+    fn prepare_backup(
+        &self,
+        key: &DataKey,
+        settings: &Settings,
+        keyring: Option<&Keyring>,
+        by: Option<&User>,
+    ) -> Prepared {
         Prepared {
             key: key.sqlcipher_key(),
             slots: keyring.map(Keyring::slots_only).unwrap_or_default(),

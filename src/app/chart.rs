@@ -8,26 +8,26 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::app::access::check_credentials;
 use crate::app::clinic::Guard;
 use crate::domain::alerts::{AlertRef, Thresholds};
-use crate::error::{Error, Result};
+use crate::domain::discharge::{
+    discharge_holds, minutes_between, Aftercare, Aldrete, AldreteInput, DischargeInput, NewDischarge,
+};
 use crate::domain::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::domain::notes::{Note, NoteInput};
 use crate::domain::outcomes::{trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
-use crate::domain::discharge::{
-    discharge_holds, minutes_between, Aldrete, AldreteInput, DischargeInput, NewDischarge, Recovery,
-};
 use crate::domain::sessions::{
     DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef, SessionStatus,
 };
 use crate::domain::settings::Settings;
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::domain::signing::AddendumInput;
-use crate::storage::{Correction, Db, NewDose};
 use crate::domain::users::{require, Credentials, Permission, Role, User};
 use crate::domain::validate::{clinic_date, Checker};
 use crate::domain::vitals::{Vitals, VitalsCorrection, VitalsInput};
+use crate::error::{Error, Result};
+use crate::storage::{Correction, Db, NewDose};
 
 const LOCKED: &str = "This session is signed and locked. Corrections are added as addenda.";
 
@@ -196,7 +196,7 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     });
     let stopped_at = infusion.stopped_at;
     let end = discharge.as_ref().map_or(now, |d| d.clinical_time);
-    let recovery = Recovery {
+    let aftercare = Aftercare {
         recovery_minutes: minutes_between(stopped_at, Some(end)),
         chair_minutes: minutes_between(Some(s.started_at), Some(end)),
         holds: match (&discharge, aldrete.last()) {
@@ -234,7 +234,7 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
         scales_due,
         side_effects,
         interventions,
-        recovery,
+        aftercare,
         signatures: db.signatures_of(s.id)?,
         addenda: db.addenda_of(s.id)?,
         session: s,

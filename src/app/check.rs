@@ -9,8 +9,8 @@ use std::thread::JoinHandle;
 
 use crate::storage::Interrupt;
 
-use crate::outside::crypto::DataKey;
 use crate::error::{Error, Result};
+use crate::outside::crypto::DataKey;
 use crate::storage::Db;
 
 pub(crate) enum Check {

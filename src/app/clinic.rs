@@ -97,6 +97,20 @@ pub(crate) struct Desk {
     pub last_activity: DateTime<Utc>,
 }
 
+impl Desk {
+    /// The desk of `user`, just signed in at `now`.
+    pub fn new(db: Db, key: DataKey, settings: Settings, user: User, now: DateTime<Utc>) -> Desk {
+        Desk {
+            db,
+            key,
+            settings,
+            user,
+            locked: false,
+            last_activity: now,
+        }
+    }
+}
+
 pub(crate) struct State {
     /// None until the chart is set up on this computer.
     pub keyring: Option<Keyring>,
@@ -104,6 +118,16 @@ pub(crate) struct State {
     pub desk: Option<Desk>,
     /// SQLite's quick check of the database, run once per process from the first sign-in.
     pub check: Check,
+}
+
+impl State {
+    /// The key slots and the signed-in user's desk, or "nobody is signed in".
+    pub fn signed_in(&mut self) -> Result<(&mut Keyring, &mut Desk)> {
+        match (self.keyring.as_mut(), self.desk.as_mut()) {
+            (Some(keyring), Some(desk)) => Ok((keyring, desk)),
+            _ => Err(not_signed_in()),
+        }
+    }
 }
 
 /// What an action that passed the gate works with.
@@ -193,16 +217,13 @@ impl Clinic {
         let now = self.now();
         let mut state = self.state();
         let by = pass(&mut state, access, now)?;
-        let State {
-            keyring: Some(keyring),
-            desk: Some(desk),
-            ..
-        } = &mut *state
-        else {
-            return Err(not_signed_in());
-        };
+        let (keyring, desk) = state.signed_in()?;
         let Desk {
-            db, key, settings, user, ..
+            db,
+            key,
+            settings,
+            user,
+            ..
         } = desk;
         f(&mut Guard {
             db,

@@ -11,9 +11,7 @@ use crate::app::ipc::parse;
 use crate::app::lists::{self, ReferenceLists};
 use crate::app::{admin, chart, reports};
 use crate::domain::alerts::AlertRef;
-use crate::domain::audit::{
-    Entry, ExportRequest as AuditExport, Exported as AuditExported, Filter, Verification,
-};
+use crate::domain::audit::{Entry, ExportRequest as AuditExport, Exported as AuditExported, Filter, Verification};
 use crate::domain::discharge::{Aldrete, AldreteInput, DischargeInput};
 use crate::domain::infusion::{EventInput, InfusionEvent};
 use crate::domain::notes::{Note, NoteInput};
@@ -93,8 +91,9 @@ include!("command_table.rs");
 
 /// The command's answer as JSON; every output type serialises, so a failure here is a bug reported in words.
 fn json(output: impl serde::Serialize) -> Result<Value> {
-    serde_json::to_value(output)
-        .map_err(|_| Error::Storage("The answer could not be put into words for the window. Nothing was changed.".into()))
+    serde_json::to_value(output).map_err(|_| {
+        Error::Storage("The answer could not be put into words for the window. Nothing was changed.".into())
+    })
 }
 
 /// The table's entry for `name`.

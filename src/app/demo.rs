@@ -6,27 +6,27 @@
 use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use fastrand::Rng;
 
-use crate::domain::alerts::AlertRef;
 use crate::app::chart;
-use crate::error::Result;
+use crate::domain::alerts::AlertRef;
+use crate::domain::discharge::{AldreteInput, DischargeInput};
 use crate::domain::infusion::{EventInput, EventKind};
 use crate::domain::notes::NoteInput;
 use crate::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use crate::domain::patients::{FlaggedMedication, Indication, PatientInput, Sex, YearOffset};
 use crate::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
 use crate::domain::protocols::DoseInput;
-use crate::domain::weight::{WeightUnit, KG_PER_LB};
-use crate::domain::discharge::{AldreteInput, DischargeInput};
 use crate::domain::sessions::SessionRef;
 use crate::domain::settings::Settings;
 use crate::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
 };
 use crate::domain::signing::AddendumInput;
-use crate::storage::Db;
 use crate::domain::users::User;
 use crate::domain::validate::Checker;
 use crate::domain::vitals::VitalsInput;
+use crate::domain::weight::{WeightUnit, KG_PER_LB};
+use crate::error::Result;
+use crate::storage::Db;
 
 /// Demo patients' MRNs start with this, so no one mistakes them for real records.
 const MRN_PREFIX: &str = "DEMO-";

@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 
 use crate::app::admin;
 use crate::app::clinic::{Access, Clinic, Guard};
-use crate::domain::audit::{Action, Event};
-use crate::outside::crypto;
 use crate::app::demo::{self, DemoRequest, Staff};
-use crate::error::{Error, Result};
-use crate::storage::Author;
+use crate::domain::audit::{Action, Event};
 use crate::domain::users::{Permission, Role, User, UserInput};
+use crate::error::{Error, Result};
+use crate::outside::crypto;
+use crate::storage::Author;
 
 /// Sessions charted per transaction: one fsync per batch, and a failure loses at most one batch.
 const BATCH: usize = 250;

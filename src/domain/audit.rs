@@ -305,5 +305,4 @@ pub(crate) mod tests {
             assert_eq!(v.message, message);
         }
     }
-
 }

@@ -17,6 +17,16 @@ catalogue! {
     }
 }
 
+/// What sets off an automatic backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The periodic check while the app is open: due once the last backup is `every_hours` old.
+    Timer,
+    /// Sign-out and closing the app: due when anything was charted since the last backup.
+    SignOut,
+    Exit,
+}
+
 /// A backup as the backup log keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackupRecord {

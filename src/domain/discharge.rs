@@ -1,13 +1,13 @@
-//! Recovery and discharge: modified Aldrete scores, and the discharge gate. Discharge needs the
+//! After the infusion: modified Aldrete scores, and the discharge gate. Discharge needs the
 //! infusion stopped, an escort and the instructions given; a score below the clinic's minimum, or an
 //! observation shorter than the protocol's, needs a physician's override with a reason.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
 use crate::domain::validate::{Checker, Range};
 use crate::domain::vitals::check_clinical_time;
+use crate::error::Result;
 
 /// The five items, 0–2 each, in the order they are scored.
 const ALDRETE_ITEMS: [&str; 5] = [
@@ -172,9 +172,10 @@ pub fn minutes_between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -
     Some((to? - from?).num_minutes())
 }
 
-/// Recovery as the session screen shows it.
+/// After the infusion, as the session screen shows it: Aldrete scores, recovery and chair time,
+/// what still holds the discharge, and the discharge.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Recovery {
+pub struct Aftercare {
     pub aldrete: Vec<Aldrete>,
     pub discharge: Option<Discharge>,
     /// End of infusion → discharge (or now, while still in the chair).

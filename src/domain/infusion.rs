@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::error::{Error, Result};
 use crate::domain::validate::{Checker, Range};
+use crate::error::{Error, Result};
 
 const RATE: Range = Range::new("Rate", "mL/h", 0.1, 1000.0);
 const BOLUS: Range = Range::new("Bolus", "mg", 0.1, 200.0);

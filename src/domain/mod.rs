@@ -2,8 +2,8 @@
 //! Each input type validates itself into the value storage writes.
 
 pub mod alerts;
-pub mod backups;
 pub mod audit;
+pub mod backups;
 pub mod catalogue;
 pub mod discharge;
 pub mod infusion;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
 use crate::domain::validate::Checker;
+use crate::error::Result;
 
 /// Longest note accepted; longer text belongs in several notes.
 pub const MAX_NOTE_CHARS: usize = 2000;

@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::error::{Error, Result};
 use crate::domain::validate::{Checker, FUTURE_TOLERANCE};
 use crate::domain::vitals::check_clinical_time;
+use crate::error::{Error, Result};
 
 catalogue! {
     Scale { Phq9 => "PHQ-9", Gad7 => "GAD-7", Pcl5 => "PCL-5", Madrs => "MADRS", PainNrs => "Pain NRS" }

@@ -4,9 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::error::Result;
-use crate::domain::weight::{weight_kg, WeightUnit};
 use crate::domain::validate::{once_each, Checker, Range};
+use crate::domain::weight::{weight_kg, WeightUnit};
+use crate::error::Result;
 
 /// Oldest plausible patient; older dates of birth are typing slips.
 const MAX_AGE_YEARS: i32 = 120;

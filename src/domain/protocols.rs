@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
 use crate::domain::outcomes::Scale;
-use crate::domain::weight::{weight_kg, WeightUnit, KG_PER_LB};
 use crate::domain::validate::{fmt_num, once_each, round, Checker, Range};
+use crate::domain::weight::{weight_kg, WeightUnit, KG_PER_LB};
+use crate::error::{Error, Result};
 
 /// A weight this far (as a fraction) from the patient's recorded weight must be confirmed: a slip
 /// between lb and kg, or a typo, moves it by far more.

@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::alerts::Alert;
 use crate::domain::catalogue::catalogue;
+use crate::domain::discharge::Aftercare;
 use crate::domain::infusion::{Cadence, EventKind, Infusion, InfusionEvent};
 use crate::domain::notes::Note;
 use crate::domain::outcomes::{OutcomeScore, Scale, Trend};
 use crate::domain::patients::Patient;
 use crate::domain::preparation::{Checklist, Waste};
 use crate::domain::protocols::SessionDose;
-use crate::domain::discharge::Recovery;
 use crate::domain::side_effects::{Intervention, SideEffect};
 use crate::domain::signing::{Addendum, Signature};
 use crate::domain::vitals::Vitals;
@@ -145,7 +145,7 @@ pub struct SessionRecord {
     pub scales_due: Vec<Scale>,
     pub side_effects: Vec<SideEffect>,
     pub interventions: Vec<Intervention>,
-    pub recovery: Recovery,
+    pub aftercare: Aftercare,
     pub signatures: Vec<Signature>,
     pub addenda: Vec<Addendum>,
 }

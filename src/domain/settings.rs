@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alerts::Thresholds;
-use crate::error::Result;
 use crate::domain::validate::{Checker, Range};
+use crate::error::Result;
 
 pub const AUTO_LOCK_MINUTES: Range = Range::new("Auto-lock", "minutes", 1.0, 30.0);
 pub const LATE_ENTRY_MINUTES: Range = Range::new("Late entry after", "minutes", 1.0, 240.0);

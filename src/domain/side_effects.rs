@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::error::Result;
 use crate::domain::validate::{Checker, Range};
 use crate::domain::vitals::check_clinical_time;
+use crate::error::Result;
 
 catalogue! {
     Effect {

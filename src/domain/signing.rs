@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
 use crate::domain::users::Role;
 use crate::domain::validate::Checker;
+use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Signature {

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
 use crate::domain::validate::Checker;
+use crate::error::{Error, Result};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 200;
@@ -67,7 +67,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    fn allowed_roles(self) -> &'static [Role] {
+    pub fn allowed_roles(self) -> &'static [Role] {
         match self {
             Permission::Chart => &[Role::Nurse, Role::Physician],
             Permission::Sign => &[Role::Nurse],

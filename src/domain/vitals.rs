@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
 use crate::domain::validate::{local_hm, Checker, Range, FUTURE_TOLERANCE};
+use crate::error::Result;
 
 const SBP: Range = Range::new("Systolic BP", "mmHg", 40.0, 300.0);
 const DBP: Range = Range::new("Diastolic BP", "mmHg", 20.0, 200.0);

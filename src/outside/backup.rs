@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::digest::hex;
+use crate::domain::backups::{BackupKind, BackupRecord};
+use crate::domain::settings::BackupPolicy;
+use crate::domain::validate::Checker;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::outside::keyring::Keyring;
-use crate::domain::backups::{BackupKind, BackupRecord};
-use crate::domain::settings::BackupPolicy;
 use crate::storage::{inspect, Author, Db, NewBackup, APPLICATION_ID, LATEST_VERSION};
-use crate::domain::validate::Checker;
 
 const MANIFEST_FORMAT: u32 = 1;
 const PREFIX: &str = "infusion-chart-";

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::outside::crypto::{DataKey, WrappedKey, DEFAULT_KDF};
 use crate::error::{Error, Result};
+use crate::outside::crypto::{DataKey, WrappedKey, DEFAULT_KDF};
 
 const FORMAT: u32 = 1;
 /// Failed sign-ins allowed before a username must wait.

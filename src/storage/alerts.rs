@@ -5,9 +5,9 @@ use super::audit::{append, Author};
 use super::{name_column, parse_ts, ts, Db};
 use crate::domain::alerts::{evaluate, Alert, Thresholds};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::users::User;
 use crate::domain::vitals::Vitals;
+use crate::error::{Error, Result};
 
 const COLUMNS: &str = "a.id, a.rule, a.vitals_id, a.message, a.raised_at, u.display_name, a.acknowledged_at";
 const FROM: &str = "alerts a LEFT JOIN users u ON u.id = a.acknowledged_by";

@@ -4,8 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{ts, Db};
 use crate::domain::audit::{verify, Entry, Event, Filter, Verification, GENESIS, SEARCH_LIMIT};
-use crate::error::Result;
 use crate::domain::users::User;
+use crate::error::Result;
 
 const COLUMNS: &str =
     "id, at_utc, at_local, user_id, username, action, table_name, record_id, patient_id, old_value, new_value, detail, prev_hash, hash";

@@ -3,9 +3,9 @@ use rusqlite::{OptionalExtension, Row};
 
 use super::{parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::discharge::{Aldrete, Discharge, NewAldrete, NewDischarge};
 use crate::domain::users::User;
+use crate::error::Result;
 
 const ALDRETE: &str = "SELECT a.id, a.session_id, a.clinical_time, a.recorded_at, a.activity, a.respiration,
     a.circulation, a.consciousness, a.oxygen, u.display_name FROM aldrete_scores a JOIN users u ON u.id = a.entered_by";

@@ -3,9 +3,9 @@ use rusqlite::Row;
 
 use super::{name_column, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::infusion::{InfusionEvent, NewEvent};
 use crate::domain::users::User;
+use crate::error::Result;
 
 const COLUMNS: &str = "e.id, e.session_id, e.kind, e.clinical_time, e.recorded_at, e.rate_ml_per_h, e.bolus_mg, u.display_name, e.hold_override";
 const FROM: &str = "infusion_events e JOIN users u ON u.id = e.entered_by";

@@ -24,11 +24,11 @@ mod vitals;
 mod wal;
 
 pub use audit::Author;
-/// Stops a statement running on another thread (a long check when the app closes or a restore replaces the file).
-pub use rusqlite::InterruptHandle as Interrupt;
 pub use backup::{inspect, Inspection, NewBackup};
 pub use export::RECORD_TABLES;
 pub use plans::Plan;
+/// Stops a statement running on another thread (a long check when the app closes or a restore replaces the file).
+pub use rusqlite::InterruptHandle as Interrupt;
 pub use sessions::NewDose;
 pub use vitals::Correction;
 
@@ -39,8 +39,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, Savepoint, Transaction, TransactionBehavior};
 
 use crate::domain::audit::Event;
-use crate::error::{Error, Result, Unreadable};
 use crate::domain::users::User;
+use crate::error::{Error, Result, Unreadable};
 
 pub use migrations::{checksum, LATEST_VERSION};
 

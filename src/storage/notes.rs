@@ -3,9 +3,9 @@ use rusqlite::Row;
 
 use super::{parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::notes::Note;
 use crate::domain::users::User;
+use crate::error::Result;
 
 const COLUMNS: &str = "n.id, n.session_id, n.clinical_time, n.recorded_at, n.body, u.display_name";
 const FROM: &str = "notes n JOIN users u ON u.id = n.author_id";

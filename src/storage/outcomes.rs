@@ -3,9 +3,9 @@ use rusqlite::Row;
 
 use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::outcomes::{warning, NewOutcome, OutcomeScore, Scale};
 use crate::domain::users::User;
+use crate::error::Result;
 
 const SCORE: &str = "SELECT o.id, o.session_id, s.session_date, o.scale, o.timepoint, o.clinical_time, o.recorded_at,
     o.items, o.total, u.display_name

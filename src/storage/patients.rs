@@ -4,10 +4,10 @@ use rusqlite::{OptionalExtension, Row};
 use super::audit::{append, Author};
 use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::patients::{Contraindication, FlaggedMedication, NewPatient, Patient};
-use crate::domain::weight::KG_PER_LB;
 use crate::domain::users::User;
+use crate::domain::weight::KG_PER_LB;
+use crate::error::{Error, Result};
 
 const COLUMNS: &str =
     "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at, sex, height_cm, allergies,

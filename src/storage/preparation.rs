@@ -3,9 +3,9 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{name_column, parse_date, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::preparation::{Checklist, NewChecklist, Waste};
 use crate::domain::users::User;
+use crate::error::Result;
 
 const CHECKLIST: &str = "SELECT c.id, c.session_id, c.escort_name, c.pregnancy, c.iv_site, c.iv_gauge, c.vial_lot,
     c.vial_expiry, c.recorded_at, u.display_name FROM checklists c JOIN users u ON u.id = c.entered_by";

@@ -3,9 +3,9 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{json_column, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::protocols::Protocol;
 use crate::domain::users::User;
+use crate::error::{Error, Result};
 
 const COLUMNS: &str =
     "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,

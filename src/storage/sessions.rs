@@ -4,12 +4,12 @@ use rusqlite::{OptionalExtension, Row};
 use super::audit::{append, Author};
 use super::{json_column, parse_date, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::infusion::EventKind;
 use crate::domain::patients::{Contraindication, FlaggedMedication, Patient};
 use crate::domain::protocols::{DosePlan, Protocol, SessionDose};
 use crate::domain::sessions::{DayEntry, Session, SessionHead, SessionStatus, Stage};
 use crate::domain::users::User;
+use crate::error::{Error, Result};
 
 /// A session's status, from its signatures.
 macro_rules! status_sql {

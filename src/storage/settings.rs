@@ -3,11 +3,11 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::audit::{append, Author};
 use super::Db;
-use crate::domain::audit::{Action, Event};
 use crate::digest::{hex, sha256_hex, unhex};
-use crate::error::Result;
+use crate::domain::audit::{Action, Event};
 use crate::domain::settings::Settings;
 use crate::domain::users::User;
+use crate::error::Result;
 
 impl Db {
     /// The clinic's settings; a value never set, unreadable or out of range has its default.

@@ -3,9 +3,9 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{name_column, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::side_effects::{medication_name, Intervention, NewIntervention, NewSideEffect, SideEffect};
 use crate::domain::users::User;
+use crate::error::{Error, Result};
 
 const SIDE_EFFECT: &str = "SELECT s.id, s.session_id, s.effect, s.other, s.severity, s.onset_time, s.recorded_at,
     u.display_name, s.resolved_at, r.display_name

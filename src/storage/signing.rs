@@ -4,9 +4,9 @@ use rusqlite::Row;
 use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::Result;
 use crate::domain::signing::{Addendum, Signature};
 use crate::domain::users::{Role, User};
+use crate::error::Result;
 
 fn signature(r: &Row) -> rusqlite::Result<Signature> {
     let role = if r.get::<_, String>(0)? == "physician" {

@@ -4,8 +4,8 @@ use rusqlite::{OptionalExtension, Row};
 use super::audit::{append, Author};
 use super::{parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::users::{NewUser, Role, User};
+use crate::error::{Error, Result};
 
 const COLUMNS: &str =
     "id, username, display_name, is_nurse, is_physician, is_admin, active, must_change_password, created_at";

@@ -6,9 +6,9 @@ use super::audit::{append, Author};
 use super::{parse_ts, rows, ts, Db};
 use crate::domain::alerts::{Thresholds, RULE_REACH_MINUTES};
 use crate::domain::audit::{Action, Event};
-use crate::error::{Error, Result};
 use crate::domain::users::User;
 use crate::domain::vitals::{mean_arterial_pressure, NewVitals, Vitals};
+use crate::error::{Error, Result};
 
 const COLUMNS: &str = "v.id, v.session_id, v.clinical_time, v.recorded_at, v.sbp, v.dbp, v.map, v.hr, v.spo2, v.rr,
     v.temp_c, v.etco2, COALESCE(u.display_name, ''), v.corrected_at IS NOT NULL, v.dissociation, v.moaas";

@@ -1,11 +1,11 @@
 //! Sign-in, the key slots that encrypt the database, throttling, auto-lock, recovery.
 
-use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::app::access::KeyRecovery;
 use infusion_chart::app::clinic::{AppState, Nothing};
+use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::patients::PatientSearch;
-use infusion_chart::storage::Db;
 use infusion_chart::domain::users::{ActiveChange, PasswordChange, PasswordReset, UserInput};
+use infusion_chart::storage::Db;
 use infusion_chart::Clinic;
 
 use crate::support::{creds, password, Fixture};
@@ -266,7 +266,10 @@ fn the_recovery_key_opens_the_database_when_every_password_is_lost() {
         "That recovery key does not open this database."
     );
     let status = f.clinic.recover(recovery(&f.recovery_key.to_lowercase())).unwrap();
-    assert_eq!((status.state, status.user.unwrap().username.as_str()), (AppState::Ready, "ada"));
+    assert_eq!(
+        (status.state, status.user.unwrap().username.as_str()),
+        (AppState::Ready, "ada")
+    );
     f.clinic.logout(Nothing {}).unwrap();
     f.clinic.login(creds("ada", "recovered password")).unwrap();
     let used = f

@@ -1,8 +1,8 @@
 //! Every action leaves an audit row in the same transaction; the hash chain finds rows edited,
 //! deleted or inserted directly in the file; the CSV export neutralises formulas.
 
-use infusion_chart::domain::audit::{Action, ExportRequest, Filter};
 use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::audit::{Action, ExportRequest, Filter};
 use infusion_chart::domain::sessions::SessionRef;
 
 use crate::support::Fixture;

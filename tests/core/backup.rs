@@ -8,14 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, Local};
+use infusion_chart::app::clinic::{AppState, Nothing};
 use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::backups::BackupKind;
+use infusion_chart::domain::backups::Trigger;
+use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::outside::backup::{self, BackupFile, BackupRequest};
-use infusion_chart::app::backups::Trigger;
-use infusion_chart::app::clinic::{AppState, Nothing};
 use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::outside::keyring::Keyring;
-use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::Clinic;
 
 use crate::support::{creds, keyed, password, raw_connection, restore_damaged, vitals_input, Fixture};
@@ -361,7 +361,12 @@ fn a_stale_backup_is_warned_about_on_every_screen_until_the_next_automatic_one()
     let status = f.as_user("nina").app_status(Nothing {}).unwrap();
     assert_eq!(status.backup_warning, None, "signing out after set-up made a backup");
     f.clock.advance(25 * 60);
-    let warning = f.as_user("nina").app_status(Nothing {}).unwrap().backup_warning.unwrap();
+    let warning = f
+        .as_user("nina")
+        .app_status(Nothing {})
+        .unwrap()
+        .backup_warning
+        .unwrap();
     assert!(warning.starts_with("The last backup is 25 hours old"), "{warning}");
     assert!(f.clinic.automatic_backup(Trigger::Timer).unwrap().is_some());
     assert_eq!(f.clinic.app_status(Nothing {}).unwrap().backup_warning, None);

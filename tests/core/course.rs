@@ -3,19 +3,19 @@
 //! the day list, witnessed waste, protocol editing, and the locks on every new table.
 
 use chrono::{DateTime, Duration, Utc};
-use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::domain::patients::{Contraindication, FlaggedMedication, PatientInput, PatientUpdate};
 use infusion_chart::domain::preparation::{ChecklistInput, WasteInput};
 use infusion_chart::domain::protocols::ProtocolInput;
-use infusion_chart::domain::weight::WeightUnit;
-use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef, Stage};
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity,
 };
+use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::Clinic;
 
 use crate::support::{checklist_input, dose_input, patient_input, Fixture};
@@ -216,7 +216,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
     assert!(clinic
         .get_session(SessionRef { session_id: s })
         .unwrap()
-        .recovery
+        .aftercare
         .discharge
         .is_none());
 
@@ -226,18 +226,18 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
     let record = clinic
         .discharge(discharge(s, f.clock.now(), Some("not needed")))
         .unwrap();
-    let out = record.recovery.discharge.as_ref().unwrap();
+    let out = record.aftercare.discharge.as_ref().unwrap();
     assert_eq!(
         (out.aldrete_total, out.override_reason.as_deref()),
         (9, None),
         "no override when none is needed"
     );
     assert_eq!(
-        record.recovery.recovery_minutes,
+        record.aftercare.recovery_minutes,
         Some((f.clock.now() - stop).num_minutes())
     );
     assert_eq!(
-        record.recovery.chair_minutes,
+        record.aftercare.chair_minutes,
         Some((f.clock.now() - session.started_at).num_minutes())
     );
     assert_eq!(
@@ -305,7 +305,7 @@ fn below_the_minimum_a_physician_discharges_with_a_reason_that_is_kept() {
     let holds = clinic
         .get_session(SessionRef { session_id: s })
         .unwrap()
-        .recovery
+        .aftercare
         .holds;
     assert_eq!(holds.len(), 2, "score 8 and 30 of 60 minutes observed: {holds:?}");
     assert_eq!(
@@ -314,7 +314,7 @@ fn below_the_minimum_a_physician_discharges_with_a_reason_that_is_kept() {
     );
     let reason = "Drowsy but rousable, escort is a nurse; reviewed at the chair";
     let record = clinic.discharge(discharge(s, f.clock.now(), Some(reason))).unwrap();
-    let out = record.recovery.discharge.unwrap();
+    let out = record.aftercare.discharge.unwrap();
     assert_eq!(
         (
             out.aldrete_total,

@@ -3,8 +3,8 @@
 
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::protocols::{DoseInput, Limit};
-use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::domain::sessions::SessionRef;
+use infusion_chart::domain::weight::WeightUnit;
 
 use crate::support::{dose_input, Fixture};
 
@@ -255,10 +255,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
     );
     assert_eq!(started.entered_by, "Dr Omar Haddad");
     assert_eq!(
-        clinic
-            .get_session(SessionRef { session_id: session.id })
-            .unwrap()
-            .hold,
+        clinic.get_session(SessionRef { session_id: session.id }).unwrap().hold,
         None
     );
 }

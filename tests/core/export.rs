@@ -8,13 +8,13 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use infusion_chart::domain::audit::{Action, Filter};
-use infusion_chart::outside::export::{ExportRequest, Format, FHIR_BUNDLE};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
+use infusion_chart::outside::export::{ExportRequest, Format, FHIR_BUNDLE};
 
 use crate::support::Fixture;
 

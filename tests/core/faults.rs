@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use infusion_chart::app::clinic::Nothing;
-use infusion_chart::outside::crypto::DataKey;
-use infusion_chart::files;
-use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::domain::sessions::SessionRef;
-use infusion_chart::storage::{inspect, Db};
 use infusion_chart::domain::vitals::Vitals;
+use infusion_chart::files;
+use infusion_chart::outside::crypto::DataKey;
+use infusion_chart::outside::keyring::Keyring;
+use infusion_chart::storage::{inspect, Db};
 use infusion_chart::Clinic;
 
 use crate::support::{creds, dose_input, password, patient_input, restore_damaged, vitals_input, Fixture};

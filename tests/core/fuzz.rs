@@ -15,11 +15,11 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use infusion_chart::domain::audit::{Action, Filter};
-use infusion_chart::outside::backup::FolderInput;
 use infusion_chart::app::access::KeyRecovery;
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::digest::hex;
+use infusion_chart::domain::audit::{Action, Filter};
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
@@ -28,8 +28,6 @@ use infusion_chart::domain::patients::{
 };
 use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
 use infusion_chart::domain::protocols::{DoseInput, ProtocolInput};
-use infusion_chart::domain::weight::WeightUnit;
-use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
 use infusion_chart::domain::settings::{LogoInput, SettingsInput};
 use infusion_chart::domain::side_effects::{
@@ -38,6 +36,8 @@ use infusion_chart::domain::side_effects::{
 use infusion_chart::domain::signing::AddendumInput;
 use infusion_chart::domain::users::{PasswordChange, PasswordReset, Role, RolesChange, UserInput};
 use infusion_chart::domain::vitals::{VitalsCorrection, VitalsInput};
+use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::outside::backup::FolderInput;
 use infusion_chart::{Clinic, Error};
 use judge::{Context, Expect, Num};
 use proptest::prelude::*;

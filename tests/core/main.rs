@@ -4,11 +4,13 @@
 mod access;
 mod audit_trail;
 mod backup;
+mod contract;
 mod course;
 mod demo;
 mod dosing;
 mod export;
 mod fuzz;
+mod layers;
 mod plans;
 // kill -9: Unix; the full and read-only disks (mount namespaces): Linux.
 #[cfg(unix)]

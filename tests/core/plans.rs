@@ -4,12 +4,12 @@
 //! holds in year ten.
 
 use chrono::{Duration, Local};
-use infusion_chart::domain::audit::{Action, Filter, SEARCH_LIMIT};
 use infusion_chart::app::chart;
-use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::domain::audit::{Action, Filter, SEARCH_LIMIT};
 use infusion_chart::domain::patients::PatientSearch;
 use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::storage::{Db, Plan};
 
 use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};

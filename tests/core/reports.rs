@@ -4,16 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
-use infusion_chart::outside::report::ReportRequest;
 use infusion_chart::domain::settings::{LogoInput, SettingsInput};
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
+use infusion_chart::outside::report::ReportRequest;
 use infusion_chart::Clinic;
 
 use crate::support::{vitals_input, Fixture};

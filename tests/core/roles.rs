@@ -1,18 +1,19 @@
 //! The role matrix: every role-gated action, tried by each role. A refusal is `forbidden` and says
 //! who may; an allowed action may still fail for other reasons, but never as `forbidden`.
 
+use infusion_chart::app::clinic::Nothing;
+use infusion_chart::app::commands::{command, COMMANDS};
 use infusion_chart::domain::alerts::AlertRef;
 use infusion_chart::domain::audit::{ExportRequest, Filter};
-use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::domain::preparation::WasteInput;
 use infusion_chart::domain::protocols::ProtocolInput;
-use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
-use infusion_chart::outside::report::ReportRequest;
 use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::domain::settings::LogoInput;
 use infusion_chart::domain::settings::SettingsInput;
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
@@ -20,6 +21,9 @@ use infusion_chart::domain::side_effects::{
 use infusion_chart::domain::signing::AddendumInput;
 use infusion_chart::domain::users::{ActiveChange, PasswordReset, Role, RolesChange, UserInput};
 use infusion_chart::domain::vitals::VitalsCorrection;
+use infusion_chart::outside::backup::{BackupFile, BackupRequest, FolderInput};
+use infusion_chart::outside::export::Format;
+use infusion_chart::outside::report::ReportRequest;
 use infusion_chart::{Clinic, Result};
 
 use crate::support::{checklist_input, dose_input, patient_input, vitals_input, Fixture};
@@ -43,6 +47,8 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
     let export = out.path().join("audit.csv").display().to_string();
     let report = out.path().join("series.pdf").display().to_string();
     let omar = 3;
+    // A folder and file that do not exist: an allowed backup command then fails after the gate.
+    let missing: &'static str = Box::leak(out.path().join("missing").display().to_string().into_boxed_str());
 
     use Role::*;
     let matrix: Vec<(&str, &[Role], Action)> = vec![
@@ -378,7 +384,72 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
+        (
+            "set_clinic_logo",
+            &[Admin],
+            Box::new(|c| ok(c.set_clinic_logo(LogoInput { png_hex: String::new() }))),
+        ),
+        ("backup_status", &[Admin], Box::new(|c| ok(c.backup_status(Nothing {})))),
+        (
+            "backup_now",
+            &[Admin],
+            Box::new(move |c| {
+                ok(c.backup_now(BackupRequest {
+                    folder: Some(missing.into()),
+                }))
+            }),
+        ),
+        (
+            "set_backup_folder",
+            &[Admin],
+            Box::new(move |c| ok(c.set_backup_folder(FolderInput { folder: missing.into() }))),
+        ),
+        (
+            "verify_backup",
+            &[Admin],
+            Box::new(move |c| ok(c.verify_backup(BackupFile { path: missing.into() }))),
+        ),
+        (
+            "restore_backup",
+            &[Admin],
+            Box::new(move |c| ok(c.restore_backup(BackupFile { path: missing.into() }))),
+        ),
+        (
+            "export_records",
+            &[Admin],
+            Box::new(move |c| {
+                ok(c.export_records(infusion_chart::outside::export::ExportRequest {
+                    format: Format::Csv,
+                    folder: missing.into(),
+                }))
+            }),
+        ),
     ];
+
+    // The matrix reads the table: each command's roles are those its access allows (anyone signed in
+    // when it asks for no permission), and every command the table gates by role is tried.
+    for (name, allowed, _) in &matrix {
+        let access = command(name)
+            .unwrap_or_else(|| panic!("{name} is not in the command table"))
+            .access;
+        let expected = access
+            .permission()
+            .map_or(&[Nurse, Physician, Admin][..], |p| p.allowed_roles());
+        let same = allowed.len() == expected.len() && allowed.iter().all(|r| expected.contains(r));
+        assert!(
+            same,
+            "{name}: the matrix says {allowed:?}, the table's access allows {expected:?}"
+        );
+    }
+    let untried: Vec<&str> = COMMANDS
+        .iter()
+        .filter(|c| c.access.permission().is_some() && !matrix.iter().any(|(name, _, _)| *name == c.name))
+        .map(|c| c.name)
+        .collect();
+    assert!(
+        untried.is_empty(),
+        "role-gated commands the matrix does not try: {untried:?}"
+    );
 
     // Admin last: resetting Dr Haddad's password would otherwise stop him signing in.
     for (username, role) in [("nina", Nurse), ("omar", Physician), ("ada", Admin)] {

@@ -4,8 +4,8 @@
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::patients::PatientSearch;
 use infusion_chart::domain::sessions::{PatientRef, SessionRef};
-use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
 use infusion_chart::domain::vitals::VitalsInput;
+use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
 use infusion_chart::{Clinic, Error};
 use tempfile::TempDir;
 

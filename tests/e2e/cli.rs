@@ -7,9 +7,9 @@ use std::process::{Command, Output, Stdio};
 
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::protocols::DoseInput;
-use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::domain::users::{Credentials, PasswordChange, Role, UserInput};
 use infusion_chart::domain::vitals::VitalsInput;
+use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::Clinic;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_infusion-chart");

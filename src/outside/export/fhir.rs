@@ -9,16 +9,14 @@ use std::io::Write;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::app::chart;
 use crate::digest::sha256_hex;
-use crate::error::{Error, Result};
 use crate::domain::outcomes::{OutcomeScore, Scale};
 use crate::domain::patients::Patient;
-use crate::domain::sessions::{SessionRecord, SessionRef};
-use crate::domain::settings::Settings;
+use crate::domain::sessions::SessionRecord;
 use crate::domain::side_effects::{Intervention, SideEffect};
-use crate::storage::Db;
 use crate::domain::vitals::Vitals;
+use crate::error::{Error, Result};
+use crate::storage::Db;
 
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
@@ -30,8 +28,11 @@ const CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-catego
 /// SNOMED CT "Intravenous route".
 const INTRAVENOUS: &str = "47625008";
 
+/// Reads one session as the screens show it (the app's `chart::session_record`).
+pub type SessionReader<'a> = dyn Fn(&Db, i64) -> Result<SessionRecord> + 'a;
+
 /// Writes the bundle; returns the number of entries.
-pub fn write_bundle(db: &Db, settings: &Settings, now: DateTime<Utc>, out: &mut impl Write) -> Result<u64> {
+pub fn write_bundle(db: &Db, session: &SessionReader, now: DateTime<Utc>, out: &mut impl Write) -> Result<u64> {
     let fail = |e: std::io::Error| Error::Storage(format!("The FHIR bundle could not be written ({e})."));
     write!(
         out,
@@ -53,7 +54,7 @@ pub fn write_bundle(db: &Db, settings: &Settings, now: DateTime<Utc>, out: &mut 
         entry(patient(&db.patient(patient_id)?))?;
     }
     for session_id in db.session_ids()? {
-        let record = chart::session_record(db, settings, now, SessionRef { session_id })?;
+        let record = session(db, session_id)?;
         for resource in session_resources(&record) {
             entry(resource)?;
         }
@@ -88,7 +89,7 @@ fn patient(p: &Patient) -> Value {
 }
 
 fn encounter(r: &SessionRecord) -> Value {
-    let discharged = r.recovery.discharge.as_ref().map(|d| instant(&d.clinical_time));
+    let discharged = r.aftercare.discharge.as_ref().map(|d| instant(&d.clinical_time));
     let mut period = json!({ "start": instant(&r.session.started_at) });
     if let Some(end) = &discharged {
         period["end"] = json!(end);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::files;
-use crate::domain::settings::Settings;
 use crate::storage::{Db, RECORD_TABLES};
+use fhir::SessionReader;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,7 +48,7 @@ pub const FHIR_BUNDLE: &str = "infusion-chart-fhir-bundle.json";
 
 /// Writes the export into `folder`, each file through a temporary name, fsynced and renamed; on a
 /// failure no file of this export is left. Call it inside `Db::read_snapshot` for a consistent export.
-pub fn write(db: &Db, settings: &Settings, now: DateTime<Utc>, format: Format, folder: &Path) -> Result<Exported> {
+pub fn write(db: &Db, session: &SessionReader, now: DateTime<Utc>, format: Format, folder: &Path) -> Result<Exported> {
     let mut written: Vec<ExportedFile> = Vec::new();
     match format {
         Format::Csv => {
@@ -72,7 +72,7 @@ pub fn write(db: &Db, settings: &Settings, now: DateTime<Utc>, format: Format, f
         Format::Fhir => {
             let mut records = 0;
             files::write_atomically(&folder.join(FHIR_BUNDLE), false, |out| {
-                records = fhir::write_bundle(db, settings, now, out)?;
+                records = fhir::write_bundle(db, session, now, out)?;
                 Ok(())
             })?;
             written.push(ExportedFile {

@@ -49,7 +49,7 @@ fn course(l: &mut Layout, patient: &PatientRecord, sessions: &[SessionRecord]) {
                 .collect::<Vec<_>>()
                 .join(", ");
             // Recovery time runs to "now" until discharge: only a discharged session has one.
-            let recovery = r.recovery.discharge.as_ref().and(r.recovery.recovery_minutes);
+            let recovery = r.aftercare.discharge.as_ref().and(r.aftercare.recovery_minutes);
             (
                 vec![
                     r.session.session_date.to_string(),

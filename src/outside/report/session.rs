@@ -423,7 +423,7 @@ fn notes(l: &mut Layout, r: &SessionRecord) {
 
 fn recovery(l: &mut Layout, r: &SessionRecord) {
     l.heading("Recovery and discharge");
-    let rec = &r.recovery;
+    let rec = &r.aftercare;
     if !rec.aldrete.is_empty() {
         l.table(
             &[

@@ -11,14 +11,13 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
+use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::infusion::{EventInput, EventKind, InfusionEvent};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::domain::patients::{Indication, PatientInput};
 use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
 use infusion_chart::domain::protocols::{DoseInput, Protocol, ProtocolInput};
-use infusion_chart::domain::weight::WeightUnit;
-use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::settings::{Settings, SettingsInput};
 use infusion_chart::domain::side_effects::{
     Effect, InterventionInput, RescueMedication, Resolution, Severity, SideEffect, SideEffectInput,
@@ -27,6 +26,7 @@ use infusion_chart::domain::signing::AddendumInput;
 use infusion_chart::domain::users::{Role, UserInput, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use infusion_chart::domain::validate::fmt_num;
 use infusion_chart::domain::vitals::{VitalsCorrection, VitalsInput};
+use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::Error;
 use serde_json::Value;
 

@@ -35,13 +35,13 @@ export function dischargeSection(record, onChange) {
   let forms = null; // made once, so a redraw keeps what was typed
 
   function show(next) {
-    const { recovery } = next;
-    const done = recovery.discharge;
+    const { aftercare } = next;
+    const done = aftercare.discharge;
     const charting = session.status === 'open' && !done;
     info.replaceChildren(h('div', {},
-      timesLine(recovery),
-      aldreteTable(recovery),
-      done ? dischargeSummary(done) : charting && recovery.holds.map((hold) => h('p', { class: 'warning' }, hold))));
+      timesLine(aftercare),
+      aldreteTable(aftercare),
+      done ? dischargeSummary(done) : charting && aftercare.holds.map((hold) => h('p', { class: 'warning' }, hold))));
     if (!charting) {
       formSlot.replaceChildren();
       return;
@@ -155,7 +155,7 @@ function dischargeForm(session, notes, heading, onChange) {
       override_reason: reason.value,
     }));
     if (!next) return;
-    notes.saved(`Patient discharged; saved at ${localTime(next.recovery.discharge.recorded_at)}`);
+    notes.saved(`Patient discharged; saved at ${localTime(next.aftercare.discharge.recorded_at)}`);
     // The form gives way to the discharge summary: keep the keyboard in this section.
     heading.focus();
     onChange(notes, next);

@@ -1,0 +1,68 @@
+//! The window's side of the command table: `ui/js/shell/api.js` calls exactly the table's commands,
+//! each from a function of the same name in camelCase, and `ui/CONTRACT.md` documents exactly them.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use infusion_chart::app::commands::COMMANDS;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+}
+
+fn table() -> BTreeSet<String> {
+    COMMANDS.iter().map(|c| c.name.to_string()).collect()
+}
+
+fn camel(name: &str) -> String {
+    let mut words = name.split('_');
+    let first = words.next().unwrap_or_default().to_string();
+    words.fold(first, |mut out, w| {
+        let mut chars = w.chars();
+        if let Some(c) = chars.next() {
+            out.push(c.to_ascii_uppercase());
+            out.extend(chars);
+        }
+        out
+    })
+}
+
+/// `export const fnName = (…) => call('command', …)` lines of api.js, as (function, command).
+fn api_calls() -> Vec<(String, String)> {
+    read("ui/js/shell/api.js")
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("export const ")?;
+            let (function, body) = rest.split_once(" = ")?;
+            let command = body.split("call('").nth(1)?.split('\'').next()?;
+            Some((function.to_string(), command.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn api_js_calls_every_command_of_the_table_from_a_function_of_its_name() {
+    let calls = api_calls();
+    let called: BTreeSet<String> = calls.iter().map(|(_, c)| c.clone()).collect();
+    assert_eq!(called, table(), "api.js's commands against the table's");
+    for (function, command) in calls {
+        assert_eq!(function, camel(&command), "api.js names the function for {command}");
+    }
+}
+
+#[test]
+fn the_contract_documents_every_command_of_the_table() {
+    // Each command is a table row whose first cell is the command in backticks.
+    let documented: BTreeSet<String> = read("ui/CONTRACT.md")
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `")?.split('`').next().map(str::to_string))
+        .collect();
+    assert_eq!(documented, table(), "CONTRACT.md's commands against the table's");
+}
+
+#[test]
+fn camel_case_names_follow_the_command() {
+    assert_eq!(camel("get_session"), "getSession");
+    assert_eq!(camel("app_status"), "appStatus");
+    assert_eq!(camel("lock"), "lock");
+}
