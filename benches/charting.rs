@@ -181,7 +181,7 @@ fn reading(c: &mut Criterion, ten: &TenYears) {
             b.iter(|| black_box(clinic.search_patients(PatientSearch { query: query.into() }).unwrap()))
         });
     }
-    group.bench_function("open a session with 30 vitals (Clinic::session_record)", |b| {
+    group.bench_function("open a session with 30 vitals (Clinic::get_session)", |b| {
         b.iter(|| black_box(clinic.get_session(SessionRef { session_id }).unwrap()))
     });
     eprintln!(

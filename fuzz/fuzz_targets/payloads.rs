@@ -11,7 +11,8 @@ mod judge;
 use infusion_chart::domain::alerts::AlertRef;
 use infusion_chart::domain::audit::{ExportRequest as AuditExport, Filter};
 use infusion_chart::outside::backup::{BackupFile, BackupRequest, FolderInput};
-use infusion_chart::app::clinic::{Nothing, Recovery};
+use infusion_chart::app::access::KeyRecovery;
+use infusion_chart::app::clinic::Nothing;
 use infusion_chart::outside::export::ExportRequest;
 use infusion_chart::app::ipc::parse;
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
@@ -101,7 +102,7 @@ fn payload(which: u8, value: Value) -> Result<(), String> {
             judge::new_password("New temporary password", Some(&reset.new_password), None)
         }
         21 => {
-            let recovery: Recovery = parsed!(value, e);
+            let recovery: KeyRecovery = parsed!(value, e);
             judge::recovery_key(&recovery.recovery_key)?;
             judge::new_password(
                 "New password",
