@@ -89,10 +89,11 @@ macro_rules! commands {
 
 include!("command_table.rs");
 
-/// The command's answer as JSON; every output type serialises, so a failure here is a bug reported in words.
+/// The command's answer as JSON. Every output type serialises; were one not to, what was done stays
+/// done and the window is told to look again.
 fn json(output: impl serde::Serialize) -> Result<Value> {
     serde_json::to_value(output).map_err(|_| {
-        Error::Storage("The answer could not be put into words for the window. Nothing was changed.".into())
+        Error::Storage("This was done, but its answer could not be shown. Open the screen again to see it.".into())
     })
 }
 
