@@ -11,9 +11,9 @@ use crate::domain::alerts::{AlertRef, Thresholds};
 use crate::domain::discharge::{
     discharge_holds, minutes_between, Aftercare, Aldrete, AldreteInput, DischargeInput, NewDischarge,
 };
-use crate::domain::infusion::{baseline_hold, cadence, summarise, EventInput, EventKind, InfusionEvent, PumpState};
+use crate::domain::infusion::{cadence, start_hold, summarise, EventInput, EventKind, InfusionEvent, PumpState};
 use crate::domain::notes::{Note, NoteInput};
-use crate::domain::outcomes::{trends, OutcomeInput, OutcomeScore, Timepoint};
+use crate::domain::outcomes::{scales_due, trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
@@ -183,17 +183,9 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
         .as_ref()
         .map_or(settings.recovery_vitals_every_min as i64, |p| p.vitals_every_min);
     let outcomes = db.outcomes_of_session(s.id)?;
-    let scales_due = protocol.as_ref().map_or_else(Vec::new, |p| {
-        p.outcome_scales
-            .iter()
-            .filter(|&&scale| {
-                !outcomes
-                    .iter()
-                    .any(|o| o.scale == scale && o.timepoint == Timepoint::PreInfusion)
-            })
-            .copied()
-            .collect()
-    });
+    let scales_due = protocol
+        .as_ref()
+        .map_or_else(Vec::new, |p| scales_due(&p.outcome_scales, &outcomes));
     let stopped_at = infusion.stopped_at;
     let end = discharge.as_ref().map_or(now, |d| d.clinical_time);
     let aftercare = Aftercare {
@@ -289,18 +281,6 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
         event.hold_override = None;
     }
     db.insert_event(&event, session.patient_id, by, now)
-}
-
-/// The hold on starting this session's infusion, if any: the pre-infusion checklist first, then the
-/// baseline vitals (see `infusion::baseline_hold`).
-fn start_hold(protocol: Option<&Protocol>, checklist_done: bool, series: &[Vitals]) -> Option<String> {
-    let protocol = protocol?;
-    if !checklist_done {
-        return Some(
-            "Complete the pre-infusion checklist (consent, fasting, escort, vial) before starting the infusion.".into(),
-        );
-    }
-    baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp)
 }
 
 /// A timestamped note on an open session.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::app::access::{self, KeyRecovery, SetupDone, Unlocked};
 use crate::app::backups::{self, Restored};
 use crate::app::clinic::{Access, Access::*, Clinic, Guard, Nothing, Status};
-use crate::app::ipc::parse;
+use crate::app::ipc::{fields_of, parse};
 use crate::app::lists::{self, ReferenceLists};
 use crate::app::{admin, chart, reports};
 use crate::domain::alerts::AlertRef;
@@ -32,13 +32,15 @@ use crate::outside::export::{ExportRequest, Exported};
 use crate::outside::report::{Printed, ReportRequest};
 
 /// One command as the table lists it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Command {
     pub name: &'static str,
     /// The input and output types, as written in the table.
     pub input: &'static str,
     pub output: &'static str,
     pub access: Access,
+    /// The input's fields (`ipc::fields_of`): what the IPC fuzz test builds payloads from.
+    pub fields: fn() -> &'static [&'static str],
 }
 
 /// Runs one command's handler: how depends on its kind (see `command_table.rs`).
@@ -65,6 +67,7 @@ macro_rules! commands {
             input: stringify!($in),
             output: stringify!($out),
             access: $access,
+            fields: fields_of::<$in>,
         }),*];
 
         impl Clinic {

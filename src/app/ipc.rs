@@ -1,7 +1,7 @@
 //! The IPC boundary's parser: a command's JSON argument becomes a typed input or an
 //! `invalid_request` error naming the field, never a panic or a serde message without context.
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Deserializer, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -19,6 +19,41 @@ pub fn parse<T: DeserializeOwned>(input: Option<Value>) -> Result<T> {
         };
         Error::InvalidRequest(format!("The request was malformed{at}: {inner}. Nothing was saved."))
     })
+}
+
+/// The fields an input type takes, as serde reads them: the keys a payload may have. Empty for `{}`,
+/// and for an input that flattens another into itself (serde reads that one as a map).
+pub fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    let mut fields: &'static [&'static str] = &[];
+    // The reader gives no values, so the input itself always fails; only the names are wanted.
+    let _ = T::deserialize(FieldNames(&mut fields));
+    fields
+}
+
+/// A reader that gives nothing and notes the field names a struct asks it for.
+struct FieldNames<'a>(&'a mut &'static [&'static str]);
+
+impl<'de> Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> std::result::Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only the field names are read"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> std::result::Result<V::Value, Self::Error> {
+        *self.0 = fields;
+        self.deserialize_any(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
 }
 
 #[cfg(test)]
@@ -52,6 +87,13 @@ mod tests {
             message(Some(json!("vitals"))),
             "The request was malformed: invalid type: string \"vitals\", expected struct VitalsInput. Nothing was saved."
         );
+    }
+
+    #[test]
+    fn an_inputs_fields_are_read_from_its_type() {
+        assert_eq!(fields_of::<crate::domain::sessions::SessionRef>(), ["session_id"]);
+        assert_eq!(fields_of::<VitalsInput>()[..3], ["session_id", "clinical_time", "sbp"]);
+        assert!(fields_of::<crate::app::clinic::Nothing>().is_empty());
     }
 
     #[test]

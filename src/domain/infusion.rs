@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
+use crate::domain::protocols::Protocol;
 use crate::domain::validate::{Checker, Range};
 use crate::error::{Error, Result};
 
@@ -107,6 +108,22 @@ pub fn baseline_hold(series: &[crate::domain::vitals::Vitals], hold_sbp: i64, ho
         )),
         Some(_) => None,
     }
+}
+
+/// The hold on starting this session's infusion, if any: the pre-infusion checklist first, then the
+/// baseline vitals (`baseline_hold`).
+pub fn start_hold(
+    protocol: Option<&Protocol>,
+    checklist_done: bool,
+    series: &[crate::domain::vitals::Vitals],
+) -> Option<String> {
+    let protocol = protocol?;
+    if !checklist_done {
+        return Some(
+            "Complete the pre-infusion checklist (consent, fasting, escort, vial) before starting the infusion.".into(),
+        );
+    }
+    baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp)
 }
 
 /// Replays events (in clinical-time order) into the pump's state at `now`.

@@ -339,6 +339,19 @@ fn trend(scale: Scale, points: Vec<OutcomeScore>, baseline: Option<i64>, latest:
     }
 }
 
+/// The protocol's scales not yet scored before this infusion.
+pub fn scales_due(protocol_scales: &[Scale], scored: &[OutcomeScore]) -> Vec<Scale> {
+    protocol_scales
+        .iter()
+        .filter(|&&scale| {
+            !scored
+                .iter()
+                .any(|o| o.scale == scale && o.timepoint == Timepoint::PreInfusion)
+        })
+        .copied()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
