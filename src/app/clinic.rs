@@ -144,13 +144,6 @@ pub struct Guard<'a> {
     pub clinic: &'a Clinic,
 }
 
-impl Guard<'_> {
-    /// The clinic's date today: the calendar day of the injected clock in the clinic's time zone.
-    pub fn today(&self) -> NaiveDate {
-        self.clinic.today()
-    }
-}
-
 pub struct Clinic {
     pub(crate) database: PathBuf,
     pub(crate) keys: PathBuf,
