@@ -79,8 +79,8 @@ pub fn setup(clinic: &Clinic, mut input: UserInput) -> Result<SetupDone> {
     let mut db = Db::open(&clinic.database, Some(&key.sqlcipher_key()))?;
     db.audit(&Author::from(&user), &Event::new(Action::Login), now)?;
     let recovery_key = key.recovery_code();
-    let settings = db.settings()?;
     state.keyring = Some(keyring);
+    let settings = db.settings()?;
     state.desk = Some(Desk::new(db, key, settings, user, now));
     Ok(SetupDone {
         status: clinic.status_of(&state),
@@ -250,6 +250,7 @@ pub fn recover(clinic: &Clinic, recovery: KeyRecovery) -> Result<Status> {
         .into_iter()
         .find(|u| u.username.eq_ignore_ascii_case(recovery.username.trim()) && u.active)
         .ok_or_else(|| Error::NotFound(format!("There is no active user {}.", recovery.username.trim())))?;
+    let settings = db.settings()?;
     let slot = Slot::new(user.id, &user.username, &key, &recovery.new_password)?;
     let keyring = state.keyring.get_or_insert_with(Keyring::new);
     keyring.clear_failures(&user.username);
@@ -263,7 +264,6 @@ pub fn recover(clinic: &Clinic, recovery: KeyRecovery) -> Result<Status> {
     db.update_user(user.id, Action::PasswordReset, &user, now, |u| {
         u.must_change_password = false
     })?;
-    let settings = db.settings()?;
     let event = Event::new(Action::Login).detail("with the recovery key");
     let user = admit(clinic, keyring, &mut db, &slot, event, now)?;
     state.check.start(&clinic.database, &key);
