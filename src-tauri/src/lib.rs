@@ -76,15 +76,9 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             .map(|c| Arc::clone(&c));
         invoke.resolver.respond_async(async move {
             let clinic = clinic.ok_or_else(|| Error::Database("The chart database is not open.".into()))?;
-            let answer = tauri::async_runtime::spawn_blocking(move || {
-                clinic.call(&name, input).unwrap_or_else(|| {
-                    Err(Error::InvalidRequest(format!(
-                        "There is no command {name}. Nothing was changed."
-                    )))
-                })
-            })
-            .await
-            .map_err(|_| Error::Storage("The action stopped unexpectedly; nothing was saved. Try again.".into()))?;
+            let answer = tauri::async_runtime::spawn_blocking(move || clinic.call(&name, input))
+                .await
+                .map_err(|_| Error::Storage("The action stopped unexpectedly; nothing was saved. Try again.".into()))?;
             answer.map_err(InvokeError::from)
         });
         true

@@ -52,7 +52,7 @@ pub fn app_status(clinic: &Clinic, _: Nothing) -> Result<Status> {
     if let Some(desk) = state.desk.as_mut() {
         expire(desk, now)?;
     }
-    Ok(clinic.status_of(&state))
+    Ok(clinic.status_of(&state, now))
 }
 
 /// First run: creates the encrypted database, its key, and the admin account, and signs them in.
@@ -83,7 +83,7 @@ pub fn setup(clinic: &Clinic, mut input: UserInput) -> Result<SetupDone> {
     let settings = db.settings()?;
     state.desk = Some(Desk::new(db, key, settings, user, now));
     Ok(SetupDone {
-        status: clinic.status_of(&state),
+        status: clinic.status_of(&state, now),
         recovery_key,
     })
 }
@@ -104,7 +104,7 @@ pub fn login(clinic: &Clinic, credentials: Credentials) -> Result<Status> {
     let user = admit(clinic, keyring, &mut db, &slot, Event::new(Action::Login), now)?;
     // Kept only now: a sign-in that failed on the way leaves the database closed and its key dropped.
     state.desk = Some(Desk::new(db, key, settings, user, now));
-    Ok(clinic.status_of(&state))
+    Ok(clinic.status_of(&state, now))
 }
 
 /// Unlocks the locked screen, as the same user or as another (who then gets a fresh view).
@@ -135,7 +135,7 @@ pub fn unlock(clinic: &Clinic, credentials: Credentials) -> Result<Unlocked> {
     desk.locked = false;
     desk.last_activity = now;
     Ok(Unlocked {
-        status: clinic.status_of(&state),
+        status: clinic.status_of(&state, now),
         same_user,
     })
 }
@@ -149,7 +149,7 @@ pub fn lock(clinic: &Clinic, _: Nothing) -> Result<Status> {
         desk.db
             .audit(&Author::from(&desk.user), &Event::new(Action::Lock), now)?;
     }
-    Ok(clinic.status_of(&state))
+    Ok(clinic.status_of(&state, now))
 }
 
 /// Signs out and closes the database, so its key leaves memory; first, if anything was charted
@@ -165,20 +165,24 @@ pub fn logout(clinic: &Clinic, _: Nothing) -> Result<Status> {
         desk.db
             .audit(&Author::from(&desk.user), &Event::new(Action::Logout), now)?;
     }
-    Ok(clinic.status_of(&state))
+    Ok(clinic.status_of(&state, now))
 }
 
 /// Restarts the inactivity clock (the window calls it while the user types or moves the mouse):
 /// passing the gate is what restarts it.
 pub fn touch(clinic: &Clinic, access: Access, _: Nothing) -> Result<Status> {
-    clinic.gate(access, |_| Ok(()))?;
-    app_status(clinic, Nothing {})
+    let now = clinic.now();
+    let mut state = clinic.state();
+    clinic.enter(&mut state, access, now)?;
+    Ok(clinic.status_of(&state, now))
 }
 
 /// Rewraps only this user's key slot. Wrong current passwords count toward the sign-in throttle.
 pub fn change_password(clinic: &Clinic, access: Access, change: PasswordChange) -> Result<Status> {
-    clinic.gate(access, |g| rewrap(g, change))?;
-    app_status(clinic, Nothing {})
+    let now = clinic.now();
+    let mut state = clinic.state();
+    rewrap(&mut clinic.enter(&mut state, access, now)?, change)?;
+    Ok(clinic.status_of(&state, now))
 }
 
 fn rewrap(g: &mut Guard, change: PasswordChange) -> Result<()> {
@@ -268,7 +272,7 @@ pub fn recover(clinic: &Clinic, recovery: KeyRecovery) -> Result<Status> {
     let user = admit(clinic, keyring, &mut db, &slot, event, now)?;
     state.check.start(&clinic.database, &key);
     state.desk = Some(Desk::new(db, key, settings, user, now));
-    Ok(clinic.status_of(&state))
+    Ok(clinic.status_of(&state, now))
 }
 
 impl Clinic {

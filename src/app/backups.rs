@@ -55,8 +55,7 @@ struct Prepared {
     slots: Keyring,
     folder: PathBuf,
     policy: BackupPolicy,
-    user_id: Option<i64>,
-    username: String,
+    by: User,
 }
 
 /// "Back up now": into the chosen folder, or the automatic backup folder (then rotated).
@@ -162,7 +161,7 @@ impl Clinic {
 
     fn backup_as(&self, access: Access, folder: Option<&Path>, kind: BackupKind) -> Result<Made> {
         let prepared = self.gate(access, |g| {
-            Ok(self.prepare_backup(g.key, g.settings, Some(g.keyring), Some(&g.by)))
+            Ok(self.prepare_backup(g.key, g.settings, Some(g.keyring), &g.by))
         })?;
         let rotate = folder.is_none();
         let folder = folder.map(Path::to_path_buf).unwrap_or_else(|| prepared.folder.clone());
@@ -188,7 +187,7 @@ impl Clinic {
             if !due {
                 return Ok(None);
             }
-            self.prepare_backup(&desk.key, &desk.settings, state.keyring.as_ref(), Some(&desk.user))
+            self.prepare_backup(&desk.key, &desk.settings, state.keyring.as_ref(), &desk.user)
         };
         self.run_backup(&prepared, &prepared.folder, BackupKind::Automatic, true)
             .map(Some)
@@ -255,22 +254,13 @@ impl Clinic {
     }
 
     /// What a backup needs, taken under the state lock so the copy itself can run without it.
-    fn prepare_backup(
-        &self,
-        key: &DataKey,
-        settings: &Settings,
-        keyring: Option<&Keyring>,
-        by: Option<&User>,
-    ) -> Prepared {
+    fn prepare_backup(&self, key: &DataKey, settings: &Settings, keyring: Option<&Keyring>, by: &User) -> Prepared {
         Prepared {
             key: key.sqlcipher_key(),
             slots: keyring.map(Keyring::slots_only).unwrap_or_default(),
             folder: self.backup_folder(keyring),
             policy: settings.backup.clone(),
-            user_id: by.map(|u| u.id),
-            username: by
-                .map(|u| u.username.clone())
-                .unwrap_or_else(|| "(automatic backup)".into()),
+            by: by.clone(),
         }
     }
 
@@ -282,10 +272,7 @@ impl Clinic {
             self.ensure_backup_folder(folder)?;
         }
         let mut source = Db::open(&self.database, Some(&p.key))?;
-        let by = Author {
-            user_id: p.user_id,
-            username: Some(&p.username),
-        };
+        let by = Author::from(&p.by);
         let mut made = backup::make(&mut source, Some(&p.key), &p.slots, folder, kind, &by, now).inspect_err(|e| {
             let event = Event::new(Action::BackupFailed).detail(e.to_string());
             if let Err(audit) = source.audit(&by, &event, now) {

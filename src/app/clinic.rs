@@ -209,7 +209,13 @@ impl Clinic {
     pub(crate) fn gate<T>(&self, access: Access, f: impl FnOnce(&mut Guard<'_>) -> Result<T>) -> Result<T> {
         let now = self.now();
         let mut state = self.state();
-        let by = pass(&mut state, access, now)?;
+        f(&mut self.enter(&mut state, access, now)?)
+    }
+
+    /// The gate on a state already locked, for a step that reads the state again once the guard is
+    /// dropped (the status it answers with).
+    pub(crate) fn enter<'a>(&'a self, state: &'a mut State, access: Access, now: DateTime<Utc>) -> Result<Guard<'a>> {
+        let by = pass(state, access, now)?;
         let (keyring, desk) = state.signed_in()?;
         let Desk {
             db,
@@ -218,7 +224,7 @@ impl Clinic {
             user,
             ..
         } = desk;
-        f(&mut Guard {
+        Ok(Guard {
             db,
             settings,
             key,
@@ -231,8 +237,7 @@ impl Clinic {
     }
 
     /// The status the window chooses its screen by.
-    pub(crate) fn status_of(&self, state: &State) -> Status {
-        let now = self.now();
+    pub(crate) fn status_of(&self, state: &State, now: DateTime<Utc>) -> Status {
         let desk = state.desk.as_ref();
         let backup_warning = match desk {
             Some(desk) if !desk.locked => match desk.db.last_backup() {
@@ -273,10 +278,15 @@ impl Clinic {
         })
     }
 
+    /// Where reports for the PDF viewer go: a private folder beside the database (`places::reports_folder`).
+    pub(crate) fn reports_dir(&self) -> PathBuf {
+        self.database.with_file_name("reports")
+    }
+
     /// Deletes the viewer copies of earlier reports (best effort: a file a viewer still holds open
     /// on some systems is left for the next time).
     pub(crate) fn clear_reports(&self) {
-        if let Ok(entries) = std::fs::read_dir(self.database.with_file_name("reports")) {
+        if let Ok(entries) = std::fs::read_dir(self.reports_dir()) {
             for entry in entries.flatten() {
                 let _ = std::fs::remove_file(entry.path());
             }

@@ -78,13 +78,12 @@ macro_rules! commands {
             )*
 
             /// Runs the command `name` with its JSON `input` (None: the request had none), as the IPC
-            /// boundary does: a malformed input is refused in words before anything runs. None when
-            /// there is no such command.
-            pub fn call(&self, name: &str, input: Option<Value>) -> Option<Result<Value>> {
-                Some(match name {
+            /// boundary does: a malformed input is refused in words before anything runs.
+            pub fn call(&self, name: &str, input: Option<Value>) -> Result<Value> {
+                match name {
                     $(stringify!($name) => parse(input).and_then(|input| self.$name(input)).and_then(json),)*
-                    _ => return None,
-                })
+                    _ => Err(Error::InvalidRequest(format!("There is no command {name}. Nothing was changed."))),
+                }
             }
         }
     };

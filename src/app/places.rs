@@ -29,7 +29,7 @@ pub fn outside_data_dir(clinic: &Clinic, dir: &Path, shown: &str) -> Result<()> 
 /// Where reports for the viewer go: a private folder beside the database, emptied at each start
 /// and sign-out (`Clinic::clear_reports`) so printed copies do not pile up outside the encrypted database.
 pub fn reports_folder(clinic: &Clinic) -> Result<PathBuf> {
-    let dir = clinic.database.with_file_name("reports");
+    let dir = clinic.reports_dir();
     files::private_folder(&dir)?;
     Ok(dir)
 }

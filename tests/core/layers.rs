@@ -83,59 +83,42 @@ fn code(text: &str) -> String {
 /// The module paths a file names through `crate::`, `super::` or `self::`, with `{a, b::c}` groups
 /// opened one level (as `../shared/tools/module-cycles.py` reads them).
 fn named(module: &Module, text: &str) -> Vec<Module> {
-    let mut found = Vec::new();
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let bytes: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts_word = i == 0 || !word(bytes[i - 1]);
-        let rest: String = bytes[i..bytes.len().min(i + 7)].iter().collect();
-        let keyword = ["crate::", "super::", "self::"]
-            .into_iter()
-            .find(|k| rest.starts_with(k));
-        let (Some(keyword), true) = (keyword, starts_word) else {
-            i += 1;
-            continue;
-        };
-        let base: Module = match keyword {
-            "crate::" => Vec::new(),
-            "super::" => module[..module.len().saturating_sub(1)].to_vec(),
-            _ => module.clone(),
-        };
-        i += keyword.len();
-        let mut path = base;
-        loop {
-            let start = i;
-            while i < bytes.len() && word(bytes[i]) {
-                i += 1;
-            }
-            let segment: String = bytes[start..i].iter().collect();
-            if segment == "super" {
-                path.pop();
-            } else if !segment.is_empty() {
-                path.push(segment);
-            }
-            if bytes.get(i) == Some(&':') && bytes.get(i + 1) == Some(&':') {
-                i += 2;
-                if bytes.get(i) == Some(&'{') {
-                    let close = bytes[i..].iter().position(|&c| c == '}').map_or(bytes.len(), |p| i + p);
-                    let group: String = bytes[i + 1..close].iter().collect();
-                    for item in group.split(',') {
-                        let item = item.split(" as ").next().unwrap().trim();
-                        if !item.is_empty() && item != "self" {
-                            let mut p = path.clone();
-                            p.extend(item.split("::").map(str::to_string));
-                            found.push(p);
-                        }
-                    }
-                    i = close;
-                    break;
-                }
+    let mut found = Vec::new();
+    for keyword in ["crate::", "super::", "self::"] {
+        for (at, _) in text.match_indices(keyword) {
+            if text[..at].ends_with(word) {
                 continue;
             }
-            break;
+            let rest = &text[at..];
+            let (path, after) = rest.split_at(rest.find(|c: char| !word(c) && c != ':').unwrap_or(rest.len()));
+            let mut segments = path.split("::").filter(|s| !s.is_empty());
+            let mut base: Module = match segments.next() {
+                Some("crate") => Vec::new(),
+                Some("super") => module[..module.len().saturating_sub(1)].to_vec(),
+                _ => module.clone(),
+            };
+            for segment in segments {
+                match segment {
+                    "super" => drop(base.pop()),
+                    _ => base.push(segment.to_string()),
+                }
+            }
+            // `a::{b, c::d}`: each item of the group, one level deep.
+            let group = after.strip_prefix('{').and_then(|g| g.split_once('}')).map(|(g, _)| g);
+            for item in group.into_iter().flat_map(|g| g.split(',')) {
+                let item = item.split(" as ").next().unwrap_or_default().trim();
+                if !item.is_empty() && item != "self" {
+                    found.push(
+                        base.iter()
+                            .cloned()
+                            .chain(item.split("::").map(str::to_string))
+                            .collect(),
+                    );
+                }
+            }
+            found.push(base);
         }
-        found.push(path);
     }
     found
 }
