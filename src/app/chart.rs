@@ -3,7 +3,7 @@
 //! same transaction). The gate (`Clinic::gate`) has already checked who is signed in and what their
 //! roles allow; the command table (`commands.rs`) hands each its guard's database, user and clock.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 
 use crate::app::access::check_credentials;
 use crate::app::clinic::Guard;
@@ -11,14 +11,18 @@ use crate::domain::alerts::{AlertRef, Thresholds};
 use crate::domain::discharge::{
     discharge_holds, minutes_between, Aftercare, Aldrete, AldreteInput, DischargeInput, NewDischarge,
 };
-use crate::domain::infusion::{cadence, start_hold, summarise, EventInput, EventKind, InfusionEvent, PumpState};
+use crate::domain::clock::{self, TimeReading, TypedTime};
+use crate::domain::infusion::{
+    baseline, baseline_before, cadence, overrun_alerts, progress, start_hold, summarise, EventInput, EventKind,
+    InfusionEvent, PumpState,
+};
 use crate::domain::notes::{Note, NoteInput};
 use crate::domain::outcomes::{scales_due, trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
 use crate::domain::sessions::{
-    DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef, SessionStatus,
+    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef, SessionStatus,
 };
 use crate::domain::settings::Settings;
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
@@ -174,10 +178,15 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
     let checklist = db.checklist_of(s.id)?;
+    let baseline = baseline(&vitals, &events, now).cloned();
     let hold = if infusion.state == PumpState::NotStarted {
-        start_hold(protocol.as_ref(), checklist.is_some(), &vitals)
+        start_hold(protocol.as_ref(), checklist.is_some(), baseline.as_ref())
     } else {
         None
+    };
+    let progress = match (&protocol, &s.dose) {
+        (Some(p), Some(dose)) => progress(&infusion, &dose.plan, p, now),
+        _ => None,
     };
     let every = protocol
         .as_ref()
@@ -213,7 +222,9 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
             settings.recovery_vitals_every_min as i64,
             now,
         ),
+        baseline,
         hold,
+        progress,
         patient: db.patient(s.patient_id)?,
         vitals,
         infusion,
@@ -251,22 +262,28 @@ pub fn add_vitals(
     input: VitalsInput,
 ) -> Result<Vitals> {
     let session = open_session(db, input.session_id)?;
-    let reading = input.validate(session.session_date, now)?;
+    let reading = input.validate(session.arrived_at, now)?;
     db.insert_vitals(&reading, session.patient_id, thresholds, by, now)
 }
 
-/// Charts one infusion event (start, rate change, pause, resume, bolus, stop) in the pump's order.
-/// A start needs baseline vitals within the protocol's hold threshold, or a physician's override.
+/// Charts one infusion event (start, rate change, pause, resume, bolus, stop) in the pump's order,
+/// with the alerts it raises if the infusion has run past its plan. A start needs the checklist and
+/// a baseline reading taken before it, within the protocol's hold threshold or with a physician's
+/// override, and the nurse's confirmation if outcome scales due before it are not taken.
 pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) -> Result<InfusionEvent> {
     let session = open_session(db, input.session_id)?;
-    let mut event = input.validate(&db.events_of_session(session.id)?, session.session_date, now)?;
+    let start_without_scales = input.start_without_scales;
+    let earlier = db.events_of_session(session.id)?;
+    let mut event = input.validate(&earlier, session.arrived_at, now)?;
+    let full = db.session(session.id)?;
+    let protocol = protocol_of(db, &full)?;
     let mut overridden = false;
     if event.kind == EventKind::Start {
-        let baseline = db.vitals_of_session(session.id)?;
-        let protocol = protocol_of(db, &db.session(session.id)?)?;
+        let series = db.vitals_of_session(session.id)?;
+        let baseline = baseline_before(&series, event.clinical_time);
         let checklist_done = db.checklist_of(session.id)?.is_some();
-        if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, &baseline) {
-            if baseline.is_empty() || !checklist_done {
+        if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, baseline) {
+            if baseline.is_none() || !checklist_done {
                 return Err(Error::Conflict(hold));
             }
             require(by, Permission::Cosign, "override a baseline BP hold")?;
@@ -275,18 +292,88 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
             }
             overridden = true;
         }
+        event.baseline_vitals_id = baseline.map(|v| v.id);
+        let due = match &protocol {
+            Some(p) => scales_due(&p.outcome_scales, &db.outcomes_of_session(session.id)?),
+            None => Vec::new(),
+        };
+        if !due.is_empty() {
+            let names = due.iter().map(|s| s.label()).collect::<Vec<_>>().join(" and ");
+            if !start_without_scales {
+                return Err(Error::Validation(format!(
+                    "{names} {} due before the infusion and not taken. Take {}, or confirm starting without {}.",
+                    if due.len() == 1 { "is" } else { "are" },
+                    if due.len() == 1 { "it" } else { "them" },
+                    if due.len() == 1 { "it" } else { "them" },
+                )));
+            }
+            event.scales_not_taken = Some(names);
+        }
     }
     // A reason typed where no hold applied overrides nothing and is not charted as an override.
     if !overridden {
         event.hold_override = None;
     }
-    db.insert_event(&event, session.patient_id, by, now)
+    let raised = match (&protocol, &full.dose) {
+        (Some(p), Some(dose)) => {
+            let mut after = earlier;
+            after.push(InfusionEvent::charted(&event, by, now));
+            let pump = summarise(&after, dose.plan.concentration_mg_per_ml, event.clinical_time);
+            progress(&pump, &dose.plan, p, event.clinical_time).map_or_else(Vec::new, |at| overrun_alerts(&pump, &at))
+        }
+        _ => Vec::new(),
+    };
+    db.insert_event(&event, session.patient_id, &raised, by, now)
+}
+
+/// The session screen's watch over a running infusion: raises the alerts it has come to (past its
+/// plan, at the hard limit) as time passes, then answers with the record.
+pub fn review_infusion(
+    db: &mut Db,
+    settings: &Settings,
+    by: &User,
+    now: DateTime<Utc>,
+    session: SessionRef,
+) -> Result<SessionRecord> {
+    let record = session_record(db, settings, now, session)?;
+    if record.session.status != SessionStatus::Open || !record.infusion.in_progress() {
+        return Ok(record);
+    }
+    let raised = record
+        .progress
+        .as_ref()
+        .map_or_else(Vec::new, |p| overrun_alerts(&record.infusion, p));
+    let new = raised.iter().any(|(rule, _)| !record.alerts.iter().any(|a| a.rule == *rule && a.vitals_id.is_none()));
+    if !new {
+        return Ok(record);
+    }
+    db.raise_infusion_alerts((record.session.id, record.session.patient_id), &raised, by, now)?;
+    session_record(db, settings, now, session)
+}
+
+/// Moves the patient's arrival back (they were in the chair before the session was opened).
+pub fn move_arrival(db: &mut Db, by: &User, now: DateTime<Utc>, input: ArrivalMove) -> Result<Session> {
+    let session = open_session(db, input.session_id)?;
+    let (at, reason) = input.validate(session.arrived_at)?;
+    db.move_arrival(&session, (at, &reason), by, now)
+}
+
+/// The instants a time the nurse typed can name for an entry of a session (two in the hour
+/// repeated when the clocks go back); writes nothing.
+pub fn read_clinical_time(db: &Db, now: DateTime<Utc>, typed: TypedTime) -> Result<TimeReading> {
+    let session = db.session_head(typed.session_id)?;
+    let choices = if typed.for_arrival {
+        clock::arrival_choices(&Local, &typed.text, session.arrived_at)?
+    } else {
+        clock::choices(&Local, "Clinical time", &typed.text, session.arrived_at, now)?
+    };
+    Ok(TimeReading { choices })
 }
 
 /// A timestamped note on an open session.
 pub fn add_note(db: &mut Db, by: &User, now: DateTime<Utc>, input: NoteInput) -> Result<Note> {
     let session = open_session(db, input.session_id)?;
-    let (at, text) = input.validate(session.session_date, now)?;
+    let (at, text) = input.validate(session.arrived_at, now)?;
     db.insert_note(session.id, session.patient_id, at, &text, by, now)
 }
 
@@ -307,7 +394,7 @@ pub fn correct_vitals(
     let session = open_session(db, stored.session_id)?;
     let mut c = Checker::new();
     let reason = c.text(correction.reason, "Reason for correction", 200);
-    let reading = correction.vitals.validate(session.session_date, now);
+    let reading = correction.vitals.validate(session.arrived_at, now);
     if let Err(e) = &reading {
         c.problem(e.to_string());
     }
@@ -444,7 +531,7 @@ pub struct CheckedWaste {
 
 pub fn check_waste(db: &Db, by: &User, now: DateTime<Utc>, input: &WasteInput) -> Result<CheckedWaste> {
     let session = open_session(db, input.session_id)?;
-    let (at, amount_mg) = input.validate(session.session_date, now)?;
+    let (at, amount_mg) = input.validate(session.arrived_at, now)?;
     if input.witness_username.trim().eq_ignore_ascii_case(&by.username) {
         return Err(Error::Validation(
             "The witness must be someone other than the nurse recording the waste.".into(),
@@ -469,7 +556,7 @@ pub fn record_waste(db: &mut Db, by: &User, witness: &User, now: DateTime<Utc>, 
 /// to the series later, even after signing.
 pub fn add_outcome(db: &mut Db, by: &User, now: DateTime<Utc>, input: OutcomeInput) -> Result<OutcomeScore> {
     let session = db.session(input.session_id)?;
-    let score = input.validate(session.session_date, now)?;
+    let score = input.validate(session.arrived_at, now)?;
     if score.timepoint == Timepoint::PreInfusion && session.status != SessionStatus::Open {
         return Err(Error::Conflict(LOCKED.into()));
     }
@@ -485,7 +572,7 @@ pub fn add_outcome(db: &mut Db, by: &User, now: DateTime<Utc>, input: OutcomeInp
 
 pub fn add_side_effect(db: &mut Db, by: &User, now: DateTime<Utc>, input: SideEffectInput) -> Result<SideEffect> {
     let session = open_session(db, input.session_id)?;
-    let effect = input.validate(session.session_date, now)?;
+    let effect = input.validate(session.arrived_at, now)?;
     db.insert_side_effect(&effect, session.patient_id, by, now)
 }
 
@@ -496,13 +583,13 @@ pub fn resolve_side_effect(db: &mut Db, by: &User, now: DateTime<Utc>, input: Re
     if effect.resolved_at.is_some() {
         return Err(Error::Conflict("This side effect is already marked resolved.".into()));
     }
-    let at = input.validate(&effect, session.session_date, now)?;
+    let at = input.validate(&effect, session.arrived_at, now)?;
     db.resolve_side_effect((effect.id, session.patient_id), at, by, now)
 }
 
 pub fn add_intervention(db: &mut Db, by: &User, now: DateTime<Utc>, input: InterventionInput) -> Result<Intervention> {
     let session = open_session(db, input.session_id)?;
-    let intervention = input.validate(session.session_date, now)?;
+    let intervention = input.validate(session.arrived_at, now)?;
     if let Some(id) = intervention.side_effect_id {
         if db.side_effect(id)?.session_id != session.id {
             return Err(Error::InvalidRequest(
@@ -515,7 +602,7 @@ pub fn add_intervention(db: &mut Db, by: &User, now: DateTime<Utc>, input: Inter
 
 pub fn add_aldrete(db: &mut Db, by: &User, now: DateTime<Utc>, input: AldreteInput) -> Result<Aldrete> {
     let session = open_session(db, input.session_id)?;
-    let score = input.validate(session.session_date, now)?;
+    let score = input.validate(session.arrived_at, now)?;
     db.insert_aldrete(&score, session.patient_id, by, now)
 }
 
@@ -529,7 +616,7 @@ pub fn discharge(
     input: DischargeInput,
 ) -> Result<SessionRecord> {
     let session = open_session(db, input.session_id)?;
-    let discharge = input.validate(session.session_date, now)?;
+    let discharge = input.validate(session.arrived_at, now)?;
     if db.discharge_of(session.id)?.is_some() {
         return Err(Error::Conflict(
             "This patient is already discharged from this session.".into(),

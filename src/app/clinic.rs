@@ -34,6 +34,38 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock moved to start at a set instant (`CLOCK_ENV`, RFC 3339) and run on from there:
+/// how the end-to-end tests chart through a night the clocks change, and how a demo is shown at
+/// a set time. Unset, the app keeps the system clock.
+pub struct StartedClock {
+    shift: chrono::Duration,
+}
+
+pub const CLOCK_ENV: &str = "INFUSION_CHART_CLOCK";
+
+impl StartedClock {
+    /// The clock `CLOCK_ENV` asks for; an unreadable value is an error (never silently the real time).
+    pub fn from_env() -> Result<Option<StartedClock>> {
+        let Some(text) = std::env::var(CLOCK_ENV).ok().filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        let start = DateTime::parse_from_rfc3339(&text).map_err(|_| {
+            crate::error::Error::InvalidRequest(format!(
+                "{CLOCK_ENV} must be a date and time like 2026-11-01T05:50:00Z; it is {text}."
+            ))
+        })?;
+        Ok(Some(StartedClock {
+            shift: start.with_timezone(&Utc) - Utc::now(),
+        }))
+    }
+}
+
+impl Clock for StartedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.shift
+    }
+}
+
 /// Which screen the window shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +86,8 @@ pub struct Status {
     pub must_change_password: bool,
     /// Shown on every screen when the last backup is older than the clinic allows (or there is none).
     pub backup_warning: Option<String>,
+    /// The clinic's clock: the window's clock-following fields keep to it.
+    pub now: DateTime<Utc>,
 }
 
 /// An empty command input (`{}`).
@@ -155,7 +189,10 @@ impl Clinic {
     /// The clinic whose database is at `database` (its key file beside it). Opens nothing yet:
     /// the database is encrypted and opens at the first sign-in.
     pub fn open(database: &Path) -> Result<Clinic> {
-        Clinic::with_clock(database, Arc::new(SystemClock))
+        match StartedClock::from_env()? {
+            Some(clock) => Clinic::with_clock(database, Arc::new(clock)),
+            None => Clinic::with_clock(database, Arc::new(SystemClock)),
+        }
     }
 
     pub fn with_clock(database: &Path, clock: Arc<dyn Clock>) -> Result<Clinic> {
@@ -260,6 +297,7 @@ impl Clinic {
                 .unwrap_or(Settings::default().auto_lock_minutes),
             must_change_password: desk.is_some_and(|d| d.user.must_change_password),
             backup_warning,
+            now,
         }
     }
 

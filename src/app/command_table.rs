@@ -35,6 +35,13 @@ commands! {
         => |g, input| chart::start_session(g.db, &g.by, g.now, input);
     guarded get_session(SessionRef) -> SessionRecord, Role(Chart, "view patient records")
         => |g, input| chart::session_record(g.db, g.settings, g.now, input);
+    // The session screen calls it on its tick while the infusion runs: not activity either.
+    guarded review_infusion(SessionRef) -> SessionRecord, Watch(Chart, "view patient records")
+        => |g, input| chart::review_infusion(g.db, g.settings, &g.by, g.now, input);
+    guarded read_clinical_time(TypedTime) -> TimeReading, Role(Chart, "chart")
+        => |g, input| chart::read_clinical_time(g.db, g.now, input);
+    guarded move_arrival(ArrivalMove) -> Session, Role(Chart, "move a patient's arrival time")
+        => |g, input| chart::move_arrival(g.db, &g.by, g.now, input);
     guarded add_vitals(VitalsInput) -> Vitals, Role(Chart, "chart vitals")
         => |g, input| chart::add_vitals(g.db, &g.settings.alerts, &g.by, g.now, input);
     guarded correct_vitals(VitalsCorrection) -> Vitals, Role(Chart, "correct vitals")

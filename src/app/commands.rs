@@ -11,6 +11,7 @@ use crate::app::ipc::{fields_of, parse};
 use crate::app::lists::{self, ReferenceLists};
 use crate::app::{admin, chart, reports};
 use crate::domain::alerts::AlertRef;
+use crate::domain::clock::{TimeReading, TypedTime};
 use crate::domain::audit::{Entry, ExportRequest as AuditExport, Exported as AuditExported, Filter, Verification};
 use crate::domain::discharge::{Aldrete, AldreteInput, DischargeInput};
 use crate::domain::infusion::{EventInput, InfusionEvent};
@@ -19,7 +20,9 @@ use crate::domain::outcomes::{OutcomeInput, OutcomeScore};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
-use crate::domain::sessions::{DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
+use crate::domain::sessions::{
+    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef,
+};
 use crate::domain::settings::{LogoInput, Settings, SettingsInput};
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::domain::signing::AddendumInput;

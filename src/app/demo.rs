@@ -497,6 +497,7 @@ pub(crate) fn chart_visit(
         rate_ml_per_h: rate,
         bolus_mg: None,
         hold_override: None,
+        start_without_scales: false,
     };
     chart::add_event(db, nurse, t, event(EventKind::Start, t, Some(plan.rate_ml_per_h)))?;
     let stop = t + minutes(duration);

@@ -15,6 +15,8 @@ catalogue! {
         RepeatedHypertension => "Repeated hypertension",
         SustainedTachycardia => "Sustained tachycardia",
         LowSpo2 => "Low SpO2",
+        PastPlan => "Infusion past its plan",
+        HardLimit => "Infusion at the hard limit",
     }
 }
 
@@ -66,7 +68,8 @@ pub struct Found {
 pub struct Alert {
     pub id: i64,
     pub rule: Rule,
-    pub vitals_id: i64,
+    /// The reading that raised it; none for an alert on the infusion itself.
+    pub vitals_id: Option<i64>,
     pub message: String,
     pub raised_at: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
@@ -81,7 +84,7 @@ pub struct AlertRef {
 
 /// Every alert the series raises, in clinical-time order. `series` must be in clinical-time order.
 pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
-    let time = |v: &Vitals| crate::domain::validate::local_hm(v.clinical_time);
+    let time = |v: &Vitals| crate::domain::clock::hm(v.clinical_time);
     let high_bp = |v: &Vitals| v.sbp > t.high_sbp || v.dbp > t.high_dbp;
     let fast = |v: &Vitals| v.hr > t.high_hr;
     let mut found = Vec::new();

@@ -33,6 +33,7 @@ catalogue! {
         PatientAdded => "Patient added",
         PatientUpdated => "Patient changed",
         SessionStarted => "Session started",
+        ArrivalMoved => "Arrival time moved",
         VitalsAdded => "Vitals charted",
         VitalsCorrected => "Vitals corrected",
         InfusionEventAdded => "Infusion event charted",

@@ -2,7 +2,7 @@
 //! infusion stopped, an escort and the instructions given; a score below the clinic's minimum, or an
 //! observation shorter than the protocol's, needs a physician's override with a reason.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::validate::{Checker, Range};
@@ -51,9 +51,9 @@ pub struct Aldrete {
 }
 
 impl AldreteInput {
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewAldrete> {
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewAldrete> {
         let mut c = Checker::new();
-        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let values = [
             self.activity,
             self.respiration,
@@ -121,9 +121,9 @@ pub struct Discharge {
 }
 
 impl DischargeInput {
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewDischarge> {
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewDischarge> {
         let mut c = Checker::new();
-        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let escort_name = c.text(self.escort_name, "Escort's name", 200);
         if !self.instructions_given {
             c.problem(
@@ -210,9 +210,8 @@ mod tests {
             consciousness: Some(1.0),
             oxygen: None,
         };
-        let date = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         assert_eq!(
-            input(3.0).validate(date, at(11, 5)).unwrap_err().to_string(),
+            input(3.0).validate(at(8, 0), at(11, 5)).unwrap_err().to_string(),
             "Aldrete circulation must be between 0 and 2; 3 was entered. Aldrete SpO2 is required (0–2)."
         );
     }

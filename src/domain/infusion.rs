@@ -5,9 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::alerts::Rule;
 use crate::domain::catalogue::catalogue;
-use crate::domain::protocols::Protocol;
-use crate::domain::validate::{Checker, Range};
+use crate::domain::protocols::{DosePlan, Protocol};
+use crate::domain::users::User;
+use crate::domain::validate::{fmt_num, round, Checker, Range};
+use crate::domain::vitals::Vitals;
 use crate::error::{Error, Result};
 
 const RATE: Range = Range::new("Rate", "mL/h", 0.1, 1000.0);
@@ -46,6 +49,10 @@ pub struct InfusionEvent {
     pub entered_by: String,
     /// A start over a baseline BP hold: the physician's reason.
     pub hold_override: Option<String>,
+    /// A start: the reading its hold was judged on (none for starts charted before this was kept).
+    pub baseline_vitals_id: Option<i64>,
+    /// A start the nurse confirmed without the outcome scales due before it: which ones.
+    pub scales_not_taken: Option<String>,
     /// Saved long after it happened (the clinic's late-entry setting); set when read.
     pub late: bool,
 }
@@ -61,6 +68,9 @@ pub struct EventInput {
     pub bolus_mg: Option<f64>,
     /// A physician's reason to start despite a baseline BP hold.
     pub hold_override: Option<String>,
+    /// The nurse confirms starting although outcome scales due before the infusion are not taken.
+    #[serde(default)]
+    pub start_without_scales: bool,
 }
 
 /// A checked event, ready to store.
@@ -72,6 +82,8 @@ pub struct NewEvent {
     pub rate_ml_per_h: Option<f64>,
     pub bolus_mg: Option<f64>,
     pub hold_override: Option<String>,
+    pub baseline_vitals_id: Option<i64>,
+    pub scales_not_taken: Option<String>,
 }
 
 /// The pump as the events describe it at `now`.
@@ -90,6 +102,27 @@ pub struct Infusion {
     pub ml_given: f64,
 }
 
+impl InfusionEvent {
+    /// A checked event as it will read once stored (its id not yet known), to replay with the
+    /// events before it.
+    pub fn charted(e: &NewEvent, by: &User, now: DateTime<Utc>) -> InfusionEvent {
+        InfusionEvent {
+            id: 0,
+            session_id: e.session_id,
+            kind: e.kind,
+            clinical_time: e.clinical_time,
+            recorded_at: now,
+            rate_ml_per_h: e.rate_ml_per_h,
+            bolus_mg: e.bolus_mg,
+            entered_by: by.display_name.clone(),
+            hold_override: e.hold_override.clone(),
+            baseline_vitals_id: e.baseline_vitals_id,
+            scales_not_taken: e.scales_not_taken.clone(),
+            late: false,
+        }
+    }
+}
+
 impl Infusion {
     /// Running or paused: not yet stopped, so the session may be neither signed nor discharged.
     pub fn in_progress(&self) -> bool {
@@ -97,14 +130,34 @@ impl Infusion {
     }
 }
 
-/// Why the infusion may not start yet: no baseline reading, or the latest one above the protocol's
-/// hold threshold (then only a physician may start it, with a reason). `series` in clinical-time order.
-pub fn baseline_hold(series: &[crate::domain::vitals::Vitals], hold_sbp: i64, hold_dbp: i64) -> Option<String> {
-    match series.last() {
-        None => Some("Chart baseline vitals before starting the infusion.".into()),
+/// The baseline reading: the last taken before `start` (by clinical time, whenever it was entered).
+/// `series` in clinical-time order.
+pub fn baseline_before(series: &[Vitals], start: DateTime<Utc>) -> Option<&Vitals> {
+    series.iter().rev().find(|v| v.clinical_time <= start)
+}
+
+/// The session's one baseline, the same on every screen, report and export: the reading the
+/// start was judged on; before the start, the one a start now would be judged on.
+pub fn baseline<'a>(series: &'a [Vitals], events: &[InfusionEvent], now: DateTime<Utc>) -> Option<&'a Vitals> {
+    match events.iter().find(|e| e.kind == EventKind::Start) {
+        Some(start) => match start.baseline_vitals_id {
+            Some(id) => series.iter().find(|v| v.id == id),
+            None => baseline_before(series, start.clinical_time),
+        },
+        None => baseline_before(series, now),
+    }
+}
+
+/// Why the infusion may not start yet: no baseline reading, or the baseline above the protocol's
+/// hold threshold (then only a physician may start it, with a reason).
+pub fn baseline_hold(baseline: Option<&Vitals>, hold_sbp: i64, hold_dbp: i64) -> Option<String> {
+    match baseline {
+        None => Some("Chart baseline vitals, taken before the start time, before starting the infusion.".into()),
         Some(v) if v.sbp > hold_sbp || v.dbp > hold_dbp => Some(format!(
-            "Baseline BP {}/{} is above the hold threshold of {hold_sbp}/{hold_dbp}: a physician must override the hold, with a reason, to start.",
-            v.sbp, v.dbp
+            "Baseline BP {}/{} (at {}) is above the hold threshold of {hold_sbp}/{hold_dbp}: a physician must override the hold, with a reason, to start.",
+            v.sbp,
+            v.dbp,
+            crate::domain::clock::hm(v.clinical_time)
         )),
         Some(_) => None,
     }
@@ -112,18 +165,75 @@ pub fn baseline_hold(series: &[crate::domain::vitals::Vitals], hold_sbp: i64, ho
 
 /// The hold on starting this session's infusion, if any: the pre-infusion checklist first, then the
 /// baseline vitals (`baseline_hold`).
-pub fn start_hold(
-    protocol: Option<&Protocol>,
-    checklist_done: bool,
-    series: &[crate::domain::vitals::Vitals],
-) -> Option<String> {
+pub fn start_hold(protocol: Option<&Protocol>, checklist_done: bool, baseline: Option<&Vitals>) -> Option<String> {
     let protocol = protocol?;
     if !checklist_done {
         return Some(
             "Complete the pre-infusion checklist (consent, fasting, escort, vial) before starting the infusion.".into(),
         );
     }
-    baseline_hold(series, protocol.hold_sbp, protocol.hold_dbp)
+    baseline_hold(baseline, protocol.hold_sbp, protocol.hold_dbp)
+}
+
+/// Where a started infusion stands against its plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    pub planned_mg: f64,
+    pub planned_ml: f64,
+    /// When the planned volume will have run (or ran) at the current rate; none while paused or
+    /// once stopped.
+    pub planned_end: Option<DateTime<Utc>>,
+    /// The planned volume has run and the stop is not charted: the nurse is prompted to chart it.
+    pub stop_due: bool,
+    /// The mg past which an alert is raised (the plan plus the protocol's margin), and the hard limit.
+    pub alert_above_mg: f64,
+    pub hard_limit_mg: f64,
+}
+
+/// The infusion against its plan; none before the start.
+pub fn progress(pump: &Infusion, plan: &DosePlan, protocol: &Protocol, now: DateTime<Utc>) -> Option<Progress> {
+    pump.started_at?;
+    let planned_end = match (pump.state, pump.rate_ml_per_h) {
+        (PumpState::Running, Some(rate)) if rate > 0.0 => {
+            let hours_left = (plan.volume_ml - pump.ml_given) / rate;
+            Some(now + Duration::milliseconds((hours_left * 3_600_000.0) as i64))
+        }
+        _ => None,
+    };
+    Some(Progress {
+        planned_mg: plan.total_mg,
+        planned_ml: plan.volume_ml,
+        planned_end,
+        stop_due: pump.in_progress() && pump.ml_given >= plan.volume_ml,
+        alert_above_mg: round(plan.total_mg * (1.0 + protocol.overrun_margin_pct / 100.0), 2),
+        hard_limit_mg: round(protocol.hard_limit_mg_per_kg * plan.weight_kg, 2),
+    })
+}
+
+/// The alerts an infusion past its plan raises: past the plan by the protocol's margin, and a
+/// severe one at the hard limit.
+pub fn overrun_alerts(pump: &Infusion, progress: &Progress) -> Vec<(Rule, String)> {
+    let given = fmt_num(pump.mg_given);
+    let mut found = Vec::new();
+    if pump.mg_given > progress.alert_above_mg {
+        found.push((
+            Rule::PastPlan,
+            format!(
+                "Infusion past its plan: {given} of {} mg given. Check the pump and chart the stop.",
+                fmt_num(progress.planned_mg)
+            ),
+        ));
+    }
+    if pump.mg_given >= progress.hard_limit_mg {
+        found.push((
+            Rule::HardLimit,
+            format!(
+                "Infusion at the protocol's hard limit: {given} mg given, limit {} mg. Stop the infusion now.",
+                fmt_num(progress.hard_limit_mg)
+            ),
+        ));
+    }
+    found
 }
 
 /// Replays events (in clinical-time order) into the pump's state at `now`.
@@ -191,11 +301,11 @@ impl EventInput {
     pub fn validate(
         self,
         earlier: &[InfusionEvent],
-        session_date: chrono::NaiveDate,
+        arrived: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<NewEvent> {
         let mut c = Checker::new();
-        let clinical_time = crate::domain::vitals::check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let clinical_time = crate::domain::vitals::check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let needs_rate = matches!(self.kind, EventKind::Start | EventKind::RateChange);
         let rate_ml_per_h = if needs_rate {
             c.decimal(self.rate_ml_per_h, RATE, 1)
@@ -217,7 +327,7 @@ impl EventInput {
                 return Err(Error::Validation(format!(
                     "Event time must not be before the last infusion event ({}, at {}).",
                     last.kind.label(),
-                    crate::domain::validate::local_hm(last.clinical_time)
+                    crate::domain::clock::hm(last.clinical_time)
                 )));
             }
         }
@@ -249,6 +359,8 @@ impl EventInput {
             rate_ml_per_h,
             bolus_mg,
             hold_override,
+            baseline_vitals_id: None,
+            scales_not_taken: None,
         })
     }
 }
@@ -258,8 +370,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn vitals_at(minute: i64) -> crate::domain::vitals::Vitals {
-        crate::domain::vitals::Vitals {
+    fn vitals_at(minute: i64) -> Vitals {
+        Vitals {
             id: minute,
             session_id: 1,
             clinical_time: at(minute),
@@ -328,6 +440,8 @@ mod tests {
             bolus_mg: bolus,
             entered_by: "Nina Park".into(),
             hold_override: None,
+            baseline_vitals_id: None,
+            scales_not_taken: None,
             late: false,
         }
     }
@@ -369,9 +483,10 @@ mod tests {
                 rate_ml_per_h: rate,
                 bolus_mg: Some(5.0),
                 hold_override: None,
+                start_without_scales: false,
             };
             input
-                .validate(earlier, at(0).with_timezone(&chrono::Local).date_naive(), at(60))
+                .validate(earlier, at(-60), at(60))
                 .map(drop)
                 .map_err(|e| e.to_string())
         };
@@ -413,7 +528,10 @@ mod tests {
 pub struct Cadence {
     pub next_due: Option<DateTime<Utc>>,
     pub overdue: bool,
+    /// Within the window around 40 minutes and no reading yet: take vitals now.
     pub forty_minute_check_due: bool,
+    /// The window has passed with no reading taken in it.
+    pub forty_minute_check_missed: bool,
 }
 
 /// The 40-minute check counts a reading from 35 to 45 minutes after the start.
@@ -432,6 +550,7 @@ pub fn cadence(
                 next_due: None,
                 overdue: false,
                 forty_minute_check_due: false,
+                forty_minute_check_missed: false,
             }
         }
         PumpState::Running | PumpState::Paused => every_min,
@@ -444,16 +563,25 @@ pub fn cadence(
         .chain(pump.started_at)
         .max();
     let next_due = since.map(|t| t + Duration::minutes(every));
-    let forty_minute_check_due = pump.started_at.is_some_and(|start| {
-        let (from, to) = (
-            start + Duration::minutes(FORTY_MINUTE_WINDOW.0),
-            start + Duration::minutes(FORTY_MINUTE_WINDOW.1),
-        );
-        now >= from && !series.iter().any(|v| v.clinical_time >= from && v.clinical_time <= to)
-    });
+    // Only a running (or paused) infusion still reaches the window: after the stop it is not prompted.
+    let window = pump.started_at.filter(|_| pump.stopped_at.is_none_or(|stop| {
+        stop >= pump.started_at.unwrap_or(stop) + Duration::minutes(FORTY_MINUTE_WINDOW.0)
+    }));
+    let (forty_minute_check_due, forty_minute_check_missed) = match window {
+        None => (false, false),
+        Some(start) => {
+            let (from, to) = (
+                start + Duration::minutes(FORTY_MINUTE_WINDOW.0),
+                start + Duration::minutes(FORTY_MINUTE_WINDOW.1),
+            );
+            let taken = series.iter().any(|v| v.clinical_time >= from && v.clinical_time <= to);
+            (!taken && now >= from && now <= to, !taken && now > to)
+        }
+    };
     Cadence {
         next_due,
         overdue: next_due.is_some_and(|due| now > due),
         forty_minute_check_due,
+        forty_minute_check_missed,
     }
 }

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod backups;
 pub mod catalogue;
+pub mod clock;
 pub mod discharge;
 pub mod infusion;
 pub mod notes;

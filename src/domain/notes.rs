@@ -1,6 +1,6 @@
 //! Timestamped free-text notes of a session: what happened, in the nurse's words.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::validate::Checker;
@@ -31,9 +31,9 @@ pub struct NoteInput {
 
 impl NoteInput {
     /// The note's clinical time and text, checked.
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<(DateTime<Utc>, String)> {
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<(DateTime<Utc>, String)> {
         let mut c = Checker::new();
-        let at = crate::domain::vitals::check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let at = crate::domain::vitals::check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let text = c.text(self.text, "Note", MAX_NOTE_CHARS);
         c.finish()?;
         Ok((at.expect("checked"), text.expect("checked")))

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::domain::validate::{Checker, FUTURE_TOLERANCE};
+use crate::domain::clock::FUTURE_TOLERANCE;
+use crate::domain::validate::{clinic_date, Checker};
 use crate::domain::vitals::check_clinical_time;
 use crate::error::{Error, Result};
 
@@ -183,9 +184,9 @@ pub struct OutcomeScore {
 }
 
 impl OutcomeInput {
-    /// Checks every item against the scale. A before-infusion score is timed on the session's date;
-    /// a 24-hour or 1-week score at most 30 days after it, never in the future.
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewOutcome> {
+    /// Checks every item against the scale. A before-infusion score is timed after the patient's
+    /// arrival; a 24-hour or 1-week score at most 30 days after the session's date, never in the future.
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewOutcome> {
         let (Some(scale), Some(timepoint)) = (self.scale, self.timepoint) else {
             return Err(Error::Validation(
                 "Choose the scale and when it was taken (before the infusion, 24 hours or 1 week after).".into(),
@@ -193,8 +194,8 @@ impl OutcomeInput {
         };
         let mut c = Checker::new();
         let clinical_time = match timepoint {
-            Timepoint::PreInfusion => check_clinical_time(&mut c, self.clinical_time, session_date, now),
-            _ => check_follow_up_time(&mut c, self.clinical_time, session_date, now),
+            Timepoint::PreInfusion => check_clinical_time(&mut c, self.clinical_time, arrived, now),
+            _ => check_follow_up_time(&mut c, self.clinical_time, arrived, now),
         };
         let spec = scale.spec();
         if self.items.len() != spec.items.len() {
@@ -240,9 +241,10 @@ const FOLLOW_UP_DAYS: i64 = 30;
 fn check_follow_up_time(
     c: &mut Checker,
     text: Option<String>,
-    session_date: NaiveDate,
+    arrived: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
+    let session_date = clinic_date(arrived);
     let t = c.timestamp(text, "Time taken", "a date and time like 2026-11-23 10:40")?;
     let (t, day) = (t.with_timezone(&Utc), t.with_timezone(&Local).date_naive());
     if t > now + FUTURE_TOLERANCE {
@@ -364,8 +366,11 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn date() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    fn arrived() -> DateTime<Utc> {
+        Local
+            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn input(scale: Scale, items: &[f64]) -> OutcomeInput {
@@ -399,7 +404,7 @@ mod tests {
             (Scale::PainNrs, &[4.0], 4, "moderate"),
         ];
         for &(scale, items, total, severity) in cases {
-            let score = input(scale, items).validate(date(), now()).unwrap();
+            let score = input(scale, items).validate(arrived(), now()).unwrap();
             assert_eq!(score.total, total, "{scale:?}");
             assert_eq!(scale.severity(score.total), severity, "{scale:?}");
         }
@@ -420,7 +425,7 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let message = input.validate(date(), now()).unwrap_err().to_string();
+            let message = input.validate(arrived(), now()).unwrap_err().to_string();
             assert!(message.starts_with(expected.trim_end()), "{message}");
         }
     }
@@ -436,13 +441,13 @@ mod tests {
             .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
             .unwrap()
             .with_timezone(&Utc);
-        assert!(follow_up(29).validate(date(), later).is_ok());
+        assert!(follow_up(29).validate(arrived(), later).is_ok());
         assert_eq!(
-            follow_up(29).validate(date(), now()).unwrap_err().to_string(),
+            follow_up(29).validate(arrived(), now()).unwrap_err().to_string(),
             "Time taken cannot be in the future."
         );
         assert_eq!(
-            follow_up(21).validate(date(), later).unwrap_err().to_string(),
+            follow_up(21).validate(arrived(), later).unwrap_err().to_string(),
             "Time taken must be between the session's date, 2026-11-22, and 30 days after it."
         );
     }

@@ -154,9 +154,9 @@ pub struct Waste {
 
 impl WasteInput {
     /// The waste's clinical time and amount, checked (the witness is checked by `Clinic`).
-    pub fn validate(&self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<(DateTime<Utc>, f64)> {
+    pub fn validate(&self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<(DateTime<Utc>, f64)> {
         let mut c = Checker::new();
-        let at = check_clinical_time(&mut c, self.clinical_time.clone(), session_date, now);
+        let at = check_clinical_time(&mut c, self.clinical_time.clone(), arrived, now);
         let amount = c.decimal(self.amount_mg, WASTE, 1);
         if self.witness_username.trim().is_empty() {
             c.problem("Witness is required: a second staff member enters their username and password.");

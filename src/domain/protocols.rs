@@ -32,9 +32,20 @@ pub struct Protocol {
     /// Baseline BP above these raises a hold that only a physician can override.
     pub hold_sbp: i64,
     pub hold_dbp: i64,
+    /// How far past its planned dose (percent) a running infusion raises an alert; at the hard
+    /// limit it raises a severe one. Protocols kept before this was a setting read the default.
+    #[serde(default = "default_overrun_margin")]
+    pub overrun_margin_pct: f64,
     pub outcome_scales: Vec<Scale>,
     /// Retired protocols stay for the sessions started on them but start no new ones.
     pub active: bool,
+}
+
+/// The margin past the planned dose before an alert, unless the protocol sets its own.
+pub const DEFAULT_OVERRUN_MARGIN: f64 = 10.0;
+
+fn default_overrun_margin() -> f64 {
+    DEFAULT_OVERRUN_MARGIN
 }
 
 /// What the protocol editor sends: a new protocol (no id) or a change to one; every field required.
@@ -54,6 +65,8 @@ pub struct ProtocolInput {
     pub observation_min: Option<f64>,
     pub hold_sbp: Option<f64>,
     pub hold_dbp: Option<f64>,
+    /// Empty: `DEFAULT_OVERRUN_MARGIN`.
+    pub overrun_margin_pct: Option<f64>,
     #[serde(default)]
     pub outcome_scales: Vec<Scale>,
     pub active: Option<bool>,
@@ -96,6 +109,11 @@ impl ProtocolInput {
             self.hold_dbp,
             Range::new("Hold above diastolic BP", "mmHg", 60.0, 140.0),
         );
+        let overrun_margin = c.decimal(
+            Some(self.overrun_margin_pct.unwrap_or(DEFAULT_OVERRUN_MARGIN)),
+            Range::new("Alert past the planned dose by", "%", 0.0, 100.0),
+            1,
+        );
         if let (Some(d), Some(s), Some(h)) = (dose, soft, hard) {
             if s > h {
                 c.problem(format!(
@@ -126,6 +144,7 @@ impl ProtocolInput {
             observation_min: observation.expect("checked"),
             hold_sbp: hold_sbp.expect("checked"),
             hold_dbp: hold_dbp.expect("checked"),
+            overrun_margin_pct: overrun_margin.expect("checked"),
             outcome_scales: once_each(self.outcome_scales),
             active: self.active.unwrap_or(true),
         })
@@ -309,6 +328,7 @@ mod tests {
             observation_min: 60,
             hold_sbp: 140,
             hold_dbp: 90,
+            overrun_margin_pct: 10.0,
             outcome_scales: vec![Scale::Phq9],
             active: true,
         }
@@ -329,6 +349,7 @@ mod tests {
             observation_min: Some(60.0),
             hold_sbp: Some(140.0),
             hold_dbp: Some(90.0),
+            overrun_margin_pct: None,
             outcome_scales: vec![Scale::Phq9, Scale::Gad7],
             active: None,
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::alerts::Alert;
 use crate::domain::catalogue::catalogue;
 use crate::domain::discharge::Aftercare;
-use crate::domain::infusion::{Cadence, EventKind, Infusion, InfusionEvent};
+use crate::domain::infusion::{Cadence, EventKind, Infusion, InfusionEvent, Progress};
 use crate::domain::notes::Note;
 use crate::domain::outcomes::{OutcomeScore, Scale, Trend};
 use crate::domain::patients::Patient;
@@ -33,7 +33,12 @@ pub struct Session {
     pub patient_id: i64,
     /// The clinic's local calendar date of the session.
     pub session_date: NaiveDate,
+    /// When the session was opened.
     pub started_at: DateTime<Utc>,
+    /// When the patient arrived: the opening, unless moved back (with `arrival_reason`). Nothing
+    /// is charted before it.
+    pub arrived_at: DateTime<Utc>,
+    pub arrival_reason: Option<String>,
     pub status: SessionStatus,
     /// The protocol and dose it was started with (none for sessions charted before protocols existed).
     pub dose: Option<SessionDose>,
@@ -48,7 +53,41 @@ pub struct SessionHead {
     pub id: i64,
     pub patient_id: i64,
     pub session_date: NaiveDate,
+    pub arrived_at: DateTime<Utc>,
     pub status: SessionStatus,
+}
+
+/// The patient arrived before the session was opened: the time, resolved by `read_clinical_time`
+/// with `for_arrival`, and why it is moved.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalMove {
+    pub session_id: i64,
+    /// RFC 3339.
+    pub arrived_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl ArrivalMove {
+    /// The earlier arrival and its reason: before the one recorded (so every entry stays after
+    /// it), by at most `clock::ARRIVAL_MOVE_LIMIT`.
+    pub fn validate(self, arrived: DateTime<Utc>) -> crate::error::Result<(DateTime<Utc>, String)> {
+        use crate::domain::clock::{hm, ARRIVAL_MOVE_LIMIT};
+        let mut c = crate::domain::validate::Checker::new();
+        let at = c.timestamp(self.arrived_at, "Arrival time", "a time like 10:40");
+        let reason = c.text(self.reason, "Reason for moving the arrival time", 500);
+        if let Some(at) = at.map(|t| t.with_timezone(&Utc)) {
+            if at >= arrived || at < arrived - ARRIVAL_MOVE_LIMIT {
+                c.problem(format!(
+                    "Arrival time may only move back, by at most {} hours, from {}.",
+                    ARRIVAL_MOVE_LIMIT.num_hours(),
+                    hm(arrived)
+                ));
+            }
+        }
+        c.finish()?;
+        Ok((at.expect("checked").with_timezone(&Utc), reason.expect("checked")))
+    }
 }
 
 catalogue! {
@@ -106,7 +145,7 @@ pub struct PatientRef {
 }
 
 /// Names one session in a request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionRef {
     pub session_id: i64,
@@ -130,8 +169,12 @@ pub struct SessionRecord {
     pub events: Vec<InfusionEvent>,
     /// The pump as the events describe it now: state, elapsed time, rate, mg given.
     pub infusion: Infusion,
+    /// The one baseline reading (`infusion::baseline`): what the start was, or would be, judged on.
+    pub baseline: Option<Vitals>,
     /// Why the infusion may not start yet (no baseline, or baseline BP above the hold), if so.
     pub hold: Option<String>,
+    /// A started infusion against its plan: planned mg and end, whether the stop is due.
+    pub progress: Option<Progress>,
     /// When the next vitals are due, and whether the 40-minute check is still to be taken.
     pub cadence: Cadence,
     pub alerts: Vec<Alert>,

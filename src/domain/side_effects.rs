@@ -1,7 +1,7 @@
 //! Side effects during and after the infusion (onset, severity, resolution) and the interventions
 //! (rescue medications) given for them, with dose, unit, route, time, indication and effect.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
@@ -99,7 +99,7 @@ pub struct SideEffect {
 }
 
 impl SideEffectInput {
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewSideEffect> {
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewSideEffect> {
         let mut c = Checker::new();
         if self.effect.is_none() {
             c.problem("Side effect is required: choose it from the list, or \"Other\" and describe it.");
@@ -111,7 +111,7 @@ impl SideEffectInput {
         if self.severity.is_none() {
             c.problem("Severity is required (mild, moderate or severe).");
         }
-        let onset_time = check_clinical_time(&mut c, self.onset_time, session_date, now);
+        let onset_time = check_clinical_time(&mut c, self.onset_time, arrived, now);
         c.finish()?;
         Ok(NewSideEffect {
             session_id: self.session_id,
@@ -133,14 +133,14 @@ pub struct Resolution {
 
 impl Resolution {
     /// The resolution time: on the session's date, not before the onset, not in the future.
-    pub fn validate(self, effect: &SideEffect, session_date: NaiveDate, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    pub fn validate(self, effect: &SideEffect, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         let mut c = Checker::new();
-        let at = check_clinical_time(&mut c, self.resolved_time, session_date, now);
+        let at = check_clinical_time(&mut c, self.resolved_time, arrived, now);
         if let Some(at) = at.filter(|&at| at < effect.onset_time) {
             c.problem(format!(
                 "Resolved time ({}) cannot be before the onset ({}).",
-                crate::domain::validate::local_hm(at),
-                crate::domain::validate::local_hm(effect.onset_time)
+                crate::domain::clock::hm(at),
+                crate::domain::clock::hm(effect.onset_time)
             ));
         }
         c.finish()?;
@@ -202,7 +202,7 @@ pub struct Intervention {
 }
 
 impl InterventionInput {
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewIntervention> {
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewIntervention> {
         let mut c = Checker::new();
         if self.medication.is_none() {
             c.problem("Medication is required: choose it from the list, or \"Other\" and name it.");
@@ -218,7 +218,7 @@ impl InterventionInput {
         if self.route.is_none() {
             c.problem("Route is required.");
         }
-        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let indication = c.text(self.indication, "Indication", 200);
         let effect = c.optional_text(self.effect, "Effect", 500);
         c.finish()?;
@@ -258,8 +258,11 @@ mod tests {
         Some(Local.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap().to_rfc3339())
     }
 
-    fn date() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    fn arrived() -> DateTime<Utc> {
+        Local
+            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn rescue() -> InterventionInput {
@@ -287,7 +290,7 @@ mod tests {
             onset_time: at(10, 20),
         };
         let ok = input(Some(Effect::Nausea), None, Some(Severity::Mild))
-            .validate(date(), now())
+            .validate(arrived(), now())
             .unwrap();
         assert_eq!(ok.other, None);
         let cases = [
@@ -305,13 +308,13 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(input.validate(date(), now()).unwrap_err().to_string(), expected);
+            assert_eq!(input.validate(arrived(), now()).unwrap_err().to_string(), expected);
         }
     }
 
     #[test]
     fn a_rescue_medication_needs_dose_unit_route_time_and_indication() {
-        assert_eq!(rescue().validate(date(), now()).unwrap().dose, 4.0);
+        assert_eq!(rescue().validate(arrived(), now()).unwrap().dose, 4.0);
         let cases = [
             (
                 InterventionInput {
@@ -354,7 +357,7 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(input.validate(date(), now()).unwrap_err().to_string(), expected);
+            assert_eq!(input.validate(arrived(), now()).unwrap_err().to_string(), expected);
         }
         assert_eq!(medication_name(RescueMedication::Midazolam, None), "Midazolam");
         assert_eq!(

@@ -1,12 +1,9 @@
 //! Collects every problem with one entry, so the nurse fixes them all at once, in words that
 //! name the field and the allowed range. Used by every `*Input::validate`.
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Error, Result};
-
-/// How far ahead of this computer's clock a charted time may be (a monitor's clock runs ahead).
-pub const FUTURE_TOLERANCE: Duration = Duration::minutes(5);
 
 /// A numeric field's name, unit and physiologically possible range.
 #[derive(Debug, Clone, Copy)]
@@ -168,11 +165,6 @@ pub fn once_each<T: PartialEq + Copy>(mut list: Vec<T>) -> Vec<T> {
 /// The clinic's calendar day at the instant `at`: the computer's time zone is the clinic's.
 pub fn clinic_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     at.with_timezone(&chrono::Local).date_naive()
-}
-
-/// A time as the nurse reads it on the clinic's clock, e.g. "10:40".
-pub fn local_hm(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%H:%M").to_string()
 }
 
 /// 120 rather than 120.0; 37.5 stays 37.5.

@@ -1,10 +1,11 @@
 //! Vitals entries of the flowsheet, and the ranges outside which a reading is physiologically
 //! impossible (a typing slip or a probe off the finger) and therefore refused.
 
-use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::validate::{local_hm, Checker, Range, FUTURE_TOLERANCE};
+use crate::domain::clock::{hm as local_hm, FUTURE_TOLERANCE};
+use crate::domain::validate::{Checker, Range};
 use crate::error::Result;
 
 const SBP: Range = Range::new("Systolic BP", "mmHg", 40.0, 300.0);
@@ -91,12 +92,12 @@ pub fn mean_arterial_pressure(sbp: i64, dbp: i64) -> i64 {
     ((sbp + 2 * dbp) as f64 / 3.0).round() as i64
 }
 
-/// A clinical time (RFC 3339) for any entry of a session: not in the future, and on the session's
-/// local date or the night after.
+/// A clinical time (RFC 3339) for any entry of a session: not in the future, not before the
+/// patient's arrival, and within a day of it.
 pub fn check_clinical_time(
     c: &mut Checker,
     text: Option<String>,
-    session_date: NaiveDate,
+    arrived: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let t = c
@@ -109,22 +110,34 @@ pub fn check_clinical_time(
         ));
         return None;
     }
-    if !(session_date..=session_date + Duration::days(1)).contains(&t.with_timezone(&Local).date_naive()) {
-        // The day after too: an evening session may run past midnight.
+    if t < arrived {
         c.problem(format!(
-            "Clinical time must be on the session's date, {session_date}, or the day after."
+            "Clinical time {} is before the patient's arrival at {}. If the patient arrived earlier, move the arrival time back first.",
+            local_hm(t),
+            local_hm(arrived)
+        ));
+        return None;
+    }
+    if t > arrived + SESSION_SPAN {
+        c.problem(format!(
+            "Clinical time must be within {} hours of the patient's arrival at {}.",
+            SESSION_SPAN.num_hours(),
+            local_hm(arrived)
         ));
         return None;
     }
     Some(t)
 }
 
+/// The longest a session runs from the patient's arrival (an evening session may run past midnight).
+pub const SESSION_SPAN: Duration = Duration::hours(24);
+
 impl VitalsInput {
-    /// Checks the reading; the clinical time must fall on the session's local date (or the night
-    /// after) and not in the future.
-    pub fn validate(self, session_date: NaiveDate, now: DateTime<Utc>) -> Result<NewVitals> {
+    /// Checks the reading; the clinical time must fall after the patient's arrival and not in the
+    /// future.
+    pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewVitals> {
         let mut c = Checker::new();
-        let clinical_time = check_clinical_time(&mut c, self.clinical_time, session_date, now);
+        let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let sbp = c.whole(self.sbp, SBP);
         let dbp = c.whole(self.dbp, DBP);
         let hr = c.whole(self.hr, HR);
@@ -159,7 +172,7 @@ impl VitalsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Local, TimeZone};
 
     fn now() -> DateTime<Utc> {
         Local
@@ -189,7 +202,8 @@ mod tests {
     }
 
     fn check(input: VitalsInput, expected: std::result::Result<(), &str>) {
-        let got = input.clone().validate(now().with_timezone(&Local).date_naive(), now());
+        let arrived = Local.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap().with_timezone(&Utc);
+        let got = input.clone().validate(arrived, now());
         match expected {
             Ok(()) => assert!(got.is_ok(), "{input:?} refused: {got:?}"),
             Err(message) => assert_eq!(got.unwrap_err().to_string(), message, "{input:?}"),
@@ -325,7 +339,7 @@ mod tests {
                 clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()),
                 ..good()
             },
-            Err("Clinical time must be on the session's date, 2026-11-22, or the day after."),
+            Err("Clinical time 23:00 is before the patient's arrival at 08:00. If the patient arrived earlier, move the arrival time back first."),
         );
         check(
             VitalsInput { hr: Some(0.0), spo2: Some(120.0), ..good() },

@@ -3,7 +3,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::audit::{append, Author};
 use super::{name_column, parse_ts, ts, Db};
-use crate::domain::alerts::{evaluate, Alert, Thresholds};
+use crate::domain::alerts::{evaluate, Alert, Rule, Thresholds};
 use crate::domain::audit::{Action, Event};
 use crate::domain::users::User;
 use crate::domain::vitals::Vitals;
@@ -51,7 +51,46 @@ pub(super) fn record(
     Ok(())
 }
 
+/// Stores, with an audit row each, the alerts on the infusion not yet raised in the session (each
+/// rule once). Called inside the transaction that wrote what raised them.
+pub(super) fn infusion(
+    conn: &Connection,
+    (session_id, patient_id): (i64, i64),
+    raised: &[(Rule, String)],
+    by: &User,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    for (rule, message) in raised {
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO alerts (session_id, vitals_id, rule, message, raised_at) VALUES (?1, NULL, ?2, ?3, ?4)",
+            (session_id, rule.name(), message, ts(&at)),
+        )?;
+        if inserted == 1 {
+            let event = Event::new(Action::AlertRaised)
+                .record("alerts", conn.last_insert_rowid())
+                .patient(patient_id)
+                .detail(message.as_str());
+            append(conn, &Author::from(by), &event, at)?;
+        }
+    }
+    Ok(())
+}
+
 impl Db {
+    /// Raises the alerts on a running infusion found as time passes, in one transaction.
+    pub fn raise_infusion_alerts(
+        &mut self,
+        session: (i64, i64),
+        raised: &[(Rule, String)],
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.write()?;
+        infusion(&tx, session, raised, by, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn alerts_of_session(&self, session_id: i64) -> Result<Vec<Alert>> {
         self.all(
             &format!("SELECT {COLUMNS} FROM {FROM} WHERE a.session_id = ?1 ORDER BY a.id"),

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 const COLUMNS: &str =
     "id, name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml, soft_limit_mg_per_kg,
-    hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp, outcome_scales, active";
+    hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp, outcome_scales, active, overrun_margin_pct";
 
 fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
     let scales: String = r.get(13)?;
@@ -29,6 +29,7 @@ fn protocol(r: &Row) -> rusqlite::Result<Protocol> {
         hold_dbp: r.get(12)?,
         outcome_scales: json_column(13, scales)?,
         active: r.get(14)?,
+        overrun_margin_pct: r.get(15)?,
     })
 }
 
@@ -96,7 +97,8 @@ impl Db {
             p.hold_sbp,
             p.hold_dbp,
             serde_json::to_string(&p.outcome_scales).expect("names"),
-            p.active
+            p.active,
+            p.overrun_margin_pct
         ];
         let read = |conn: &Connection, id| {
             conn.query_row(
@@ -110,8 +112,8 @@ impl Db {
                 (
                     "INSERT INTO protocols (name, drug, route, dose_mg_per_kg, duration_min, concentration_mg_per_ml,
                          soft_limit_mg_per_kg, hard_limit_mg_per_kg, vitals_every_min, observation_min, hold_sbp, hold_dbp,
-                         outcome_scales, active)
-                     VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                         outcome_scales, active, overrun_margin_pct)
+                     VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                     values,
                 ),
                 read,
@@ -127,7 +129,7 @@ impl Db {
                 "UPDATE protocols SET name = ?2, drug = ?3, route = ?4, dose_mg_per_kg = ?5, duration_min = ?6,
                      concentration_mg_per_ml = ?7, soft_limit_mg_per_kg = ?8, hard_limit_mg_per_kg = ?9,
                      vitals_every_min = ?10, observation_min = ?11, hold_sbp = ?12, hold_dbp = ?13, outcome_scales = ?14,
-                     active = ?15
+                     active = ?15, overrun_margin_pct = ?16
                  WHERE id = ?1",
                 values,
             ),

@@ -21,18 +21,18 @@ macro_rules! status_sql {
 }
 
 /// The columns of a session (qualified, so they can be joined): its status, its dose with the
-/// protocol's name, its chair.
+/// protocol's name, its chair, its arrival (14 columns; a join's own columns follow).
 const COLUMNS: &str = concat!(
     "sessions.id, sessions.patient_id, sessions.session_date, sessions.started_at, ",
     status_sql!(),
     ", sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
     sessions.dose_override_reason, (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by),
-    sessions.chair, sessions.protocol_at_start"
+    sessions.chair, sessions.protocol_at_start, COALESCE(sessions.arrived_at, sessions.started_at), sessions.arrival_reason"
 );
 
 /// The columns of a `SessionHead`.
 const HEAD: &str = concat!(
-    "sessions.id, sessions.patient_id, sessions.session_date, ",
+    "sessions.id, sessions.patient_id, sessions.session_date, COALESCE(sessions.arrived_at, sessions.started_at), ",
     status_sql!()
 );
 
@@ -49,7 +49,8 @@ fn head(r: &Row) -> rusqlite::Result<SessionHead> {
         id: r.get(0)?,
         patient_id: r.get(1)?,
         session_date: parse_date(2, r.get(2)?)?,
-        status: status(3, r)?,
+        arrived_at: parse_ts(3, r.get(3)?)?,
+        status: status(4, r)?,
     })
 }
 
@@ -81,6 +82,8 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         patient_id: r.get(1)?,
         session_date: parse_date(2, r.get(2)?)?,
         started_at: parse_ts(3, r.get(3)?)?,
+        arrived_at: parse_ts(12, r.get(12)?)?,
+        arrival_reason: r.get(13)?,
         status: status(4, r)?,
         dose,
         chair: r.get(10)?,
@@ -142,6 +145,30 @@ impl Db {
         super::by_id(&self.conn, "sessions", COLUMNS, id, session, "session")
     }
 
+    /// Moves the patient's arrival back, with the reason; the old time stays in the audit trail.
+    pub fn move_arrival(
+        &mut self,
+        head: &SessionHead,
+        (at, reason): (DateTime<Utc>, &str),
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Session> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE sessions SET arrived_at = ?2, arrival_reason = ?3 WHERE id = ?1",
+            (head.id, ts(&at), reason),
+        )?;
+        let event = Event::new(Action::ArrivalMoved)
+            .record("sessions", head.id)
+            .patient(head.patient_id)
+            .change(Some(ts(&head.arrived_at)), Some(ts(&at)))
+            .detail(reason);
+        append(&tx, &Author::from(by), &event, now)?;
+        let moved = tx.query_row(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"), [head.id], session)?;
+        tx.commit()?;
+        Ok(moved)
+    }
+
     pub fn session_head(&self, id: i64) -> Result<SessionHead> {
         super::by_id(&self.conn, "sessions", HEAD, id, head, "session")
     }
@@ -171,21 +198,21 @@ impl Db {
             [date.to_string()],
             |r| {
                 let s = session(r)?;
-                let last: Option<String> = r.get(14)?;
-                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(15)?);
-                let contraindications: Vec<Contraindication> = json_column(16, r.get(16)?)?;
-                let medications: Vec<FlaggedMedication> = json_column(17, r.get(17)?)?;
+                let last: Option<String> = r.get(16)?;
+                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(17)?);
+                let contraindications: Vec<Contraindication> = json_column(18, r.get(18)?)?;
+                let medications: Vec<FlaggedMedication> = json_column(19, r.get(19)?)?;
                 Ok(DayEntry {
                     session_id: s.id,
                     patient_id: s.patient_id,
-                    patient_name: r.get(12)?,
-                    mrn: r.get(13)?,
+                    patient_name: r.get(14)?,
+                    mrn: r.get(15)?,
                     chair: s.chair,
                     started_at: s.started_at,
                     stage,
                     stage_label: stage.label(),
                     status: s.status,
-                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(18)?),
+                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(20)?),
                 })
             },
         )

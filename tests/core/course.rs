@@ -32,6 +32,7 @@ fn event(session_id: i64, kind: EventKind, t: DateTime<Utc>) -> EventInput {
         rate_ml_per_h: (kind == EventKind::Start).then_some(54.4),
         bolus_mg: None,
         hold_override: None,
+        start_without_scales: true,
     }
 }
 
@@ -458,6 +459,7 @@ fn physicians_edit_and_retire_protocols_and_a_retired_one_starts_nothing() {
         observation_min: Some(120.0),
         hold_sbp: Some(p.hold_sbp as f64),
         hold_dbp: Some(p.hold_dbp as f64),
+        overrun_margin_pct: Some(p.overrun_margin_pct),
         outcome_scales: vec![Scale::Phq9, Scale::Pcl5],
         active: Some(active),
     };
@@ -539,6 +541,7 @@ fn a_hold_override_typed_where_no_hold_applied_is_not_charted_and_a_nurse_who_ch
     let start = clinic
         .add_infusion_event(EventInput {
             hold_override: Some("just in case".into()),
+            start_without_scales: true,
             ..event(s, EventKind::Start, now)
         })
         .unwrap();

@@ -1,6 +1,7 @@
 //! Starting a session on a protocol: the dose plan is stored with its arithmetic; limits and weight
 //! checks are enforced by the core whoever calls it.
 
+use infusion_chart::domain::alerts::{AlertRef, Rule};
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::protocols::{DoseInput, Limit};
 use infusion_chart::domain::sessions::SessionRef;
@@ -151,6 +152,7 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
         rate_ml_per_h: rate,
         bolus_mg: None,
         hold_override: None,
+        start_without_scales: true,
     };
     // The nurse stays at the chair (active), so the screen does not lock while time passes.
     let wait = |minutes: i64| {
@@ -172,7 +174,7 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
             .add_infusion_event(event(EventKind::Start, 0, Some(54.5)))
             .unwrap_err()
             .to_string(),
-        "Chart baseline vitals before starting the infusion."
+        "Chart baseline vitals, taken before the start time, before starting the infusion."
     );
     f.chart_vitals(&session, 128.0, 82.0);
     clinic
@@ -210,6 +212,15 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
         "The infusion has not been stopped. Chart its stop before signing."
     );
     clinic.add_infusion_event(event(EventKind::Stop, 0, None)).unwrap();
+    // 45 min at a rate planned for 40: past the plan by more than the protocol's 10 %, raised with the stop.
+    let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
+    let past = record.alerts.iter().find(|a| a.rule == Rule::PastPlan).expect("an alert past the plan");
+    assert!(past.message.starts_with("Infusion past its plan: 40.9 of "), "{}", past.message);
+    assert_eq!(
+        clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err().to_string(),
+        "Acknowledge the 1 open alert(s) before signing."
+    );
+    clinic.acknowledge_alert(AlertRef { alert_id: past.id }).unwrap();
     clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
 }
 
@@ -222,7 +233,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
     let session = f.start_session(&patient);
     f.prepare(&session);
     f.chart_vitals(&session, 152.0, 88.0);
-    let hold = "Baseline BP 152/88 is above the hold threshold of 140/90: a physician must override the hold, with a reason, to start.";
+    let hold = "Baseline BP 152/88 (at 12:00) is above the hold threshold of 140/90: a physician must override the hold, with a reason, to start.";
     assert_eq!(
         clinic
             .get_session(SessionRef { session_id: session.id })
@@ -238,6 +249,7 @@ fn a_baseline_bp_over_the_hold_needs_a_physicians_override_with_a_reason() {
         rate_ml_per_h: Some(54.5),
         bolus_mg: None,
         hold_override: reason.map(str::to_string),
+        start_without_scales: true,
     };
     let err = clinic.add_infusion_event(start(Some("looks fine"))).unwrap_err();
     assert_eq!(

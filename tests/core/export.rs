@@ -73,6 +73,7 @@ fn charted() -> Fixture {
         rate_ml_per_h: Some(54.4),
         bolus_mg: None,
         hold_override: None,
+        start_without_scales: true,
     };
     clinic.add_infusion_event(start).unwrap();
     f.clock.advance(5);

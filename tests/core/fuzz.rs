@@ -28,7 +28,7 @@ use infusion_chart::domain::patients::{
 };
 use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy, WasteInput};
 use infusion_chart::domain::protocols::{DoseInput, ProtocolInput};
-use infusion_chart::domain::sessions::{DayRequest, Session, SessionRef};
+use infusion_chart::domain::sessions::{ArrivalMove, DayRequest, Session, SessionRef};
 use infusion_chart::domain::settings::{LogoInput, SettingsInput};
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Resolution, Route, Severity, SideEffectInput,
@@ -403,6 +403,7 @@ fn event(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<(EventInput
                     rate_ml_per_h,
                     bolus_mg,
                     hold_override,
+                    start_without_scales: false,
                 };
                 (input, running)
             },
@@ -708,6 +709,7 @@ fn protocol(mode: Mode) -> BoxedStrategy<ProtocolInput> {
                 observation_min: observation,
                 hold_sbp,
                 hold_dbp,
+                overrun_margin_pct: None,
                 outcome_scales,
                 active,
             },
@@ -1058,19 +1060,19 @@ proptest! {
     #[test]
     fn valid_vitals_are_accepted(input in vitals(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("vitals", input.validate(cx.session_date, cx.now))?;
+        accepted("vitals", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_infusion_events_are_accepted((input, running) in event(Mode::Valid, &Context::standard(), 1)) {
         let cx = pump(&Context::standard(), running);
-        accepted("event", input.validate(&cx.earlier, cx.session_date, cx.now))?;
+        accepted("event", input.validate(&cx.earlier, cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_notes_are_accepted(input in note(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("note", input.validate(cx.session_date, cx.now))?;
+        accepted("note", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
@@ -1086,43 +1088,43 @@ proptest! {
     #[test]
     fn valid_wastes_are_accepted(input in waste(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("waste", input.validate(cx.session_date, cx.now))?;
+        accepted("waste", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_outcomes_are_accepted(input in outcome(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("outcome", input.validate(cx.session_date, cx.now))?;
+        accepted("outcome", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_side_effects_are_accepted(input in side_effect(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("side effect", input.validate(cx.session_date, cx.now))?;
+        accepted("side effect", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_resolutions_are_accepted(input in resolution(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("resolution", input.validate(&cx.effect, cx.session_date, cx.now))?;
+        accepted("resolution", input.validate(&cx.effect, cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_interventions_are_accepted(input in intervention(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("intervention", input.validate(cx.session_date, cx.now))?;
+        accepted("intervention", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_aldrete_scores_are_accepted(input in aldrete(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("Aldrete score", input.validate(cx.session_date, cx.now))?;
+        accepted("Aldrete score", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
     fn valid_discharges_are_accepted(input in discharge(Mode::Valid, &Context::standard(), 1)) {
         let cx = Context::standard();
-        accepted("discharge", input.validate(cx.session_date, cx.now))?;
+        accepted("discharge", input.validate(cx.arrived, cx.now))?;
     }
 
     #[test]
@@ -1213,7 +1215,15 @@ impl Desk {
             })
             .unwrap();
         let patient = clinic.add_patient(patient_input("FUZZ-1")).unwrap();
-        let session = clinic.start_session(dose_input(&patient)).unwrap();
+        let opened = clinic.start_session(dose_input(&patient)).unwrap();
+        // The patient arrived before the earliest clinical time the fuzzed inputs use.
+        let session = clinic
+            .move_arrival(ArrivalMove {
+                session_id: opened.id,
+                arrived_at: Some((clock.now() - Duration::hours(11)).to_rfc3339()),
+                reason: Some("Charting began late".into()),
+            })
+            .unwrap();
         Desk {
             dir,
             clock,
@@ -1228,6 +1238,7 @@ impl Desk {
         let mut cx = Context::standard();
         cx.now = self.clock.now();
         cx.session_date = self.session.session_date;
+        cx.arrived = self.session.arrived_at;
         cx.effect.onset_time = cx.now - Duration::minutes(60);
         cx
     }

@@ -66,6 +66,7 @@ fn event(session_id: i64, kind: EventKind, at: chrono::DateTime<chrono::Utc>) ->
         rate_ml_per_h: (kind == EventKind::Start).then_some(54.5),
         bolus_mg: None,
         hold_override: None,
+        start_without_scales: true,
     }
 }
 

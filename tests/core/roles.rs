@@ -12,7 +12,8 @@ use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::domain::preparation::WasteInput;
 use infusion_chart::domain::protocols::ProtocolInput;
-use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
+use infusion_chart::domain::clock::TypedTime;
+use infusion_chart::domain::sessions::{ArrivalMove, DayRequest, PatientRef, SessionRef};
 use infusion_chart::domain::settings::LogoInput;
 use infusion_chart::domain::settings::SettingsInput;
 use infusion_chart::domain::side_effects::{
@@ -114,6 +115,34 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                     rate_ml_per_h: Some(54.5),
                     bolus_mg: None,
                     hold_override: None,
+                    start_without_scales: true,
+                }))
+            }),
+        ),
+        (
+            "review_infusion",
+            &[Nurse, Physician],
+            Box::new(move |c| ok(c.review_infusion(SessionRef { session_id: s }))),
+        ),
+        (
+            "read_clinical_time",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.read_clinical_time(TypedTime {
+                    session_id: s,
+                    text: infusion_chart::domain::clock::hm(now),
+                    for_arrival: false,
+                }))
+            }),
+        ),
+        (
+            "move_arrival",
+            &[Nurse, Physician],
+            Box::new(move |c| {
+                ok(c.move_arrival(ArrivalMove {
+                    session_id: s,
+                    arrived_at: Some((now - chrono::Duration::hours(1)).to_rfc3339()),
+                    reason: Some("In the chair before the session was opened".into()),
                 }))
             }),
         ),
@@ -297,6 +326,7 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                     observation_min: Some(60.0),
                     hold_sbp: Some(140.0),
                     hold_dbp: Some(90.0),
+                    overrun_margin_pct: Some(15.0),
                     outcome_scales: vec![],
                     active: Some(true),
                 }))

@@ -246,7 +246,7 @@ fn alerts_are_recorded_with_the_reading_and_must_be_acknowledged_before_signing(
     assert_eq!(record.alerts.len(), 1);
     assert_eq!(
         (record.alerts[0].rule, record.alerts[0].vitals_id),
-        (Rule::RepeatedHypertension, second.id)
+        (Rule::RepeatedHypertension, Some(second.id))
     );
     let err = clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err();
     assert_eq!(err.to_string(), "Acknowledge the 1 open alert(s) before signing.");

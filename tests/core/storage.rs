@@ -384,19 +384,18 @@ fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_bu
 
 #[test]
 fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
-    assert_eq!(LATEST_VERSION, 17, "this test rewinds the newest migration, 0017");
+    assert_eq!(LATEST_VERSION, 20, "this test rewinds the newest migration, 0020");
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
-    // A second apply of 0017 fails ("duplicate column name"), so both opens succeeding is the proof;
+    // A second apply of 0020 fails ("duplicate column name"), so both opens succeeding is the proof;
     // a few rounds, because the two may not meet every time.
     for round in 0..5 {
-        // Back to schema 16: the index 0017 dropped, the column it added, and its record gone.
+        // Back to schema 19: the column 0020 added, and its record, gone.
         raw_connection(&path)
             .execute_batch(
-                "ALTER TABLE backups DROP COLUMN audit_through;
-                 CREATE INDEX audit_by_time ON audit_log (at_utc);
-                 DELETE FROM schema_migrations WHERE version = 17;
-                 PRAGMA user_version = 16;",
+                "ALTER TABLE protocols DROP COLUMN overrun_margin_pct;
+                 DELETE FROM schema_migrations WHERE version = 20;
+                 PRAGMA user_version = 19;",
             )
             .unwrap();
         let gate = std::sync::Barrier::new(2);
@@ -416,6 +415,6 @@ fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
             }
         });
         let db = Db::open(&path, None).unwrap();
-        assert_eq!(db.pragma("user_version").unwrap(), "17");
+        assert_eq!(db.pragma("user_version").unwrap(), "20");
     }
 }

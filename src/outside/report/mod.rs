@@ -8,12 +8,14 @@ mod pdf;
 mod series;
 mod session;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use series::series_pdf;
 pub use session::session_pdf;
 
+/// "YYYY-MM-DD HH:MM" on the clinic's clock, with the offset on a day the clocks change.
+use crate::domain::clock::date_hm as day_hm;
 use crate::domain::patients::Patient;
 use crate::domain::settings::ClinicHeader;
 use layout::{Layout, BLACK, RED};
@@ -114,14 +116,9 @@ fn footer(ctx: &Context) -> String {
     format!(
         "Report {} · generated {} by {} · Infusion Chart",
         ctx.report_id,
-        ctx.generated_at.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+        day_hm(ctx.generated_at),
         ctx.generated_by
     )
-}
-
-/// "YYYY-MM-DD HH:MM" local.
-fn day_hm(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

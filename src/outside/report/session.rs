@@ -9,7 +9,8 @@ use crate::domain::infusion::PumpState;
 use crate::domain::sessions::SessionRecord;
 use crate::domain::signing::Signature;
 use crate::domain::users::Role;
-use crate::domain::validate::{fmt_num, local_hm};
+use crate::domain::clock::hm as local_hm;
+use crate::domain::validate::fmt_num;
 
 const L: Align = Align::Left;
 const R: Align = Align::Right;
@@ -256,7 +257,7 @@ fn timeline(l: &mut Layout, r: &SessionRecord) {
 }
 
 fn vitals(l: &mut Layout, r: &SessionRecord, t: &Thresholds) {
-    let alerted: std::collections::HashSet<i64> = r.alerts.iter().map(|a| a.vitals_id).collect();
+    let alerted: std::collections::HashSet<i64> = r.alerts.iter().filter_map(|a| a.vitals_id).collect();
     if let Some(first) = r.vitals.first() {
         l.heading_over_figure("Vitals", CHART_H);
         let start = r.infusion.started_at.unwrap_or(first.clinical_time);

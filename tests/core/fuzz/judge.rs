@@ -829,6 +829,8 @@ pub fn expect_logo(hex: &str) -> Expect {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub session_date: NaiveDate,
+    /// The patient's arrival: before the earliest clinical time the fuzzed inputs use.
+    pub arrived: DateTime<Utc>,
     pub now: DateTime<Utc>,
     pub earlier: Vec<InfusionEvent>,
     pub effect: SideEffect,
@@ -848,6 +850,7 @@ impl Context {
         let onset = now - Duration::minutes(60);
         Context {
             session_date: now.with_timezone(&Local).date_naive(),
+            arrived: now - Duration::hours(11),
             now,
             earlier: Vec::new(),
             effect: SideEffect {
@@ -878,6 +881,7 @@ impl Context {
                 observation_min: 60,
                 hold_sbp: 140,
                 hold_dbp: 90,
+                overrun_margin_pct: 10.0,
                 outcome_scales: vec![Scale::Phq9, Scale::Gad7],
                 active: true,
             },
@@ -900,6 +904,8 @@ impl Context {
             bolus_mg: None,
             entered_by: "Nina Park".into(),
             hold_override: None,
+            baseline_vitals_id: None,
+            scales_not_taken: None,
             late: false,
         }];
         self
@@ -907,15 +913,15 @@ impl Context {
 }
 
 pub fn vitals(input: VitalsInput, cx: &Context) -> Result<(), String> {
-    expect_vitals(&input).check(input.validate(cx.session_date, cx.now))
+    expect_vitals(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn event(input: EventInput, cx: &Context) -> Result<(), String> {
-    expect_event(&input).check(input.validate(&cx.earlier, cx.session_date, cx.now))
+    expect_event(&input).check(input.validate(&cx.earlier, cx.arrived, cx.now))
 }
 
 pub fn note(input: NoteInput, cx: &Context) -> Result<(), String> {
-    expect_note(&input).check(input.validate(cx.session_date, cx.now))
+    expect_note(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn patient(input: PatientInput, cx: &Context) -> Result<(), String> {
@@ -927,31 +933,31 @@ pub fn checklist(input: ChecklistInput, cx: &Context) -> Result<(), String> {
 }
 
 pub fn waste(input: WasteInput, cx: &Context) -> Result<(), String> {
-    expect_waste(&input).check(input.validate(cx.session_date, cx.now))
+    expect_waste(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn outcome(input: OutcomeInput, cx: &Context) -> Result<(), String> {
-    expect_outcome(&input).check(input.validate(cx.session_date, cx.now))
+    expect_outcome(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn side_effect(input: SideEffectInput, cx: &Context) -> Result<(), String> {
-    expect_side_effect(&input).check(input.validate(cx.session_date, cx.now))
+    expect_side_effect(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn resolution(input: Resolution, cx: &Context) -> Result<(), String> {
-    expect_resolution(&input).check(input.validate(&cx.effect, cx.session_date, cx.now))
+    expect_resolution(&input).check(input.validate(&cx.effect, cx.arrived, cx.now))
 }
 
 pub fn intervention(input: InterventionInput, cx: &Context) -> Result<(), String> {
-    expect_intervention(&input).check(input.validate(cx.session_date, cx.now))
+    expect_intervention(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn aldrete(input: AldreteInput, cx: &Context) -> Result<(), String> {
-    expect_aldrete(&input).check(input.validate(cx.session_date, cx.now))
+    expect_aldrete(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn discharge(input: DischargeInput, cx: &Context) -> Result<(), String> {
-    expect_discharge(&input).check(input.validate(cx.session_date, cx.now))
+    expect_discharge(&input).check(input.validate(cx.arrived, cx.now))
 }
 
 pub fn protocol(input: ProtocolInput) -> Result<(), String> {
