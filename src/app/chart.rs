@@ -8,10 +8,10 @@ use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
 use crate::app::access::check_credentials;
 use crate::app::clinic::Guard;
 use crate::domain::alerts::{AlertRef, Thresholds};
+use crate::domain::clock::{self, TimeReading, TypedTime};
 use crate::domain::discharge::{
     discharge_holds, minutes_between, Aftercare, Aldrete, AldreteInput, DischargeInput, NewDischarge,
 };
-use crate::domain::clock::{self, TimeReading, TypedTime};
 use crate::domain::infusion::{
     baseline, baseline_before, cadence, overrun_alerts, progress, start_hold, summarise, EventInput, EventKind,
     InfusionEvent, PumpState,
@@ -22,7 +22,8 @@ use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdat
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
 use crate::domain::sessions::{
-    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef, SessionStatus,
+    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef,
+    SessionStatus,
 };
 use crate::domain::settings::Settings;
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
@@ -199,7 +200,7 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     let end = discharge.as_ref().map_or(now, |d| d.clinical_time);
     let aftercare = Aftercare {
         recovery_minutes: minutes_between(stopped_at, Some(end)),
-        chair_minutes: minutes_between(Some(s.started_at), Some(end)),
+        chair_minutes: minutes_between(Some(s.arrived_at), Some(end)),
         holds: match (&discharge, aldrete.last()) {
             (None, Some(latest)) => discharge_holds(
                 latest.total,
@@ -343,7 +344,9 @@ pub fn review_infusion(
         .progress
         .as_ref()
         .map_or_else(Vec::new, |p| overrun_alerts(&record.infusion, p));
-    let new = raised.iter().any(|(rule, _)| !record.alerts.iter().any(|a| a.rule == *rule && a.vitals_id.is_none()));
+    let new = raised
+        .iter()
+        .any(|(rule, _)| !record.alerts.iter().any(|a| a.rule == *rule && a.vitals_id.is_none()));
     if !new {
         return Ok(record);
     }
@@ -627,6 +630,12 @@ pub fn discharge(
         return Err(Error::Conflict(
             "The infusion has not been stopped. Chart its stop before discharge.".into(),
         ));
+    }
+    if let Some(stop) = pump.stopped_at.filter(|stop| discharge.clinical_time < *stop) {
+        return Err(Error::Validation(format!(
+            "Discharge time must not be before the infusion's stop at {}.",
+            clock::hm(stop)
+        )));
     }
     let Some(latest) = db.aldrete_of(session.id)?.pop() else {
         return Err(Error::Conflict("Score the modified Aldrete before discharge.".into()));

@@ -49,7 +49,10 @@ pub struct Typed {
 /// ("9:40 PM", "12:05 am"); optionally after an ISO date ("2026-11-08 09:30"). None if unreadable.
 pub fn read(text: &str) -> Option<Typed> {
     let text = text.trim();
-    let (day, rest) = match text.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+    let (day, rest) = match text
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
         Some(day) => (Some(day), text[10..].trim_start_matches(['T', 't', ' '])),
         None => (None, text),
     };
@@ -60,7 +63,11 @@ pub fn read(text: &str) -> Option<Typed> {
 }
 
 fn read_time_of_day(text: &str) -> Option<NaiveTime> {
-    let lower = text.trim().to_ascii_lowercase().replace('.', "");
+    let lower = text
+        .trim()
+        .to_ascii_lowercase()
+        .replace("a.m.", "am")
+        .replace("p.m.", "pm");
     let (clock, half) = match lower.strip_suffix("am").or_else(|| lower.strip_suffix('a')) {
         Some(c) => (c.trim_end(), Some(false)),
         None => match lower.strip_suffix("pm").or_else(|| lower.strip_suffix('p')) {
@@ -98,7 +105,10 @@ pub fn instants<Z: TimeZone>(tz: &Z, day: NaiveDate, time: NaiveTime) -> Vec<Dat
     use chrono::LocalResult::*;
     match tz.from_local_datetime(&day.and_time(time)) {
         Single(t) => vec![t.with_timezone(&Utc)],
-        Ambiguous(a, b) => vec![a.with_timezone(&Utc), b.with_timezone(&Utc)],
+        Ambiguous(a, b) => {
+            let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
+            vec![a.min(b), a.max(b)]
+        }
         None => vec![],
     }
 }
@@ -169,9 +179,15 @@ pub fn choices<Z: TimeZone>(
     };
     let named: Vec<DateTime<Utc>> = days.iter().flat_map(|d| instants(tz, *d, time)).collect();
     let latest = now + FUTURE_TOLERANCE;
-    let fitting: Vec<DateTime<Utc>> = named.iter().copied().filter(|t| *t >= arrived && *t <= latest).collect();
+    let fitting: Vec<DateTime<Utc>> = named
+        .iter()
+        .copied()
+        .filter(|t| *t >= arrived && *t <= latest)
+        .collect();
     if fitting.is_empty() {
-        let skipped = days.iter().find(|d| instants(tz, **d, time).is_empty() && **d <= now.with_timezone(tz).date_naive());
+        let skipped = days
+            .iter()
+            .find(|d| instants(tz, **d, time).is_empty() && **d <= now.with_timezone(tz).date_naive());
         return Err(Error::Validation(match skipped {
             Some(day) => format!(
                 "{label} {} does not exist on {day}: the clocks went forward an hour that night. Check the time.",
@@ -248,4 +264,54 @@ fn offer<Z: TimeZone>(tz: &Z, instants: &[DateTime<Utc>], arrival_day: NaiveDate
             TimeChoice { at: *at, label }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_time_is_read_in_24_hours_or_with_am_or_pm_and_nothing_else_is_guessed() {
+        let hm = |h, m| Some(NaiveTime::from_hms_opt(h, m, 0).unwrap());
+        let cases: &[(&str, Option<NaiveTime>)] = &[
+            ("21:40", hm(21, 40)),
+            ("9:40", hm(9, 40)),
+            ("2140", hm(21, 40)),
+            ("08:41 PM", hm(20, 41)),
+            ("8:41pm", hm(20, 41)),
+            ("8:41 p.m.", hm(20, 41)),
+            ("12:05 am", hm(0, 5)),
+            ("12:05 PM", hm(12, 5)),
+            ("21:40:15", Some(NaiveTime::from_hms_opt(21, 40, 15).unwrap())),
+            ("13:00 PM", None),
+            ("0:30 AM", None),
+            ("941", None),
+            ("0841 PM", None),
+            ("24:00", None),
+            ("21:60", None),
+            ("21.40", None),
+            ("", None),
+            ("half past nine", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(read(text).map(|t| t.time), *expected, "{text:?}");
+        }
+        let dated = read("2026-11-08 09:30").unwrap();
+        assert_eq!(
+            (dated.day, dated.time),
+            (
+                NaiveDate::from_ymd_opt(2026, 11, 8),
+                NaiveTime::from_hms_opt(9, 30, 0).unwrap()
+            )
+        );
+        assert_eq!(read("2026-11-08T21:30").map(|t| t.time), hm(21, 30));
+    }
+
+    #[test]
+    fn an_offset_is_printed_in_hours_and_minutes_east_or_west_of_utc() {
+        assert_eq!(offset_label(-4 * 3600), "UTC−4");
+        assert_eq!(offset_label(19_800), "UTC+5:30");
+        assert_eq!(offset_label(-9_000), "UTC−2:30");
+        assert_eq!(offset_label(0), "UTC");
+    }
 }

@@ -167,9 +167,10 @@ pub fn discharge_holds(
     holds
 }
 
-/// Minutes from `from` to `to`, if both are known.
+/// Minutes from `from` to `to`, if both are known and in that order (a span is never negative:
+/// a record charted out of order before the arrival rules shows none rather than a false one).
 pub fn minutes_between(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Option<i64> {
-    Some((to? - from?).num_minutes())
+    Some((to? - from?).num_minutes()).filter(|m| *m >= 0)
 }
 
 /// After the infusion, as the session screen shows it: Aldrete scores, recovery and chair time,

@@ -298,12 +298,7 @@ pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: Da
 
 impl EventInput {
     /// Checks the event against the pump's state after `earlier` events and the session's limits.
-    pub fn validate(
-        self,
-        earlier: &[InfusionEvent],
-        arrived: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<NewEvent> {
+    pub fn validate(self, earlier: &[InfusionEvent], arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewEvent> {
         let mut c = Checker::new();
         let clinical_time = crate::domain::vitals::check_clinical_time(&mut c, self.clinical_time, arrived, now);
         let needs_rate = matches!(self.kind, EventKind::Start | EventKind::RateChange);
@@ -564,9 +559,10 @@ pub fn cadence(
         .max();
     let next_due = since.map(|t| t + Duration::minutes(every));
     // Only a running (or paused) infusion still reaches the window: after the stop it is not prompted.
-    let window = pump.started_at.filter(|_| pump.stopped_at.is_none_or(|stop| {
-        stop >= pump.started_at.unwrap_or(stop) + Duration::minutes(FORTY_MINUTE_WINDOW.0)
-    }));
+    let window = pump.started_at.filter(|_| {
+        pump.stopped_at
+            .is_none_or(|stop| stop >= pump.started_at.unwrap_or(stop) + Duration::minutes(FORTY_MINUTE_WINDOW.0))
+    });
     let (forty_minute_check_due, forty_minute_check_missed) = match window {
         None => (false, false),
         Some(start) => {

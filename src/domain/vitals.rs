@@ -202,7 +202,10 @@ mod tests {
     }
 
     fn check(input: VitalsInput, expected: std::result::Result<(), &str>) {
-        let arrived = Local.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap().with_timezone(&Utc);
+        let arrived = Local
+            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
         let got = input.clone().validate(arrived, now());
         match expected {
             Ok(()) => assert!(got.is_ok(), "{input:?} refused: {got:?}"),

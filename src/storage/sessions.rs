@@ -164,7 +164,11 @@ impl Db {
             .change(Some(ts(&head.arrived_at)), Some(ts(&at)))
             .detail(reason);
         append(&tx, &Author::from(by), &event, now)?;
-        let moved = tx.query_row(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"), [head.id], session)?;
+        let moved = tx.query_row(
+            &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1"),
+            [head.id],
+            session,
+        )?;
         tx.commit()?;
         Ok(moved)
     }

@@ -1,8 +1,8 @@
 //! Starting a session on a protocol: the dose plan is stored with its arithmetic; limits and weight
 //! checks are enforced by the core whoever calls it.
 
-use infusion_chart::domain::alerts::{AlertRef, Rule};
 use infusion_chart::app::clinic::Nothing;
+use infusion_chart::domain::alerts::{AlertRef, Rule};
 use infusion_chart::domain::protocols::{DoseInput, Limit};
 use infusion_chart::domain::sessions::SessionRef;
 use infusion_chart::domain::weight::WeightUnit;
@@ -214,10 +214,21 @@ fn infusion_events_drive_the_pump_summary_and_late_entries_are_labelled() {
     clinic.add_infusion_event(event(EventKind::Stop, 0, None)).unwrap();
     // 45 min at a rate planned for 40: past the plan by more than the protocol's 10 %, raised with the stop.
     let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
-    let past = record.alerts.iter().find(|a| a.rule == Rule::PastPlan).expect("an alert past the plan");
-    assert!(past.message.starts_with("Infusion past its plan: 40.9 of "), "{}", past.message);
+    let past = record
+        .alerts
+        .iter()
+        .find(|a| a.rule == Rule::PastPlan)
+        .expect("an alert past the plan");
+    assert!(
+        past.message.starts_with("Infusion past its plan: 40.9 of "),
+        "{}",
+        past.message
+    );
     assert_eq!(
-        clinic.sign_session(SessionRef { session_id: session.id }).unwrap_err().to_string(),
+        clinic
+            .sign_session(SessionRef { session_id: session.id })
+            .unwrap_err()
+            .to_string(),
         "Acknowledge the 1 open alert(s) before signing."
     );
     clinic.acknowledge_alert(AlertRef { alert_id: past.id }).unwrap();

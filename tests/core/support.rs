@@ -64,21 +64,33 @@ pub fn password(username: &str) -> String {
 }
 
 impl Fixture {
-    /// A clinic before setup.
+    /// A clinic before setup, its clock at local noon today: moving it by minutes or hours never
+    /// rolls "today" over mid-test.
     pub fn empty() -> (TempDir, PathBuf, Arc<TestClock>, Clinic) {
+        let noon = Local::now().date_naive().and_hms_opt(12, 0, 0).unwrap();
+        Fixture::empty_at(Local.from_local_datetime(&noon).earliest().unwrap().with_timezone(&Utc))
+    }
+
+    /// A clinic before setup, its clock at `start`.
+    pub fn empty_at(start: DateTime<Utc>) -> (TempDir, PathBuf, Arc<TestClock>, Clinic) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("infusion-chart.db");
-        // Local noon today: moving the clock by minutes or hours never rolls "today" over mid-test.
-        let noon = Local::now().date_naive().and_hms_opt(12, 0, 0).unwrap();
-        let noon = Local.from_local_datetime(&noon).earliest().unwrap().with_timezone(&Utc);
-        let clock = Arc::new(TestClock(Mutex::new(noon)));
+        let clock = Arc::new(TestClock(Mutex::new(start)));
         let clinic = Clinic::with_clock(&path, clock.clone()).unwrap();
         (dir, path, clock, clinic)
     }
 
     /// Set up with admin "ada" (admin only), nurse "nina" and physician "omar", nobody signed in.
     pub fn staffed() -> Fixture {
-        let (dir, path, clock, clinic) = Fixture::empty();
+        Fixture::staffed_with(Fixture::empty())
+    }
+
+    /// `staffed`, its clock at `start`.
+    pub fn staffed_at(start: DateTime<Utc>) -> Fixture {
+        Fixture::staffed_with(Fixture::empty_at(start))
+    }
+
+    fn staffed_with((dir, path, clock, clinic): (TempDir, PathBuf, Arc<TestClock>, Clinic)) -> Fixture {
         let done = clinic
             .setup(UserInput {
                 username: Some("ada".into()),

@@ -5,11 +5,11 @@ use super::charts::{self, Reading};
 use super::layout::{col, Align, Layout, BLACK, BODY_W};
 use super::{day_hm, opt, pdf, Context};
 use crate::domain::alerts::Thresholds;
+use crate::domain::clock::hm as local_hm;
 use crate::domain::infusion::PumpState;
 use crate::domain::sessions::SessionRecord;
 use crate::domain::signing::Signature;
 use crate::domain::users::Role;
-use crate::domain::clock::hm as local_hm;
 use crate::domain::validate::fmt_num;
 
 const L: Align = Align::Left;
@@ -63,7 +63,14 @@ fn status_line(signatures: &[Signature]) -> String {
 fn summary(l: &mut Layout, r: &SessionRecord) {
     l.heading("Protocol and dose");
     let mut facts = vec![
-        ("Session started", day_hm(r.session.started_at)),
+        ("Session opened", day_hm(r.session.started_at)),
+        (
+            "Patient arrived",
+            match &r.session.arrival_reason {
+                Some(reason) => format!("{} (moved back: {reason})", day_hm(r.session.arrived_at)),
+                None => day_hm(r.session.arrived_at),
+            },
+        ),
         ("Chair", opt(r.session.chair.as_ref())),
     ];
     if let Some(d) = &r.session.dose {
@@ -126,7 +133,7 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
         }
         None => facts.push(("Checklist", "not recorded".into())),
     }
-    if let Some(b) = r.vitals.first() {
+    if let Some(b) = &r.baseline {
         facts.push((
             "Baseline",
             format!(
@@ -139,6 +146,12 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
                 b.rr,
                 local_hm(b.clinical_time)
             ),
+        ));
+    }
+    if let Some(scales) = r.events.iter().find_map(|e| e.scales_not_taken.as_ref()) {
+        facts.push((
+            "Started without",
+            format!("{scales} (due before the infusion; confirmed by the nurse)"),
         ));
     }
     if let Some(e) = r.events.iter().find(|e| e.hold_override.is_some()) {

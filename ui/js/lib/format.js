@@ -1,6 +1,35 @@
-// Display helpers. The core keeps times as UTC RFC 3339; nurses read and type local wall-clock time.
+// Display helpers. The core keeps times as UTC RFC 3339 instants; nurses read local wall-clock
+// time, with the UTC offset beside it on a day the clocks change (two 01:30s must never look alike).
 
 const pad = (n) => String(n).padStart(2, '0');
+
+// The clinic's clock is the core's (`Status.now`): the window keeps to it, not to its own.
+let skewMs = 0;
+
+/** Keeps to the core's clock, from the `now` of its latest status. */
+export function setClinicClock(coreNow) {
+  if (coreNow) skewMs = new Date(coreNow).getTime() - Date.now();
+}
+
+/** The current instant on the clinic's clock. */
+export const clinicNow = () => new Date(Date.now() + skewMs);
+
+/** "UTC−4", "UTC+5:30", "UTC": the offset of a local time, as the core prints it too. */
+function offsetLabel(d) {
+  const minutes = -d.getTimezoneOffset();
+  const sign = minutes < 0 ? '−' : '+';
+  const h = Math.floor(Math.abs(minutes) / 60);
+  const m = Math.abs(minutes) % 60;
+  if (minutes === 0) return 'UTC';
+  return m ? `UTC${sign}${h}:${pad(m)}` : `UTC${sign}${h}`;
+}
+
+/** Whether the clocks change on the local day of `d` (its offset at the start and end differ). */
+function clocksChangeOn(d) {
+  const start = new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  const end = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1);
+  return start.getTimezoneOffset() !== end.getTimezoneOffset();
+}
 
 /** The local date of an RFC 3339 string as "YYYY-MM-DD", the form the core uses for session dates. */
 export function localDate(when) {
@@ -8,13 +37,17 @@ export function localDate(when) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export const todayLocal = () => localDate(new Date());
+export const todayLocal = () => localDate(clinicNow());
 
-/** "HH:MM" (24-hour, local) of an RFC 3339 string, or of now; "HH:MM:SS" with `seconds`. */
-export function localTime(when = new Date(), seconds = false) {
+/**
+ * "HH:MM" (24-hour, local) of an RFC 3339 string, or of now; "HH:MM:SS" with `seconds`; with the
+ * offset ("01:30 UTC−5") on a day the clocks change.
+ */
+export function localTime(when = clinicNow(), seconds = false) {
   const d = new Date(when);
   const hhmm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return seconds ? `${hhmm}:${pad(d.getSeconds())}` : hhmm;
+  const shown = seconds ? `${hhmm}:${pad(d.getSeconds())}` : hhmm;
+  return clocksChangeOn(d) ? `${shown} ${offsetLabel(d)}` : shown;
 }
 
 /** "YYYY-MM-DD HH:MM" (local) of an RFC 3339 string; "YYYY-MM-DD HH:MM:SS" with `withSeconds`. */
@@ -23,15 +56,6 @@ export const localDateTime = (when, withSeconds = false) => `${localDate(when)} 
 /** "HH:MM" if the instant falls on the local date `day`, else "YYYY-MM-DD HH:MM": never an ambiguous time. */
 export function timeOnDay(day, when) {
   return localDate(when) === day ? localTime(when) : localDateTime(when);
-}
-
-/** The RFC 3339 instant of a local "HH:MM" on a session's date, or null if the time is unreadable. */
-export function clinicalInstant(sessionDate, hhmm) {
-  const match = /^(\d{2}):(\d{2})/.exec(hhmm);
-  if (!match) return null;
-  // No offset in the string, so JavaScript reads it as local time, as the nurse meant it.
-  const d = new Date(`${sessionDate}T${match[1]}:${match[2]}`);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 /** A measurement for the flowsheet: as charted, or rounded to `digits`; a dash when not charted. */

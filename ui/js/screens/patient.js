@@ -185,7 +185,6 @@ function followUp(sessions, reference, onSaved) {
     if (chosen) {
       slot.append(outcomeForm({
         sessionId: chosen.id,
-        sessionDate: chosen.session_date,
         lists: reference,
         timepoints: FOLLOW_UPS,
         onSaved,

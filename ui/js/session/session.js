@@ -4,15 +4,16 @@
 import { statusBadge } from '../lib/display.js';
 import { h } from '../lib/dom.js';
 import { checkTyped } from '../lib/form.js';
-import { localTime, reading } from '../lib/format.js';
+import { clinicNow, localTime, reading } from '../lib/format.js';
 import { cameBack, load, repeatWhileShown } from '../lib/lifecycle.js';
 import { patientHref } from '../lib/links.js';
 import { lists } from '../lib/lists.js';
 import { reportActions } from '../lib/report-actions.js';
 import { notices, save } from '../lib/save.js';
-import { addVitals, getSession } from '../shell/api.js';
+import { addVitals, getSession, reviewInfusion } from '../shell/api.js';
 import { setBanner } from '../shell/header.js';
 import { addendaSection } from './sections/addenda.js';
+import { arrivalSection } from './sections/arrival.js';
 import { alertsSection } from './sections/alerts.js';
 import { checklistSection, wasteSection } from './sections/checklist.js';
 import { dischargeSection } from './sections/discharge.js';
@@ -25,8 +26,10 @@ import { signaturesSection } from './sections/signing.js';
 import { registerShortcuts, shortcutsHelp } from './shortcuts.js';
 import { readVitals, vitalsFields } from './vitals-fields.js';
 
-// How often an untouched clinical time, and the figures counted from now, are moved on.
+// How often the figures counted from now are moved on.
 const CLOCK_TICK_MS = 10_000;
+// How often a running infusion is reviewed by the core (the alerts it has come to as time passes).
+const REVIEW_TICK_MS = 30_000;
 
 export async function renderSession(root, sessionId) {
   const loaded = await load(root, () => Promise.all([getSession(sessionId), lists()]));
@@ -55,6 +58,7 @@ function showSession(root, record, choices, signed = null) {
   // The parts a save can change: `show(record)` redraws one and keeps what is typed in its forms.
   const sections = {
     glance: glance(record),
+    arrival: arrivalSection(record, changed),
     // Alerts raised by a new reading appear as soon as it is charted, without redrawing a form.
     alerts: {
       node: alertsSlot,
@@ -64,7 +68,7 @@ function showSession(root, record, choices, signed = null) {
       }) ?? ''),
     },
     checklist: checklistSection(record, choices, changed),
-    infusion: infusionSection(record, changed),
+    infusion: infusionSection(record, choices, changed),
     sideEffects: sideEffectsSection(record, choices, changed),
     notes: notesSection(record, changed),
     discharge: dischargeSection(record, changed),
@@ -104,9 +108,10 @@ function showSession(root, record, choices, signed = null) {
     h('div', { class: 'page-head' }, h('h1', {}, `Session ${session.session_date}`), statusBadge(session.status)),
     h('div', { class: 'session-meta' },
       h('p', { class: 'meta' },
-        `Started ${localTime(session.started_at)} · `,
+        `Opened ${localTime(session.started_at)} · `,
         h('a', { href: patientHref(patient.id) }, 'All sessions for this patient')),
       open && shortcutsHelp()),
+    sections.arrival.node,
     reportActions({ session_id: session.id }, 'report', `session-${session.session_date}.pdf`),
     patientFlags(patient.flags),
     sections.glance.node,
@@ -124,10 +129,32 @@ function showSession(root, record, choices, signed = null) {
     signatures.node,
     addendaSection(record));
   root.replaceChildren(screen);
-  if (open) registerShortcuts(screen);
+  if (open) {
+    registerShortcuts(screen);
+    reviewWhileRunning(screen, session.id, refresh);
+  }
   if (signed) signatures.announce(signed);
   // Ready to chart, with the top of the screen (flags, figures) still in view.
   else entry?.time.focus({ preventScroll: true });
+}
+
+/**
+ * While the infusion runs, the core reviews it every tick and raises the alerts it has come to
+ * (past its plan, at the hard limit); the sections are redrawn from the record it returns. A
+ * failed review is tried again at the next tick: charting never waits on it.
+ */
+function reviewWhileRunning(screen, sessionId, refresh) {
+  let running = true;
+  repeatWhileShown(screen, async () => {
+    if (!running) return;
+    try {
+      const next = await reviewInfusion(sessionId);
+      running = next.session.status === 'open' && ['running', 'paused'].includes(next.infusion.state);
+      if (screen.isConnected) refresh(next);
+    } catch {
+      // The screen says nothing new until the next review answers.
+    }
+  }, REVIEW_TICK_MS);
 }
 
 /**
@@ -169,14 +196,18 @@ function glance(record) {
   const due = h('p', { class: 'vitals-due', 'aria-live': 'polite' });
   const forty = h('p', { class: 'warning', hidden: true },
     '40-minute check: take vitals now (BP typically peaks around 40 minutes).');
-  const node = h('section', { class: 'panel glance', 'aria-label': 'At a glance' }, figures, due, forty);
-  let countedAt = new Date();
+  const missed = h('p', { class: 'warning', hidden: true },
+    '40-minute check missed: no vitals were charted between 35 and 45 minutes after the start.');
+  const stop = h('p', { class: 'warning stop-due', hidden: true, role: 'status' });
+  const node = h('section', { class: 'panel glance', 'aria-label': 'At a glance' }, figures, stop, due, forty, missed);
+  let countedAt = clinicNow();
   const draw = () => {
     figures.replaceChildren(...glanceFigures(record, countedAt).map(([term, value, detail, attention]) =>
       h('div', { class: attention ? 'attention' : null },
         h('dt', {}, term),
         h('dd', {}, value, detail && h('span', { class: 'detail' }, detail)))));
-    showDue(record, due, forty);
+    showDue(record, due, forty, missed);
+    showStopDue(record, stop);
   };
   draw();
   repeatWhileShown(node, draw, CLOCK_TICK_MS);
@@ -184,27 +215,31 @@ function glance(record) {
     node,
     show(next) {
       record = next;
-      countedAt = new Date();
+      countedAt = clinicNow();
       draw();
     },
   };
 }
 
 /** [term, value, detail, needs attention] for each figure; `countedAt`: when the core sent the record. */
-function glanceFigures({ infusion, vitals, alerts, side_effects: effects }, countedAt) {
+function glanceFigures({ infusion, progress, vitals, alerts, side_effects: effects }, countedAt) {
   const last = vitals.at(-1);
   const unacknowledged = alerts.filter((a) => !a.acknowledged_at).length;
   const unresolved = effects.filter((e) => !e.resolved_at);
   // Minutes since the start, as the core counts them, until the stop fixes them.
   const elapsed = infusion.state === 'stopped' || !infusion.started_at
     ? infusion.elapsed_min
-    : Math.floor((Date.now() - new Date(infusion.started_at)) / 60_000);
+    : Math.floor((clinicNow() - new Date(infusion.started_at)) / 60_000);
   const rate = { running: `${infusion.rate_ml_per_h} mL/h`, paused: 'Paused', stopped: 'Stopped' }[infusion.state] ?? 'Not started';
   return [
     ['Elapsed', infusion.started_at ? `${elapsed} min` : '—'],
     ['Rate', rate],
     // It grows while the pump runs: say when the core counted it.
-    ['Given', `${infusion.mg_given} mg`, infusion.state === 'running' && `at ${localTime(countedAt)}`],
+    // Against the plan, so a dose past it cannot pass as ordinary.
+    ['Given', progress ? `${infusion.mg_given} of ${progress.planned_mg} mg` : `${infusion.mg_given} mg`,
+      infusion.state === 'running' && `at ${localTime(countedAt)}`,
+      Boolean(progress) && infusion.mg_given > progress.alert_above_mg],
+    ['Planned end', progress?.planned_end ? localTime(progress.planned_end) : '—', null, Boolean(progress?.stop_due)],
     ['BP (MAP)', last ? `${last.sbp}/${last.dbp} (${reading(last.map, 0)})` : '—', last && `at ${localTime(last.clinical_time)}`],
     ['HR', reading(last?.hr)],
     ['SpO2', last ? `${last.spo2}%` : '—'],
@@ -218,18 +253,28 @@ function glanceFigures({ infusion, vitals, alerts, side_effects: effects }, coun
  * When the next vitals are due, counted down from the core's due time; overdue and the 40-minute
  * check (where BP typically peaks) stand out. Changed only when it changes, so it is announced once.
  */
-function showDue({ cadence, session }, line, forty) {
+function showDue({ cadence, session }, line, forty, missed) {
   const shown = Boolean(cadence.next_due) && session.status === 'open';
   line.hidden = !shown;
   forty.hidden = !shown || !cadence.forty_minute_check_due;
+  missed.hidden = !cadence.forty_minute_check_missed;
   if (!shown) return;
-  const minutes = Math.round((new Date(cadence.next_due) - new Date()) / 60000);
+  const minutes = Math.round((new Date(cadence.next_due) - clinicNow()) / 60000);
   const overdue = minutes < 0;
   const text = overdue
     ? `Vitals overdue by ${-minutes} min (due ${localTime(cadence.next_due)})`
     : `Next vitals due at ${localTime(cadence.next_due)} (in ${minutes} min)`;
   if (line.textContent !== text) line.textContent = text;
   line.classList.toggle('overdue', overdue);
+}
+
+/** Once the planned volume has run, the prompt to chart the stop (the pump usually stops by itself). */
+function showStopDue({ progress, session }, line) {
+  const due = session.status === 'open' && Boolean(progress?.stop_due);
+  line.hidden = !due;
+  const text = due ? `The planned ${progress.planned_ml} mL has run${progress.planned_end ? ` (planned end ${localTime(progress.planned_end)})` : ''}: `
+    + 'check the pump and chart the stop.' : '';
+  if (line.textContent !== text) line.textContent = text;
 }
 
 /** The protocol and dose the session was started with, with the arithmetic the nurse checked. */
@@ -261,31 +306,23 @@ function entryForm(session, slot, sheet, changed) {
     vitals.node,
     h('div', { class: 'form-actions' }, submit, notes.node));
 
-  // Until the nurse types a time, keep it at "now": an entry made long after the screen opened
-  // (or after the previous entry) must not be charted at a stale time.
-  let timeTyped = false;
-  vitals.time.addEventListener('input', () => { timeTyped = true; });
-  const tick = () => {
-    if (!timeTyped && document.activeElement !== vitals.time) vitals.time.value = localTime();
-  };
-  repeatWhileShown(slot, tick, CLOCK_TICK_MS);
-
+  form.addEventListener('focusin', vitals.time.catchUp);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const reading = readVitals(vitals, session.session_date, notes);
-    if (!reading) return;
-    const saved = await save(submit, notes, () => addVitals({ session_id: session.id, ...reading }));
+    const saved = await save(submit, notes, async () => addVitals({
+      session_id: session.id,
+      ...await readVitals(vitals, session.id),
+    }));
     if (!saved) return;
 
     notes.saved(`Vitals charted and saved at ${localTime(saved.recorded_at)}`);
     for (const { input } of vitals.readings) input.value = '';
-    timeTyped = false;
-    tick();
+    vitals.time.reset();
     vitals.readings[0].input.focus();
     // Redraw from the core's copy, so the table shows exactly what is stored, in its order.
     const fresh = await changed(notes);
     if (fresh) sheet.show(fresh.vitals);
   });
-  return { form, time: vitals.time };
+  return { form, time: vitals.time.input };
 }

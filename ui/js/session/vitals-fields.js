@@ -2,7 +2,7 @@
 
 import { field, h } from '../lib/dom.js';
 import { numberOrNull } from '../lib/form.js';
-import { clinicalInstant, localTime } from '../lib/format.js';
+import { clockTime } from './clinical-time.js';
 
 const VITALS = [
   { key: 'sbp', id: 'vitals-sbp', label: 'Systolic BP (mmHg)' },
@@ -17,14 +17,12 @@ const VITALS = [
 ];
 
 /**
- * The clinical time and the readings, filled from `from` (a stored Vitals) if given.
- * `idSuffix` keeps the ids of a second form on the page distinct.
+ * The clinical time (`clockTime`: following the clock, or the stored reading's) and the readings,
+ * filled from `from` (a stored Vitals) if given. `idSuffix` keeps the ids of a second form on the
+ * page distinct.
  */
 export function vitalsFields(idSuffix = '', from = null) {
-  const time = h('input', {
-    id: `clinical-time${idSuffix}`, type: 'time', placeholder: 'HH:MM',
-    value: from ? localTime(from.clinical_time) : localTime(),
-  });
+  const time = clockTime(`clinical-time${idSuffix}`, { from: from?.clinical_time });
   const readings = VITALS.map((vital) => ({
     ...vital,
     input: h('input', {
@@ -36,22 +34,15 @@ export function vitalsFields(idSuffix = '', from = null) {
     }),
   }));
   const node = h('div', { class: 'fields vitals-fields' },
-    field('Clinical time', time),
+    field('Clinical time', time.input),
     readings.map(({ label, input, optional }) => field(label, input, optional && 'optional')));
   return { time, readings, node };
 }
 
-/** The reading as the core takes it, or null after saying why the time cannot be read. */
-export function readVitals({ time, readings }, sessionDate, notes) {
-  const clinicalTime = clinicalInstant(sessionDate, time.value);
-  if (!clinicalTime) {
-    notes.clear();
-    notes.error('Enter the clinical time as HH:MM (24-hour clock).');
-    time.focus();
-    return null;
-  }
+/** The reading as the core takes it, for session `sessionId`; throws if its time cannot be read. */
+export async function readVitals({ time, readings }, sessionId) {
   return {
-    clinical_time: clinicalTime,
+    clinical_time: await time.instant(sessionId),
     ...Object.fromEntries(readings.map(({ key, input }) => [key, numberOrNull(input)])),
   };
 }

@@ -54,6 +54,11 @@ export const listProtocols = () => call('list_protocols', {});
 export const dosePreview = (dose) => call('dose_preview', dose);
 export const startSession = (dose) => call('start_session', dose);
 export const getSession = (sessionId) => call('get_session', { session_id: sessionId });
+/** The record, after raising the alerts a running infusion has come to (the screen's tick). */
+export const reviewInfusion = (sessionId) => call('review_infusion', { session_id: sessionId });
+/** `{session_id, text, for_arrival}` → `{choices: [{at, label}]}`: the instants a typed time names. */
+export const readClinicalTime = (typed) => call('read_clinical_time', typed);
+export const moveArrival = (move) => call('move_arrival', move);
 export const addVitals = (vitals) => call('add_vitals', vitals);
 export const correctVitals = (correction) => call('correct_vitals', correction);
 export const addInfusionEvent = (event) => call('add_infusion_event', event);

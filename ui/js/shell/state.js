@@ -1,12 +1,16 @@
 // Who is signed in, as the core last said (its `Status`). Screens read the roles only to leave out
 // what the core would refuse anyway; the core checks every command itself.
 
+import { setClinicClock } from '../lib/format.js';
+
 let current = null;
 
 export const status = () => current;
 
+/** Every status carries the core's clock, which the window's clock-following fields keep to. */
 export function setStatus(next) {
   current = next;
+  setClinicClock(next?.now);
 }
 
 /** The clinic's auto-lock setting changed (an admin saved it, or a touch reported it). */

@@ -146,9 +146,9 @@ function wasteForm(session, onChange) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => recordWaste({
+    const saved = await save(submit, notes, async () => recordWaste({
       session_id: session.id,
-      clinical_time: time.instant(session.session_date),
+      clinical_time: await time.instant(session.id),
       amount_mg: numberOrNull(amount),
       witness_username: witness.value,
       witness_password: password.value,

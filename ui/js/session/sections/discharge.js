@@ -105,9 +105,9 @@ function aldreteForm(session, onChange) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => addAldrete({
+    const saved = await save(submit, notes, async () => addAldrete({
       session_id: session.id,
-      clinical_time: time.instant(session.session_date),
+      clinical_time: await time.instant(session.id),
       ...Object.fromEntries(selects.map(({ key, input }) => [key, numberOrNull(input)])),
     }));
     if (!saved) return;
@@ -147,9 +147,9 @@ function dischargeForm(session, notes, heading, onChange) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const next = await save(submit, notes, () => discharge({
+    const next = await save(submit, notes, async () => discharge({
       session_id: session.id,
-      clinical_time: time.instant(session.session_date),
+      clinical_time: await time.instant(session.id),
       escort_name: escort.value,
       instructions_given: instructions.checked,
       override_reason: reason.value,

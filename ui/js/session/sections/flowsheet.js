@@ -91,9 +91,11 @@ export function flowsheet(record, { editable, onCorrecting, onChanged }) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!checkTyped(form, formNotes)) return;
-      const values = readVitals(vitals, session.session_date, formNotes);
-      if (!values) return;
-      const saved = await save(submit, formNotes, () => correctVitals({ vitals_id: v.id, reason: reason.value, vitals: { session_id: session.id, ...values } }));
+      const saved = await save(submit, formNotes, async () => correctVitals({
+        vitals_id: v.id,
+        reason: reason.value,
+        vitals: { session_id: session.id, ...await readVitals(vitals, session.id) },
+      }));
       if (!saved) return;
       close(false);
       notes.clear();
@@ -102,7 +104,7 @@ export function flowsheet(record, { editable, onCorrecting, onChanged }) {
       if (fresh) show(fresh.vitals);
       rows.querySelector(`tr[data-vitals-id="${saved.id}"] button`)?.focus();
     });
-    return { form, first: vitals.time };
+    return { form, first: vitals.time.input };
   }
 
   show(record.vitals);

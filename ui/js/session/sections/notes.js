@@ -40,9 +40,9 @@ function noteForm(session, onChange) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => addNote({
+    const saved = await save(submit, notes, async () => addNote({
       session_id: session.id,
-      clinical_time: time.instant(session.session_date),
+      clinical_time: await time.instant(session.id),
       text: text.value,
     }));
     if (!saved) return;

@@ -19,12 +19,12 @@ const scaleSpec = (lists, scale) => lists.scales.find((spec) => spec.scale === s
 const range = (max) => Array.from({ length: max + 1 }, (_, value) => value);
 
 /**
- * The form for one score of session `sessionId`. `timepoints` is either ['pre_infusion'] (timed on
- * the session's date, `sessionDate`) or follow-ups (a date and time, up to 30 days after). Scale
+ * The form for one score of session `sessionId`. `timepoints` is either ['pre_infusion'] (timed
+ * after the patient's arrival) or follow-ups (a date and time, up to 30 days after). Scale
  * and timepoint start unchosen, except the first of `scalesDue` and a single allowed timepoint.
  * `onSaved(score)` runs with the core's OutcomeScore.
  */
-export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesDue = [], onSaved }) {
+export function outcomeForm({ sessionId, lists, timepoints, scalesDue = [], onSaved }) {
   const followUp = !timepoints.includes('pre_infusion');
   const scale = h('select', { id: 'outcome-scale' },
     h('option', { value: '' }, 'Choose…'),
@@ -34,7 +34,7 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
     allowed.length > 1 && h('option', { value: '' }, 'Choose…'),
     allowed.map((choice) => h('option', { value: choice.name }, choice.label)));
   // A follow-up is often scored on another day (a phone call, the next visit): date and time.
-  const time = clockTime('outcome-time', followUp);
+  const time = clockTime('outcome-time', { withDate: followUp });
 
   const items = h('div', { class: 'fields outcome-items' });
   const total = h('p', { class: 'outcome-total', 'aria-live': 'polite' });
@@ -77,11 +77,11 @@ export function outcomeForm({ sessionId, sessionDate, lists, timepoints, scalesD
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
     safety.replaceChildren();
-    const saved = await save(submit, notes, () => addOutcome({
+    const saved = await save(submit, notes, async () => addOutcome({
       session_id: sessionId,
       scale: scale.value || null,
       timepoint: when.value || null,
-      clinical_time: time.instant(sessionDate),
+      clinical_time: await time.instant(sessionId),
       items: itemSelects.map(numberOrNull),
     }));
     if (!saved) return;
@@ -113,7 +113,6 @@ export function outcomesSection(record, lists, onChange) {
       h('h3', {}, open ? 'Score before the infusion' : 'Follow-up score (24 hours or 1 week after)'),
       outcomeForm({
         sessionId: session.id,
-        sessionDate: session.session_date,
         lists,
         timepoints: open ? ['pre_infusion'] : FOLLOW_UPS,
         scalesDue: open ? record.scales_due : [],

@@ -3,7 +3,7 @@
 
 import { field, h } from '../../lib/dom.js';
 import { checkTyped, choiceSelect, numberOrNull } from '../../lib/form.js';
-import { localTime } from '../../lib/format.js';
+import { clinicNow, localTime } from '../../lib/format.js';
 import { labelOf } from '../../lib/lists.js';
 import { notices, save } from '../../lib/save.js';
 import { addIntervention, addSideEffect, resolveSideEffect } from '../../shell/api.js';
@@ -83,7 +83,7 @@ function effectActions(effect, labelId, { notes, reload, rescue }) {
   const give = h('button', { type: 'button', class: 'secondary small', 'aria-describedby': labelId }, 'Give rescue med');
   resolve.addEventListener('click', async () => {
     // Resolved as of now: the button is pressed when the nurse sees it has passed.
-    const saved = await save(resolve, notes, () => resolveSideEffect(effect.id, new Date().toISOString()));
+    const saved = await save(resolve, notes, () => resolveSideEffect(effect.id, clinicNow().toISOString()));
     if (!saved) return;
     notes.saved(`${saved.label} marked resolved at ${localTime(saved.resolved_at)}`);
     reload(notes);
@@ -111,12 +111,12 @@ function effectForm(session, lists, reload) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => addSideEffect({
+    const saved = await save(submit, notes, async () => addSideEffect({
       session_id: session.id,
       effect: effect.value || null,
       other: other.value(),
       severity: severity.value || null,
-      onset_time: onset.instant(session.session_date),
+      onset_time: await onset.instant(session.id),
     }));
     if (!saved) return;
     notes.saved(`Side effect saved at ${localTime(saved.recorded_at)}`);
@@ -175,14 +175,14 @@ function interventionForm(session, lists, reload) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => addIntervention({
+    const saved = await save(submit, notes, async () => addIntervention({
       session_id: session.id,
       medication: medication.value || null,
       other: other.value(),
       dose: numberOrNull(dose),
       unit: unit.value || null,
       route: route.value || null,
-      clinical_time: given.instant(session.session_date),
+      clinical_time: await given.instant(session.id),
       indication: indication.value,
       side_effect_id: linked?.id ?? null,
       effect: effect.value,
