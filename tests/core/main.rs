@@ -20,3 +20,4 @@ mod roles;
 mod signing;
 mod storage;
 mod support;
+mod trust;

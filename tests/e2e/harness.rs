@@ -133,15 +133,20 @@ pub struct App {
 
 impl App {
     pub async fn launch(display: &Display, data_dir: &Path) -> App {
+        App::launch_with(display, data_dir, &[]).await
+    }
+
+    /// `launch`, with more of the app's environment set (its time zone, its clock).
+    pub async fn launch_with(display: &Display, data_dir: &Path, env: &[(&str, &str)]) -> App {
         let (port, native_port) = (free_port(), free_port());
-        let driver = Group::spawn(
-            app_environment(&mut Command::new(tauri_driver()), &display.name, data_dir).args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ]),
-        );
+        let mut command = Command::new(tauri_driver());
+        command.envs(env.iter().copied());
+        let driver = Group::spawn(app_environment(&mut command, &display.name, data_dir).args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ]));
         // tauri-driver listens before WebKitWebDriver does; a session request sent between the two is dropped.
         for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
             wait_until(&format!("{what} to listen"), || {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod harness;
+mod night;
 
 use std::time::Duration;
 
@@ -163,6 +164,8 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
         "Anxious on arrival; 138/86 on repeat by hand",
     )
     .await;
+    // GAD-7 is due before the infusion too and was not taken: starting without it is confirmed.
+    app.tick("Start without GAD-7").await;
     app.click_button("Record start").await;
     app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
     app.click_button("Sign out").await;

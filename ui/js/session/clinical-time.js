@@ -48,10 +48,13 @@ export function clockTime(id, { withDate = false, from = null, forArrival = fals
     choices.hidden = true;
     choices.replaceChildren(choices.firstChild);
   };
-  input.addEventListener('input', () => {
-    typed = true;
-    forget();
-  });
+  // A change as well as input: a field emptied without typing (WebDriver's clear, say) is typed too.
+  for (const kind of ['input', 'change']) {
+    input.addEventListener(kind, () => {
+      typed = true;
+      forget();
+    });
+  }
   const catchUp = () => {
     if (!typed && document.activeElement !== input) input.value = shown(clinicNow());
   };
