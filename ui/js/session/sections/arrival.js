@@ -15,7 +15,7 @@ export function arrivalSection(record, onChanged) {
   function show({ session }) {
     const moved = session.arrival_reason
       && h('span', { class: 'meta' }, ` · moved back from ${localTime(session.started_at)}: ${session.arrival_reason}`);
-    const button = session.status === 'open' && h('button', { type: 'button', class: 'secondary small' }, 'Arrived earlier…');
+    const button = session.status === 'open' ? h('button', { type: 'button', class: 'secondary small' }, 'Arrived earlier…') : null;
     button?.addEventListener('click', () => formSlot.replaceChildren(arrivalForm(session, () => {
       formSlot.replaceChildren();
       onChanged(notes);
