@@ -19,7 +19,7 @@ use crate::domain::outcomes::{OutcomeInput, OutcomeScore};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
-use crate::domain::sessions::{DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
+use crate::domain::sessions::{DayList, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef};
 use crate::domain::settings::{LogoInput, Settings, SettingsInput};
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::domain::signing::AddendumInput;

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod audit;
 pub mod backups;
 pub mod catalogue;
+pub mod dates;
 pub mod discharge;
 pub mod infusion;
 pub mod notes;

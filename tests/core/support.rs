@@ -173,8 +173,8 @@ pub fn dose_input(patient: &Patient) -> DoseInput {
     DoseInput {
         patient_id: patient.id,
         protocol_id: 1,
-        weight: Some(patient.weight_kg),
-        weight_unit: Some(WeightUnit::Kg),
+        weight: Some(patient.weight.value),
+        weight_unit: Some(patient.weight.unit),
         dose_mg_per_kg: None,
         weight_confirmed: false,
         override_reason: None,
