@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::domain::audit::Action;
 use crate::domain::backups::BackupKind;
 use crate::domain::catalogue::Choice;
-use crate::domain::{discharge, notes, outcomes, patients, preparation, settings, side_effects, signing};
+use crate::domain::{
+    discharge, notes, outcomes, patients, preparation, protocols, settings, side_effects, signing, users,
+};
 
 /// Every list the forms choose from, and the outcome scales' items.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +58,14 @@ fn limits() -> BTreeMap<&'static str, usize> {
         ("rescue_other", side_effects::MAX_OTHER_MEDICATION_CHARS),
         ("rescue_indication", side_effects::MAX_RESCUE_INDICATION_CHARS),
         ("rescue_effect", side_effects::MAX_RESCUE_EFFECT_CHARS),
+        ("checklist_escort", preparation::MAX_ESCORT_CHARS),
+        ("iv_site", preparation::MAX_IV_SITE_CHARS),
+        ("vial_lot", preparation::MAX_VIAL_LOT_CHARS),
+        ("protocol_name", protocols::MAX_PROTOCOL_NAME_CHARS),
+        ("protocol_drug", protocols::MAX_DRUG_CHARS),
+        ("protocol_route", protocols::MAX_ROUTE_CHARS),
+        ("username", users::MAX_USERNAME_CHARS),
+        ("display_name", users::MAX_DISPLAY_NAME_CHARS),
     ])
 }
 

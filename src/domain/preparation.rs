@@ -71,6 +71,11 @@ pub struct NewChecklist {
     pub vial_expiry: NaiveDate,
 }
 
+/// Longest escort's name, IV site and vial lot number.
+pub const MAX_ESCORT_CHARS: usize = 200;
+pub const MAX_IV_SITE_CHARS: usize = 100;
+pub const MAX_VIAL_LOT_CHARS: usize = 40;
+
 impl ChecklistInput {
     /// Every item confirmed, and a vial that has not expired by the session's date.
     pub fn validate(self, session_date: NaiveDate) -> Result<NewChecklist> {
@@ -85,7 +90,7 @@ impl ChecklistInput {
                 c.problem(format!("{item} must be confirmed before the infusion."));
             }
         }
-        let escort_name = c.text(self.escort_name, "Escort's name", 200);
+        let escort_name = c.text(self.escort_name, "Escort's name", MAX_ESCORT_CHARS);
         match self.pregnancy {
             None => c.problem("Pregnancy status is required (choose \"Not applicable\" where it does not apply)."),
             Some(Pregnancy::Pregnant) => {
@@ -93,9 +98,9 @@ impl ChecklistInput {
             }
             Some(_) => {}
         }
-        let iv_site = c.text(self.iv_site, "IV site", 100);
+        let iv_site = c.text(self.iv_site, "IV site", MAX_IV_SITE_CHARS);
         let iv_gauge = c.whole(self.iv_gauge, IV_GAUGE);
-        let vial_lot = c.text(self.vial_lot, "Vial lot number", 40);
+        let vial_lot = c.text(self.vial_lot, "Vial lot number", MAX_VIAL_LOT_CHARS);
         let vial_expiry = c.text(self.vial_expiry, "Vial expiry", DATE_CHARS).and_then(|text| {
             match read_month_end(&text).unwrap_or_else(|| read_date(&text)) {
                 Err(DateProblem::Unreadable) => c.problem(

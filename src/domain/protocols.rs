@@ -14,6 +14,11 @@ use crate::error::{Error, Result};
 const WEIGHT_CHANGE_TO_CONFIRM: f64 = 0.10;
 const DOSE: Range = Range::new("Dose", "mg/kg", 0.01, 10.0);
 
+/// Longest protocol name, drug and route.
+pub const MAX_PROTOCOL_NAME_CHARS: usize = 100;
+pub const MAX_DRUG_CHARS: usize = 60;
+pub const MAX_ROUTE_CHARS: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {
     pub id: i64,
@@ -63,9 +68,9 @@ impl ProtocolInput {
     /// A protocol whose dose sits within its own limits, soft below hard, every figure in range.
     pub fn validate(self) -> Result<Protocol> {
         let mut c = Checker::new();
-        let name = c.text(self.name, "Protocol name", 100);
-        let drug = c.text(self.drug, "Drug", 60);
-        let route = c.text(self.route, "Route", 20);
+        let name = c.text(self.name, "Protocol name", MAX_PROTOCOL_NAME_CHARS);
+        let drug = c.text(self.drug, "Drug", MAX_DRUG_CHARS);
+        let route = c.text(self.route, "Route", MAX_ROUTE_CHARS);
         let dose = c.decimal(self.dose_mg_per_kg, DOSE, 3);
         let duration = c.whole(self.duration_min, Range::new("Duration", "min", 1.0, 600.0));
         let concentration = c.decimal(
