@@ -187,7 +187,7 @@ fn reading(c: &mut Criterion, ten: &TenYears) {
     eprintln!(
         "day list of {}: {} sessions",
         ten.last_day,
-        clinic.day_list(day_request(ten)).unwrap().len()
+        clinic.day_list(day_request(ten)).unwrap().entries.len()
     );
     group.bench_function("the day's session list (a full clinic day)", |b| {
         b.iter(|| black_box(clinic.day_list(day_request(ten)).unwrap()))

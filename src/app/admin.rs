@@ -115,7 +115,8 @@ pub fn update_settings(g: &mut Guard, input: SettingsInput) -> Result<Settings> 
 }
 
 pub fn audit_search(g: &mut Guard, filter: Filter) -> Result<Vec<audit::Entry>> {
-    g.db.audit_search(&filter, Some(filter.limit.unwrap_or(audit::SEARCH_LIMIT)))
+    let period = filter.period()?;
+    g.db.audit_search(&filter, period, Some(filter.limit.unwrap_or(audit::SEARCH_LIMIT)))
 }
 
 pub fn audit_verify(g: &mut Guard) -> Result<Verification> {
@@ -125,8 +126,9 @@ pub fn audit_verify(g: &mut Guard) -> Result<Verification> {
 /// Writes every matching row to a CSV file (temp file, fsync, rename); the export is audited,
 /// and the audit row commits only if the file was written. Never writes into the data folder.
 pub fn audit_export(g: &mut Guard, request: ExportRequest) -> Result<Exported> {
+    let period = request.filter.period()?;
     let target = outside_data_folder(g.clinic, &request.path)?;
-    let entries = g.db.audit_search(&request.filter, None)?;
+    let entries = g.db.audit_search(&request.filter, period, None)?;
     let event = Event::new(Action::AuditExported).detail(format!("{} rows to {}", entries.len(), request.path));
     g.db.audit_around(&Author::from(&g.by), &event, g.now, || {
         files::write_atomically(&target, false, |out| csv::write_audit(&entries, out))

@@ -3,7 +3,7 @@
 //! same transaction). The gate (`Clinic::gate`) has already checked who is signed in and what their
 //! roles allow; the command table (`commands.rs`) hands each its guard's database, user and clock.
 
-use chrono::{DateTime, Duration, Local, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::app::access::check_credentials;
 use crate::app::clinic::Guard;
@@ -22,7 +22,7 @@ use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdat
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
 use crate::domain::sessions::{
-    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef,
+    ArrivalMove, DayList, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef,
     SessionStatus,
 };
 use crate::domain::settings::Settings;
@@ -77,14 +77,16 @@ pub fn series(
     Ok((record, sessions))
 }
 
-/// The day's sessions by chair and start time, with where each one is.
-pub fn day_list(db: &Db, now: DateTime<Utc>, request: DayRequest) -> Result<Vec<DayEntry>> {
-    let date = match request.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => clinic_date(now),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Error::Validation("Date must be a date like 2026-11-22.".into()))?,
-    };
-    db.day_list(date)
+/// The day's sessions by chair and start time, with where each one is, and the day as read.
+pub fn day_list(db: &Db, now: DateTime<Utc>, request: DayRequest) -> Result<DayList> {
+    let mut c = Checker::new();
+    let date = c.optional_date(request.date, "Day");
+    c.finish()?;
+    let date = date.unwrap_or_else(|| clinic_date(now));
+    Ok(DayList {
+        date,
+        entries: db.day_list(date)?,
+    })
 }
 
 pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {
@@ -100,7 +102,7 @@ pub fn dose_preview(db: &Db, input: &DoseInput) -> Result<DosePlan> {
 fn planned(db: &Db, input: &DoseInput) -> Result<(Protocol, DosePlan)> {
     let patient = db.patient(input.patient_id)?;
     let protocol = db.active_protocol(input.protocol_id)?;
-    let plan = protocol.plan(input, patient.weight_kg)?;
+    let plan = protocol.plan(input, patient.weight)?;
     Ok((protocol, plan))
 }
 

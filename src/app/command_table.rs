@@ -61,7 +61,7 @@ commands! {
     guarded print_report(ReportRequest) -> Printed, Role(Chart, "print reports") => reports::print_report;
     guarded reference_lists(Nothing) -> ReferenceLists, SignedIn => |_, _| Ok(lists::reference_lists());
     // The window re-reads it every minute on its own: not activity that holds off the automatic lock.
-    guarded day_list(DayRequest) -> Vec<DayEntry>, Watch(Chart, "view the day list")
+    guarded day_list(DayRequest) -> DayList, Watch(Chart, "view the day list")
         => |g, input| chart::day_list(g.db, g.now, input);
     guarded save_checklist(ChecklistInput) -> Checklist, Role(Chart, "chart the pre-infusion checklist")
         => |g, input| chart::save_checklist(g.db, &g.by, g.now, input);

@@ -21,7 +21,7 @@ use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdat
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{DoseInput, DosePlan, Protocol, ProtocolInput};
 use crate::domain::sessions::{
-    ArrivalMove, DayEntry, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef,
+    ArrivalMove, DayList, DayRequest, PatientRecord, PatientRef, Session, SessionRecord, SessionRef,
 };
 use crate::domain::settings::{LogoInput, Settings, SettingsInput};
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};

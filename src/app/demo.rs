@@ -24,7 +24,7 @@ use crate::domain::signing::AddendumInput;
 use crate::domain::users::User;
 use crate::domain::validate::Checker;
 use crate::domain::vitals::VitalsInput;
-use crate::domain::weight::{WeightUnit, KG_PER_LB};
+use crate::domain::weight::{Weight, WeightUnit, KG_PER_LB};
 use crate::error::Result;
 use crate::storage::Db;
 
@@ -87,7 +87,8 @@ pub(crate) struct Person {
     /// The registration form, taken when the patient first comes in.
     input: PatientInput,
     female: bool,
-    weight_kg: f64,
+    /// As typed at registration, and on the scales at every visit.
+    weight: Weight,
     protocol_id: i64,
     sbp: f64,
     hr: f64,
@@ -264,7 +265,17 @@ fn person(rng: &mut Rng, adult_in: i32) -> Person {
             flagged.push(medication);
         }
     }
-    let in_lb = chance(rng, 0.1);
+    let weight = if chance(rng, 0.1) {
+        Weight {
+            value: (weight_kg / KG_PER_LB).round(),
+            unit: WeightUnit::Lb,
+        }
+    } else {
+        Weight {
+            value: weight_kg,
+            unit: WeightUnit::Kg,
+        }
+    };
     let escort_names = if chance(rng, 0.5) { FEMALE } else { MALE };
     let escort = format!("{} {family}", pick(rng, escort_names));
     let phone = format!("555-{:04}", rng.u32(0..10_000));
@@ -279,12 +290,8 @@ fn person(rng: &mut Rng, adult_in: i32) -> Person {
         )),
         mrn: None,
         sex: Some(sex),
-        weight: Some(if in_lb {
-            (weight_kg / KG_PER_LB).round()
-        } else {
-            weight_kg
-        }),
-        weight_unit: Some(if in_lb { WeightUnit::Lb } else { WeightUnit::Kg }),
+        weight: Some(weight.value),
+        weight_unit: Some(weight.unit),
         height_cm: Some((rng.f64() * 40.0 + 152.0).round()),
         allergies: Some(if chance(rng, 0.75) {
             "None known".into()
@@ -301,7 +308,7 @@ fn person(rng: &mut Rng, adult_in: i32) -> Person {
     Person {
         input,
         female: sex == Sex::Female,
-        weight_kg,
+        weight,
         protocol_id: if chance(rng, 0.8) { 1 } else { 2 },
         sbp: rng.f64() * 22.0 + 110.0,
         hr: rng.f64() * 25.0 + 62.0,
@@ -380,8 +387,8 @@ pub(crate) fn chart_visit(
         DoseInput {
             patient_id,
             protocol_id: person.protocol_id,
-            weight: Some(person.weight_kg),
-            weight_unit: Some(WeightUnit::Kg),
+            weight: Some(person.weight.value),
+            weight_unit: Some(person.weight.unit),
             dose_mg_per_kg: None,
             weight_confirmed: true,
             override_reason: None,

@@ -6,9 +6,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
+use crate::domain::validate::Checker;
 use serde_json::Value;
 
 use crate::digest::sha256_hex;
+use crate::error::Result;
 
 /// The hash the first row chains from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -223,9 +225,28 @@ pub struct Filter {
     pub username: Option<String>,
     pub patient_id: Option<i64>,
     pub action: Option<Action>,
+    /// The first and last day, as typed (domain/dates.rs); `period` reads them.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The days a filter's `from` and `to` name.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub limit: Option<u32>,
+}
+
+impl Filter {
+    /// The filter's days read as typed, or every problem with them, naming the field.
+    pub fn period(&self) -> Result<Period> {
+        let mut c = Checker::new();
+        let from = c.optional_date(self.from.clone(), "From");
+        let to = c.optional_date(self.to.clone(), "To");
+        c.finish()?;
+        Ok(Period { from, to })
+    }
 }
 
 /// Most rows one search shows; exports take every match.

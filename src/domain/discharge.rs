@@ -120,17 +120,21 @@ pub struct Discharge {
     pub late: bool,
 }
 
+/// Longest escort's name, and physician's reason to discharge early.
+pub const MAX_ESCORT_CHARS: usize = 200;
+pub const MAX_OVERRIDE_REASON_CHARS: usize = 500;
+
 impl DischargeInput {
     pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewDischarge> {
         let mut c = Checker::new();
         let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
-        let escort_name = c.text(self.escort_name, "Escort's name", 200);
+        let escort_name = c.text(self.escort_name, "Escort's name", MAX_ESCORT_CHARS);
         if !self.instructions_given {
             c.problem(
                 "Discharge instructions must be given (no driving until after a night's sleep; no benzodiazepines or opioids for 4 hours).",
             );
         }
-        let override_reason = c.optional_text(self.override_reason, "Override reason", 500);
+        let override_reason = c.optional_text(self.override_reason, "Override reason", MAX_OVERRIDE_REASON_CHARS);
         c.finish()?;
         Ok(NewDischarge {
             session_id: self.session_id,

@@ -206,7 +206,7 @@ pub fn progress(pump: &Infusion, plan: &DosePlan, protocol: &Protocol, now: Date
         planned_end,
         stop_due: pump.in_progress() && pump.ml_given >= plan.volume_ml,
         alert_above_mg: round(plan.total_mg * (1.0 + protocol.overrun_margin_pct / 100.0), 2),
-        hard_limit_mg: round(protocol.hard_limit_mg_per_kg * plan.weight_kg, 2),
+        hard_limit_mg: round(protocol.hard_limit_mg_per_kg * plan.weight.kg(), 2),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backups;
 pub mod catalogue;
 pub mod clock;
+pub mod dates;
 pub mod discharge;
 pub mod infusion;
 pub mod notes;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
 use crate::domain::validate::{once_each, Checker, Range};
-use crate::domain::weight::{weight_kg, WeightUnit};
+use crate::domain::weight::{Weight, WeightUnit};
 use crate::error::Result;
 
 /// Oldest plausible patient; older dates of birth are typing slips.
@@ -57,17 +57,23 @@ catalogue! {
 
 const HEIGHT: Range = Range::new("Height", "cm", 100.0, 250.0);
 
+/// Longest names, MRN, allergies, and the other indication, emergency contact and escort.
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_MRN_CHARS: usize = 32;
+pub const MAX_ALLERGIES_CHARS: usize = 500;
+pub const MAX_DETAIL_CHARS: usize = 200;
+
 /// What the patient form sends; every field optional so that a missing one gets a message, not a parse error.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatientInput {
     pub family_name: Option<String>,
     pub given_names: Option<String>,
-    /// YYYY-MM-DD
+    /// As typed: YYYY-MM-DD, or a form that cannot be misread (domain/dates.rs).
     pub date_of_birth: Option<String>,
     pub mrn: Option<String>,
     pub sex: Option<Sex>,
-    /// In `weight_unit`; stored in kg.
+    /// In `weight_unit`; kept as typed.
     pub weight: Option<f64>,
     pub weight_unit: Option<WeightUnit>,
     pub height_cm: Option<f64>,
@@ -102,7 +108,7 @@ pub struct NewPatient {
     pub date_of_birth: NaiveDate,
     pub mrn: String,
     pub sex: Sex,
-    pub weight_kg: f64,
+    pub weight: Weight,
     pub height_cm: Option<f64>,
     pub allergies: String,
     pub indication: Indication,
@@ -121,9 +127,8 @@ pub struct Patient {
     pub date_of_birth: NaiveDate,
     pub mrn: String,
     pub sex: Sex,
-    pub weight_kg: f64,
-    /// The same weight in lb, shown beside the kg.
-    pub weight_lb: f64,
+    /// As typed, in its unit (records from before the unit was kept: in kg).
+    pub weight: Weight,
     pub height_cm: Option<f64>,
     pub allergies: String,
     pub indication: Indication,
@@ -149,42 +154,40 @@ impl PatientInput {
     /// Checks every field against `today` (local date) and reports all problems together.
     pub fn validate(self, today: NaiveDate) -> Result<NewPatient> {
         let mut c = Checker::new();
-        let family_name = c.text(self.family_name, "Family name", 100);
-        let given_names = c.text(self.given_names, "Given names", 100);
-        let mrn = c.text(self.mrn, "MRN", 32);
-        let date_of_birth = c.text(self.date_of_birth, "Date of birth", 10).and_then(|text| {
-            let parsed = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+        let family_name = c.text(self.family_name, "Family name", MAX_NAME_CHARS);
+        let given_names = c.text(self.given_names, "Given names", MAX_NAME_CHARS);
+        let mrn = c.text(self.mrn, "MRN", MAX_MRN_CHARS);
+        let date_of_birth = c.date(self.date_of_birth, "Date of birth").and_then(|d| {
             let oldest = today.with_year_offset(-MAX_AGE_YEARS);
-            match parsed {
-                None => c.problem("Date of birth must be a date like 1984-03-27."),
-                Some(d) if d > today => c.problem("Date of birth cannot be in the future."),
-                Some(d) if d < oldest => c.problem(format!(
+            match d {
+                d if d > today => c.problem("Date of birth cannot be in the future."),
+                d if d < oldest => c.problem(format!(
                     "Date of birth must be after {oldest} (age at most {MAX_AGE_YEARS} years)."
                 )),
-                Some(d) => return Some(d),
+                d => return Some(d),
             }
             None
         });
         if self.sex.is_none() {
             c.problem("Sex is required (female, male, or other / not stated).");
         }
-        let weight_kg = weight_kg(self.weight, self.weight_unit, &mut c);
+        let weight = Weight::read(self.weight, self.weight_unit, &mut c);
         let height_cm = c.optional_decimal(self.height_cm, HEIGHT, 0);
         let allergies = c.text(
             self.allergies,
             "Allergies (write \"None known\" if there are none)",
-            500,
+            MAX_ALLERGIES_CHARS,
         );
         if self.indication.is_none() {
             c.problem("Indication is required.");
         }
         let indication_other = if self.indication == Some(Indication::Other) {
-            c.text(self.indication_other, "The other indication", 200)
+            c.text(self.indication_other, "The other indication", MAX_DETAIL_CHARS)
         } else {
             None
         };
-        let emergency_contact = c.optional_text(self.emergency_contact, "Emergency contact", 200);
-        let escort = c.optional_text(self.escort, "Escort", 200);
+        let emergency_contact = c.optional_text(self.emergency_contact, "Emergency contact", MAX_DETAIL_CHARS);
+        let escort = c.optional_text(self.escort, "Escort", MAX_DETAIL_CHARS);
         c.finish()?;
         Ok(NewPatient {
             family_name: family_name.expect("checked"),
@@ -192,7 +195,7 @@ impl PatientInput {
             date_of_birth: date_of_birth.expect("checked"),
             mrn: mrn.expect("checked"),
             sex: self.sex.expect("checked"),
-            weight_kg: weight_kg.expect("checked"),
+            weight: weight.expect("checked"),
             height_cm,
             allergies: allergies.expect("checked"),
             indication: self.indication.expect("checked"),
@@ -278,12 +281,12 @@ mod tests {
     fn a_complete_patient_is_trimmed_and_weight_rounded_to_one_decimal() {
         let p = input().validate(today()).unwrap();
         assert_eq!(p.mrn, "A-1001");
-        assert_eq!(p.weight_kg, 72.5);
+        assert_eq!(p.weight.value, 72.5);
         assert_eq!(p.name_key(), "nguyễn-o'brien zoë");
     }
 
     #[test]
-    fn a_weight_in_lb_is_stored_in_kg() {
+    fn a_weight_in_lb_is_kept_in_lb_as_typed() {
         let p = PatientInput {
             weight: Some(160.0),
             weight_unit: Some(WeightUnit::Lb),
@@ -291,7 +294,33 @@ mod tests {
         }
         .validate(today())
         .unwrap();
-        assert_eq!(p.weight_kg, 72.6);
+        assert_eq!(
+            p.weight,
+            Weight {
+                value: 160.0,
+                unit: WeightUnit::Lb
+            }
+        );
+        assert_eq!(p.weight.label(), "160 lb (72.57 kg)");
+    }
+
+    #[test]
+    fn a_date_of_birth_is_read_as_typed_in_iso_or_an_unambiguous_form_and_kept_in_iso() {
+        for typed in [
+            "1988-02-29",
+            "29.02.1988",
+            "02/29/1988",
+            "29 Feb 1988",
+            "February 29, 1988",
+        ] {
+            let p = PatientInput {
+                date_of_birth: Some(typed.into()),
+                ..input()
+            }
+            .validate(today())
+            .unwrap();
+            assert_eq!(p.date_of_birth.to_string(), "1988-02-29", "{typed}");
+        }
     }
 
     #[test]
@@ -367,10 +396,17 @@ mod tests {
             ),
             (
                 PatientInput {
-                    date_of_birth: Some("27/03/1984".into()),
+                    date_of_birth: Some("03/04/1984".into()),
                     ..input()
                 },
-                "Date of birth must be a date like 1984-03-27.",
+                "Date of birth: type the date as YYYY-MM-DD, like 1988-02-29 (03/04/1984 could be March 4 or April 3).",
+            ),
+            (
+                PatientInput {
+                    date_of_birth: Some("1987-02-29".into()),
+                    ..input()
+                },
+                "Date of birth: 1987-02-29 is not a date: February 1987 has 28 days.",
             ),
             (
                 PatientInput {

@@ -2,10 +2,11 @@
 //! changes, IV site and gauge) with the vial's lot and expiry, and afterwards the witnessed waste of
 //! what is left in the vial (ketamine is a controlled substance).
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
+use crate::domain::dates::{read_date, read_month_end, DateProblem, DATE_CHARS};
 use crate::domain::validate::{Checker, Range};
 use crate::domain::vitals::check_clinical_time;
 use crate::error::Result;
@@ -70,6 +71,11 @@ pub struct NewChecklist {
     pub vial_expiry: NaiveDate,
 }
 
+/// Longest escort's name, IV site and vial lot number.
+pub const MAX_ESCORT_CHARS: usize = 200;
+pub const MAX_IV_SITE_CHARS: usize = 100;
+pub const MAX_VIAL_LOT_CHARS: usize = 40;
+
 impl ChecklistInput {
     /// Every item confirmed, and a vial that has not expired by the session's date.
     pub fn validate(self, session_date: NaiveDate) -> Result<NewChecklist> {
@@ -84,7 +90,7 @@ impl ChecklistInput {
                 c.problem(format!("{item} must be confirmed before the infusion."));
             }
         }
-        let escort_name = c.text(self.escort_name, "Escort's name", 200);
+        let escort_name = c.text(self.escort_name, "Escort's name", MAX_ESCORT_CHARS);
         match self.pregnancy {
             None => c.problem("Pregnancy status is required (choose \"Not applicable\" where it does not apply)."),
             Some(Pregnancy::Pregnant) => {
@@ -92,16 +98,19 @@ impl ChecklistInput {
             }
             Some(_) => {}
         }
-        let iv_site = c.text(self.iv_site, "IV site", 100);
+        let iv_site = c.text(self.iv_site, "IV site", MAX_IV_SITE_CHARS);
         let iv_gauge = c.whole(self.iv_gauge, IV_GAUGE);
-        let vial_lot = c.text(self.vial_lot, "Vial lot number", 40);
-        let vial_expiry = c.text(self.vial_expiry, "Vial expiry", 10).and_then(|text| {
-            match expiry_date(&text) {
-                None => c.problem("Vial expiry must be a date like 2027-03-31 or a month like 2027-03."),
-                Some(d) if d < session_date => c.problem(format!(
+        let vial_lot = c.text(self.vial_lot, "Vial lot number", MAX_VIAL_LOT_CHARS);
+        let vial_expiry = c.text(self.vial_expiry, "Vial expiry", DATE_CHARS).and_then(|text| {
+            match read_month_end(&text).unwrap_or_else(|| read_date(&text)) {
+                Err(DateProblem::Unreadable) => c.problem(
+                    "Vial expiry: type the date as YYYY-MM-DD, like 2027-03-31, or the month as YYYY-MM, like 2027-03.",
+                ),
+                Err(problem) => c.problem(problem.message("Vial expiry")),
+                Ok(d) if d < session_date => c.problem(format!(
                     "The vial expired on {d}. Use an unexpired vial and enter its lot and expiry."
                 )),
-                Some(d) => return Some(d),
+                Ok(d) => return Some(d),
             }
             None
         });
@@ -116,16 +125,6 @@ impl ChecklistInput {
             vial_expiry: vial_expiry.expect("checked"),
         })
     }
-}
-
-/// The last day a vial may be used: the date itself, or the last day of a labelled month.
-fn expiry_date(text: &str) -> Option<NaiveDate> {
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Some(d);
-    }
-    let first = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()?;
-    let next = first.with_day(28)? + chrono::Duration::days(4);
-    next.with_day(1).map(|d| d - chrono::Duration::days(1))
 }
 
 /// What the waste form sends: the witness confirms with their own username and password.
@@ -192,10 +191,22 @@ mod tests {
 
     #[test]
     fn a_month_expiry_lasts_to_the_end_of_that_month() {
-        let c = complete().validate(date("2026-11-22")).unwrap();
-        assert_eq!(c.vial_expiry, date("2027-03-31"));
-        assert_eq!(expiry_date("2028-02"), Some(date("2028-02-29")));
-        assert_eq!(expiry_date("2026-12"), Some(date("2026-12-31")));
+        for (typed, last) in [
+            ("2027-03", "2027-03-31"),
+            ("2028-02", "2028-02-29"),
+            ("12/2026", "2026-12-31"),
+            ("Mar 2027", "2027-03-31"),
+            ("2027-03-15", "2027-03-15"),
+            ("15.03.2027", "2027-03-15"),
+        ] {
+            let c = ChecklistInput {
+                vial_expiry: Some(typed.into()),
+                ..complete()
+            }
+            .validate(date("2026-11-22"))
+            .unwrap();
+            assert_eq!(c.vial_expiry, date(last), "{typed}");
+        }
     }
 
     #[test]
@@ -227,7 +238,14 @@ mod tests {
                     vial_expiry: Some("soon".into()),
                     ..complete()
                 },
-                "Vial expiry must be a date like 2027-03-31 or a month like 2027-03.",
+                "Vial expiry: type the date as YYYY-MM-DD, like 2027-03-31, or the month as YYYY-MM, like 2027-03.",
+            ),
+            (
+                ChecklistInput {
+                    vial_expiry: Some("03/04/2027".into()),
+                    ..complete()
+                },
+                "Vial expiry: type the date as YYYY-MM-DD, like 1988-02-29 (03/04/2027 could be March 4 or April 3).",
             ),
             (
                 ChecklistInput {

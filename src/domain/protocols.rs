@@ -2,17 +2,22 @@
 //! is shown with its arithmetic, the weight's unit is explicit, and the protocol's limits decide
 //! whether a dose needs a physician's confirmation (soft limit) or is refused (hard limit).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::domain::outcomes::Scale;
 use crate::domain::validate::{fmt_num, once_each, round, Checker, Range};
-use crate::domain::weight::{weight_kg, WeightUnit, KG_PER_LB};
+use crate::domain::weight::{Weight, WeightUnit};
 use crate::error::{Error, Result};
 
 /// A weight this far (as a fraction) from the patient's recorded weight must be confirmed: a slip
 /// between lb and kg, or a typo, moves it by far more.
 const WEIGHT_CHANGE_TO_CONFIRM: f64 = 0.10;
 const DOSE: Range = Range::new("Dose", "mg/kg", 0.01, 10.0);
+
+/// Longest protocol name, drug and route.
+pub const MAX_PROTOCOL_NAME_CHARS: usize = 100;
+pub const MAX_DRUG_CHARS: usize = 60;
+pub const MAX_ROUTE_CHARS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Protocol {
@@ -76,9 +81,9 @@ impl ProtocolInput {
     /// A protocol whose dose sits within its own limits, soft below hard, every figure in range.
     pub fn validate(self) -> Result<Protocol> {
         let mut c = Checker::new();
-        let name = c.text(self.name, "Protocol name", 100);
-        let drug = c.text(self.drug, "Drug", 60);
-        let route = c.text(self.route, "Route", 20);
+        let name = c.text(self.name, "Protocol name", MAX_PROTOCOL_NAME_CHARS);
+        let drug = c.text(self.drug, "Drug", MAX_DRUG_CHARS);
+        let route = c.text(self.route, "Route", MAX_ROUTE_CHARS);
         let dose = c.decimal(self.dose_mg_per_kg, DOSE, 3);
         let duration = c.whole(self.duration_min, Range::new("Duration", "min", 1.0, 600.0));
         let concentration = c.decimal(
@@ -194,8 +199,9 @@ pub enum Limit {
 /// The dose for one session, every figure with the arithmetic that produced it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DosePlan {
-    pub weight_kg: f64,
-    pub weight_lb: f64,
+    /// Today's weight as typed; the dose is computed from its exact kg.
+    #[serde(alias = "weight_kg", deserialize_with = "stored_weight")]
+    pub weight: Weight,
     pub dose_mg_per_kg: f64,
     pub total_mg: f64,
     pub concentration_mg_per_ml: f64,
@@ -206,24 +212,46 @@ pub struct DosePlan {
     pub limit: Limit,
     /// The weight is far from the patient's recorded one: the nurse must confirm it.
     pub weight_far_from_recorded: bool,
-    /// Lines such as "72.5 kg × 0.5 mg/kg = 36.3 mg", shown as they are.
+    /// Lines such as "154 lb = 69.85 kg × 0.5 mg/kg = 34.93 mg", shown as they are.
     pub arithmetic: Vec<String>,
     /// Why the plan cannot start as it is (a weight to confirm, a limit), in words; empty if it can.
     pub warnings: Vec<String>,
 }
 
+/// A plan's weight as stored: typed with its unit, or (plans stored before the unit was kept) the
+/// `weight_kg` figure alone, read as typed in kg.
+fn stored_weight<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Weight, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Typed(Weight),
+        Kg(f64),
+    }
+    Ok(match Stored::deserialize(d)? {
+        Stored::Typed(weight) => weight,
+        Stored::Kg(value) => Weight {
+            value,
+            unit: WeightUnit::Kg,
+        },
+    })
+}
+
 impl Protocol {
-    /// The plan for `input` on this protocol. `recorded_kg` is the patient's recorded weight.
-    pub fn plan(&self, input: &DoseInput, recorded_kg: f64) -> Result<DosePlan> {
+    /// The plan for `input` on this protocol, from the exact kg of the weight typed today.
+    /// `recorded` is the patient's recorded weight.
+    pub fn plan(&self, input: &DoseInput, recorded: Weight) -> Result<DosePlan> {
         let mut c = Checker::new();
-        let weight = weight_kg(input.weight, input.weight_unit, &mut c);
+        let weight = Weight::read(input.weight, input.weight_unit, &mut c);
         let dose = c.decimal(Some(input.dose_mg_per_kg.unwrap_or(self.dose_mg_per_kg)), DOSE, 3);
         c.finish()?;
         let (weight, dose) = (weight.expect("checked"), dose.expect("checked"));
         let hours = self.duration_min as f64 / 60.0;
-        let total_mg = round(weight * dose, 1);
-        let volume_ml = round(total_mg / self.concentration_mg_per_ml, 1);
-        let rate_ml_per_h = round(volume_ml / hours, 1);
+        // Each figure from the exact ones before it; only what is shown is rounded.
+        let mg = weight.kg() * dose;
+        let ml = mg / self.concentration_mg_per_ml;
+        let total_mg = round(mg, 2);
+        let volume_ml = round(ml, 2);
+        let rate_ml_per_h = round(ml / hours, 1);
         let mg_per_kg_per_h = round(dose / hours, 3);
         let limit = if dose > self.hard_limit_mg_per_kg {
             Limit::AboveHard
@@ -233,8 +261,13 @@ impl Protocol {
             Limit::Within
         };
         let n = fmt_num;
+        // A weight in lb shows its conversion, so the kg is visibly derived.
+        let kg = match weight.unit {
+            WeightUnit::Kg => weight.typed(),
+            WeightUnit::Lb => format!("{} = {:.2} kg", weight.typed(), weight.kg()),
+        };
         let arithmetic = vec![
-            format!("{} kg × {} mg/kg = {} mg", n(weight), n(dose), n(total_mg)),
+            format!("{kg} × {} mg/kg = {} mg", n(dose), n(total_mg)),
             format!(
                 "{} mg ÷ {} mg/mL = {} mL",
                 n(total_mg),
@@ -255,14 +288,14 @@ impl Protocol {
             ),
         ];
         let mut warnings = Vec::new();
-        let change = (weight - recorded_kg).abs() / recorded_kg;
+        let change = (weight.kg() - recorded.kg()).abs() / recorded.kg();
         let weight_far_from_recorded = change > WEIGHT_CHANGE_TO_CONFIRM;
         if weight_far_from_recorded && !input.weight_confirmed {
             warnings.push(format!(
-                "{} kg is {}% away from the recorded {} kg. Check the unit (kg or lb) and confirm the weight.",
-                n(weight),
+                "{} is {}% away from the recorded {}. Check the unit (kg or lb) and confirm the weight.",
+                weight.label(),
                 (change * 100.0).round(),
-                n(recorded_kg)
+                recorded.label()
             ));
         }
         match limit {
@@ -281,8 +314,7 @@ impl Protocol {
             _ => {}
         }
         Ok(DosePlan {
-            weight_kg: weight,
-            weight_lb: round(weight / KG_PER_LB, 1),
+            weight,
             dose_mg_per_kg: dose,
             total_mg,
             concentration_mg_per_ml: self.concentration_mg_per_ml,
@@ -400,19 +432,60 @@ mod tests {
         }
     }
 
+    fn kg(value: f64) -> Weight {
+        Weight {
+            value,
+            unit: WeightUnit::Kg,
+        }
+    }
+
     #[test]
-    fn the_dose_is_computed_with_its_arithmetic() {
-        let plan = protocol().plan(&input(70.0, WeightUnit::Kg, None), 70.0).unwrap();
-        assert_eq!(
-            (plan.total_mg, plan.volume_ml, plan.rate_ml_per_h, plan.mg_per_kg_per_h),
-            (35.0, 35.0, 52.5, 0.75)
-        );
+    fn the_dose_is_computed_from_the_exact_kg_with_its_arithmetic() {
+        // (typed, unit, total mg, volume mL, rate mL/h, first line of the arithmetic)
+        let cases = [
+            (70.0, WeightUnit::Kg, 35.0, 35.0, 52.5, "70 kg × 0.5 mg/kg = 35 mg"),
+            (
+                154.0,
+                WeightUnit::Lb,
+                34.93,
+                34.93,
+                52.4,
+                "154 lb = 69.85 kg × 0.5 mg/kg = 34.93 mg",
+            ),
+            (
+                160.0,
+                WeightUnit::Lb,
+                36.29,
+                36.29,
+                54.4,
+                "160 lb = 72.57 kg × 0.5 mg/kg = 36.29 mg",
+            ),
+            (
+                72.5,
+                WeightUnit::Kg,
+                36.25,
+                36.25,
+                54.4,
+                "72.5 kg × 0.5 mg/kg = 36.25 mg",
+            ),
+        ];
+        for (typed, unit, mg, ml, rate, first) in cases {
+            let plan = protocol().plan(&input(typed, unit, None), kg(70.0)).unwrap();
+            assert_eq!(plan.weight, Weight { value: typed, unit }, "{first}");
+            assert_eq!(
+                (plan.total_mg, plan.volume_ml, plan.rate_ml_per_h, plan.mg_per_kg_per_h),
+                (mg, ml, rate, 0.75),
+                "{first}"
+            );
+            assert_eq!(plan.arithmetic[0], first);
+        }
+        let plan = protocol().plan(&input(154.0, WeightUnit::Lb, None), kg(70.0)).unwrap();
         assert_eq!(
             plan.arithmetic,
             vec![
-                "70 kg × 0.5 mg/kg = 35 mg",
-                "35 mg ÷ 1 mg/mL = 35 mL",
-                "35 mL over 40 min = 52.5 mL/h",
+                "154 lb = 69.85 kg × 0.5 mg/kg = 34.93 mg",
+                "34.93 mg ÷ 1 mg/mL = 34.93 mL",
+                "34.93 mL over 40 min = 52.4 mL/h",
                 "0.5 mg/kg over 40 min = 0.75 mg/kg/h",
             ]
         );
@@ -421,35 +494,39 @@ mod tests {
     }
 
     #[test]
-    fn pounds_are_converted_and_both_units_kept() {
-        let cases = [
-            (154.3, WeightUnit::Lb, 70.0, 154.3),
-            (70.0, WeightUnit::Kg, 70.0, 154.3),
-            (72.5, WeightUnit::Kg, 72.5, 159.8),
-        ];
-        for (typed, unit, kg, lb) in cases {
-            let plan = protocol().plan(&input(typed, unit, None), kg).unwrap();
-            assert_eq!((plan.weight_kg, plan.weight_lb), (kg, lb), "{typed} {unit:?}");
-        }
+    fn a_plan_stored_before_the_unit_was_kept_reads_its_kg_as_typed_in_kg() {
+        let stored = r#"{"weight_kg":72.6,"weight_lb":160.1,"dose_mg_per_kg":0.5,"total_mg":36.3,
+            "concentration_mg_per_ml":1.0,"volume_ml":36.3,"rate_ml_per_h":54.5,"mg_per_kg_per_h":0.75,
+            "duration_min":40,"limit":"within","weight_far_from_recorded":false,
+            "arithmetic":["72.6 kg × 0.5 mg/kg = 36.3 mg"],"warnings":[]}"#;
+        let plan: DosePlan = serde_json::from_str(stored).unwrap();
+        assert_eq!((plan.weight, plan.total_mg), (kg(72.6), 36.3));
+        assert_eq!(plan.weight.label(), "72.6 kg (160.06 lb)");
+        let new = protocol().plan(&input(154.0, WeightUnit::Lb, None), kg(70.0)).unwrap();
+        let again: DosePlan = serde_json::from_str(&serde_json::to_string(&new).unwrap()).unwrap();
+        assert_eq!(again, new);
     }
 
     #[test]
     fn a_weight_far_from_the_recorded_one_must_be_confirmed() {
         // 154 typed as kg for a 70 kg patient: the lb/kg slip this rule exists for.
-        let plan = protocol().plan(&input(154.0, WeightUnit::Kg, None), 70.0).unwrap();
+        let plan = protocol().plan(&input(154.0, WeightUnit::Kg, None), kg(70.0)).unwrap();
         assert_eq!(
             plan.warnings,
-            vec!["154 kg is 120% away from the recorded 70 kg. Check the unit (kg or lb) and confirm the weight."]
+            vec!["154 kg (339.51 lb) is 120% away from the recorded 70 kg (154.32 lb). Check the unit (kg or lb) and confirm the weight."]
         );
+        // The same patient weighed in lb today: the exact kgs are compared, so nothing to confirm.
+        let in_lb = protocol().plan(&input(154.0, WeightUnit::Lb, None), kg(70.0)).unwrap();
+        assert!(!in_lb.weight_far_from_recorded);
         assert_eq!(plan.ready().unwrap_err().kind(), "validation");
         let confirmed = DoseInput {
             weight_confirmed: true,
             ..input(154.0, WeightUnit::Kg, None)
         };
-        assert!(protocol().plan(&confirmed, 70.0).unwrap().ready().is_ok());
+        assert!(protocol().plan(&confirmed, kg(70.0)).unwrap().ready().is_ok());
         assert!(
             protocol()
-                .plan(&input(75.0, WeightUnit::Kg, None), 70.0)
+                .plan(&input(75.0, WeightUnit::Kg, None), kg(70.0))
                 .unwrap()
                 .ready()
                 .is_ok(),
@@ -470,7 +547,7 @@ mod tests {
                 override_reason: reason.map(str::to_string),
                 ..input(70.0, WeightUnit::Kg, Some(*dose))
             };
-            let plan = protocol().plan(&request, 70.0).unwrap();
+            let plan = protocol().plan(&request, kg(70.0)).unwrap();
             assert_eq!(plan.limit, *limit, "{dose}");
             assert_eq!(
                 plan.warnings,
@@ -504,7 +581,7 @@ mod tests {
             ),
         ];
         for (request, message) in cases {
-            assert_eq!(protocol().plan(&request, 70.0).unwrap_err().to_string(), message);
+            assert_eq!(protocol().plan(&request, kg(70.0)).unwrap_err().to_string(), message);
         }
     }
 }

@@ -130,11 +130,18 @@ pub struct DayEntry {
     pub flags: Vec<String>,
 }
 
-/// Which day's list: empty for today.
+/// Which day's list: empty for today; a date as typed (domain/dates.rs).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DayRequest {
     pub date: Option<String>,
+}
+
+/// The day list: the day as read (ISO, whatever form it was typed in) and its sessions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayList {
+    pub date: NaiveDate,
+    pub entries: Vec<DayEntry>,
 }
 
 /// Names one patient in a request.

@@ -203,9 +203,27 @@ impl SettingsInput {
                 warn_after_hours: whole(self.backup_warn_after_hours, BACKUP_WARN, b.warn_after_hours as i64) as u32,
             },
             clinic: ClinicHeader {
-                name: header_text(&mut c, self.clinic_name, "Clinic name", 100, &cur.clinic.name),
-                address: header_text(&mut c, self.clinic_address, "Clinic address", 200, &cur.clinic.address),
-                phone: header_text(&mut c, self.clinic_phone, "Clinic phone", 40, &cur.clinic.phone),
+                name: header_text(
+                    &mut c,
+                    self.clinic_name,
+                    "Clinic name",
+                    MAX_CLINIC_NAME_CHARS,
+                    &cur.clinic.name,
+                ),
+                address: header_text(
+                    &mut c,
+                    self.clinic_address,
+                    "Clinic address",
+                    MAX_CLINIC_ADDRESS_CHARS,
+                    &cur.clinic.address,
+                ),
+                phone: header_text(
+                    &mut c,
+                    self.clinic_phone,
+                    "Clinic phone",
+                    MAX_CLINIC_PHONE_CHARS,
+                    &cur.clinic.phone,
+                ),
                 logo_bytes: 0,
             },
         };
@@ -220,6 +238,11 @@ impl SettingsInput {
         Ok(next)
     }
 }
+
+/// Longest report-header texts.
+pub const MAX_CLINIC_NAME_CHARS: usize = 100;
+pub const MAX_CLINIC_ADDRESS_CHARS: usize = 200;
+pub const MAX_CLINIC_PHONE_CHARS: usize = 40;
 
 /// A report-header text: left out keeps `current`, empty clears it, longer than `max` is refused.
 fn header_text(c: &mut Checker, value: Option<String>, label: &str, max: usize, current: &str) -> String {

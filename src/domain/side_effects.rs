@@ -98,6 +98,12 @@ pub struct SideEffect {
     pub late: bool,
 }
 
+/// Longest texts of a side effect and a rescue medication.
+pub const MAX_OTHER_EFFECT_CHARS: usize = 200;
+pub const MAX_OTHER_MEDICATION_CHARS: usize = 100;
+pub const MAX_RESCUE_INDICATION_CHARS: usize = 200;
+pub const MAX_RESCUE_EFFECT_CHARS: usize = 500;
+
 impl SideEffectInput {
     pub fn validate(self, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewSideEffect> {
         let mut c = Checker::new();
@@ -105,7 +111,11 @@ impl SideEffectInput {
             c.problem("Side effect is required: choose it from the list, or \"Other\" and describe it.");
         }
         let other = match self.effect {
-            Some(Effect::Other) => c.text(self.other, "Description of the other side effect", 200),
+            Some(Effect::Other) => c.text(
+                self.other,
+                "Description of the other side effect",
+                MAX_OTHER_EFFECT_CHARS,
+            ),
             _ => None,
         };
         if self.severity.is_none() {
@@ -208,7 +218,9 @@ impl InterventionInput {
             c.problem("Medication is required: choose it from the list, or \"Other\" and name it.");
         }
         let other = match self.medication {
-            Some(RescueMedication::Other) => c.text(self.other, "Name of the other medication", 100),
+            Some(RescueMedication::Other) => {
+                c.text(self.other, "Name of the other medication", MAX_OTHER_MEDICATION_CHARS)
+            }
             _ => None,
         };
         let dose = c.decimal(self.dose, RESCUE_DOSE, 3);
@@ -219,8 +231,8 @@ impl InterventionInput {
             c.problem("Route is required.");
         }
         let clinical_time = check_clinical_time(&mut c, self.clinical_time, arrived, now);
-        let indication = c.text(self.indication, "Indication", 200);
-        let effect = c.optional_text(self.effect, "Effect", 500);
+        let indication = c.text(self.indication, "Indication", MAX_RESCUE_INDICATION_CHARS);
+        let effect = c.optional_text(self.effect, "Effect", MAX_RESCUE_EFFECT_CHARS);
         c.finish()?;
         Ok(NewIntervention {
             session_id: self.session_id,

@@ -33,12 +33,16 @@ pub struct AddendumInput {
     pub text: Option<String>,
 }
 
+/// Longest addendum, and its reason.
+pub const MAX_ADDENDUM_CHARS: usize = 5000;
+pub const MAX_ADDENDUM_REASON_CHARS: usize = 200;
+
 impl AddendumInput {
     /// The reason and text, both required.
     pub fn validate(self) -> Result<(String, String)> {
         let mut c = Checker::new();
-        let reason = c.text(self.reason, "Reason for addendum", 200);
-        let text = c.text(self.text, "Addendum", 5000);
+        let reason = c.text(self.reason, "Reason for addendum", MAX_ADDENDUM_REASON_CHARS);
+        let text = c.text(self.text, "Addendum", MAX_ADDENDUM_CHARS);
         c.finish()?;
         Ok((reason.expect("checked"), text.expect("checked")))
     }

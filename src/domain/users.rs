@@ -184,17 +184,23 @@ pub fn check_roles(roles: &[Role]) -> Result<Vec<Role>> {
     Ok(roles)
 }
 
+/// Longest username (the message about its characters says it too) and full name.
+pub const MAX_USERNAME_CHARS: usize = 32;
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+
 impl UserInput {
     /// The account and its password, checked (against the confirmation too, when the screen asked for one).
     pub fn validate(self) -> Result<(NewUser, String)> {
         let mut c = Checker::new();
-        let username = c.text(self.username, "Username", 32).map(|u| u.to_lowercase());
+        let username = c
+            .text(self.username, "Username", MAX_USERNAME_CHARS)
+            .map(|u| u.to_lowercase());
         if let Some(u) = &username {
             if u.chars().count() < 3 || !u.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch)) {
                 c.problem("Username must be 3–32 characters: letters, digits, dot, dash or underscore.");
             }
         }
-        let display_name = c.text(self.display_name, "Full name", 80);
+        let display_name = c.text(self.display_name, "Full name", MAX_DISPLAY_NAME_CHARS);
         check_password(
             &mut c,
             "Password",

@@ -1,8 +1,9 @@
 //! Collects every problem with one entry, so the nurse fixes them all at once, in words that
 //! name the field and the allowed range. Used by every `*Input::validate`.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use crate::domain::dates::{read_date, DATE_CHARS};
 use crate::error::{Error, Result};
 
 /// A numeric field's name, unit and physiologically possible range.
@@ -65,6 +66,19 @@ impl Checker {
             self.problem(format!("{label} must be {expected}."));
         }
         parsed
+    }
+
+    /// A required date as typed: ISO (1988-02-29), or another form that cannot be misread
+    /// (domain/dates.rs); otherwise a problem naming the field and the form to type.
+    pub fn date(&mut self, value: Option<String>, label: &str) -> Option<NaiveDate> {
+        let text = self.text(value, label, DATE_CHARS)?;
+        read_date(&text).map_err(|p| self.problem(p.message(label))).ok()
+    }
+
+    /// An optional date: empty is none, anything typed must be a date.
+    pub fn optional_date(&mut self, value: Option<String>, label: &str) -> Option<NaiveDate> {
+        let value = value.filter(|v| !v.trim().is_empty())?;
+        self.date(Some(value), label)
     }
 
     /// A required text: trimmed, not empty, at most `max_chars` characters, no control characters

@@ -3,7 +3,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{ts, Db};
-use crate::domain::audit::{verify, Entry, Event, Filter, Verification, GENESIS, SEARCH_LIMIT};
+use crate::domain::audit::{verify, Entry, Event, Filter, Period, Verification, GENESIS, SEARCH_LIMIT};
 use crate::domain::users::User;
 use crate::error::Result;
 
@@ -132,10 +132,11 @@ impl Db {
         Ok(out)
     }
 
-    /// Matching rows, newest first; `limit` None means every match (for export). Only the filters
-    /// given are in the statement, so a patient's history is read through its index (`?1 IS NULL OR
-    /// …` terms would make SQLite read the whole trail).
-    pub fn audit_search(&self, f: &Filter, limit: Option<u32>) -> Result<Vec<Entry>> {
+    /// Matching rows, newest first, between the days of `period` (the filter's, as read); `limit`
+    /// None means every match (for export). Only the filters given are in the statement, so a
+    /// patient's history is read through its index (`?1 IS NULL OR …` terms would make SQLite read
+    /// the whole trail).
+    pub fn audit_search(&self, f: &Filter, period: Period, limit: Option<u32>) -> Result<Vec<Entry>> {
         let mut terms: Vec<(&str, Value)> = Vec::new();
         if let Some(username) = f.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             terms.push(("username = ? COLLATE NOCASE", username.to_string().into()));
@@ -146,10 +147,10 @@ impl Db {
         if let Some(action) = f.action {
             terms.push(("action = ?", action.name().to_string().into()));
         }
-        if let Some(from) = f.from {
+        if let Some(from) = period.from {
             terms.push(("substr(at_local, 1, 10) >= ?", from.to_string().into()));
         }
-        if let Some(to) = f.to {
+        if let Some(to) = period.to {
             terms.push(("substr(at_local, 1, 10) <= ?", to.to_string().into()));
         }
         let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);

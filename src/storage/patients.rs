@@ -6,17 +6,24 @@ use super::{json_column, name_column, parse_date, parse_ts, ts, Db};
 use crate::domain::audit::{Action, Event};
 use crate::domain::patients::{Contraindication, FlaggedMedication, NewPatient, Patient};
 use crate::domain::users::User;
-use crate::domain::weight::KG_PER_LB;
+use crate::domain::weight::{Weight, WeightUnit};
 use crate::error::{Error, Result};
 
+/// The weight as typed; a patient recorded before the unit was kept reads as typed in kg.
 const COLUMNS: &str =
-    "id, family_name, given_names, date_of_birth, mrn, weight_kg, created_at, sex, height_cm, allergies,
-    indication, indication_other, emergency_contact, escort, contraindications, flagged_medications";
+    "id, family_name, given_names, date_of_birth, mrn, COALESCE(weight_typed, weight_kg), created_at, sex, height_cm,
+    allergies, indication, indication_other, emergency_contact, escort, contraindications, flagged_medications,
+    COALESCE(weight_unit, 'kg')";
 /// Most patients one search returns; a longer list is of no use on screen.
 const SEARCH_LIMIT: i64 = 50;
 
 fn patient(r: &Row) -> rusqlite::Result<Patient> {
-    let weight_kg: f64 = r.get(5)?;
+    let unit: String = r.get(16)?;
+    let weight = Weight {
+        value: r.get(5)?,
+        unit: WeightUnit::from_name(&unit)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnType(16, unit, rusqlite::types::Type::Text))?,
+    };
     let allergies: String = r.get(9)?;
     let contraindications: Vec<Contraindication> = json_column(14, r.get(14)?)?;
     let flagged_medications: Vec<FlaggedMedication> = json_column(15, r.get(15)?)?;
@@ -26,8 +33,7 @@ fn patient(r: &Row) -> rusqlite::Result<Patient> {
         given_names: r.get(2)?,
         date_of_birth: parse_date(3, r.get(3)?)?,
         mrn: r.get(4)?,
-        weight_kg,
-        weight_lb: (weight_kg / KG_PER_LB * 10.0).round() / 10.0,
+        weight,
         created_at: parse_ts(6, r.get(6)?)?,
         sex: name_column(7, r.get(7)?)?,
         height_cm: r.get(8)?,
@@ -47,8 +53,8 @@ fn read_patient(conn: &rusqlite::Connection, id: i64) -> Result<Patient> {
     super::by_id(conn, "patients", COLUMNS, id, patient, "patient")
 }
 
-/// The 18 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
-/// `now` are the creation or the latest change.
+/// The 20 stored values of a patient, in the column order of the INSERT and UPDATE below; `by` and
+/// `now` are the creation or the latest change. `weight_kg` keeps the exact kg of the weight as typed.
 fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec<Value> {
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::Text);
     vec![
@@ -57,7 +63,7 @@ fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec
         p.name_key().into(),
         p.date_of_birth.to_string().into(),
         p.mrn.clone().into(),
-        p.weight_kg.into(),
+        p.weight.kg().into(),
         ts(now).into(),
         by.id.into(),
         p.sex.name().into(),
@@ -70,6 +76,8 @@ fn values(p: &NewPatient, by: &User, now: &chrono::DateTime<chrono::Utc>) -> Vec
         serde_json::to_string(&p.contraindications).expect("names").into(),
         serde_json::to_string(&p.flagged_medications).expect("names").into(),
         p.given_key().into(),
+        p.weight.value.into(),
+        p.weight.unit.name().to_string().into(),
     ]
 }
 
@@ -102,8 +110,8 @@ impl Db {
         tx.execute(
             "INSERT INTO patients (family_name, given_names, name_key, date_of_birth, mrn, weight_kg, created_at, created_by,
                                    sex, height_cm, allergies, indication, indication_other, emergency_contact, escort,
-                                   contraindications, flagged_medications, given_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                   contraindications, flagged_medications, given_key, weight_typed, weight_unit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             rusqlite::params_from_iter(values(p, by, &now)),
         )?;
         let id = tx.last_insert_rowid();
@@ -134,8 +142,9 @@ impl Db {
             "UPDATE patients SET family_name = ?1, given_names = ?2, name_key = ?3, date_of_birth = ?4, mrn = ?5,
                     weight_kg = ?6, updated_at = ?7, updated_by = ?8, sex = ?9, height_cm = ?10, allergies = ?11,
                     indication = ?12, indication_other = ?13, emergency_contact = ?14, escort = ?15,
-                    contraindications = ?16, flagged_medications = ?17, given_key = ?18
-             WHERE id = ?19",
+                    contraindications = ?16, flagged_medications = ?17, given_key = ?18, weight_typed = ?19,
+                    weight_unit = ?20
+             WHERE id = ?21",
             rusqlite::params_from_iter(values),
         )?;
         let updated = read_patient(&tx, id)?;

@@ -1,10 +1,14 @@
 //! The window's side of the command table: `ui/js/shell/api.js` calls exactly the table's commands,
 //! each from a function of the same name in camelCase, and `ui/CONTRACT.md` documents exactly them.
+//! The window cuts no text (no `maxlength`), shows no browser date picker, and counts each limited
+//! text against a limit the core sends.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use infusion_chart::app::commands::COMMANDS;
+use infusion_chart::app::lists::reference_lists;
+use infusion_chart::domain::notes::{NoteInput, MAX_NOTE_CHARS};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
@@ -76,4 +80,66 @@ fn camel_case_names_follow_the_command() {
     assert_eq!(camel("get_session"), "getSession");
     assert_eq!(camel("app_status"), "appStatus");
     assert_eq!(camel("lock"), "lock");
+}
+
+/// Every script of the window, as (path, text).
+fn scripts() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/js"), &mut out);
+    out
+}
+
+#[test]
+fn no_field_of_the_window_cuts_text_or_picks_dates_and_every_count_has_the_cores_limit() {
+    let limits = reference_lists().limits;
+    let mut counted = BTreeSet::new();
+    for (path, text) in scripts() {
+        assert!(!text.contains("maxlength"), "{path} cuts what is typed (maxlength)");
+        assert!(!text.contains("type: 'date'"), "{path} has a browser date picker");
+        // charCount(input, 'key') and otherField(…, 'key'): the key names a limit of the core.
+        for call in text
+            .split("charCount(")
+            .skip(1)
+            .chain(text.split("otherField(").skip(1))
+        {
+            let Some(key) = call.split(')').next().and_then(|args| args.rsplit('\'').nth(1)) else {
+                continue;
+            };
+            if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                counted.insert(key.to_string());
+            }
+        }
+    }
+    let unknown: Vec<_> = counted.iter().filter(|k| !limits.contains_key(k.as_str())).collect();
+    assert!(
+        unknown.is_empty(),
+        "counted against limits the core does not send: {unknown:?}"
+    );
+    assert!(
+        counted.contains("note") && counted.contains("discharge_override_reason"),
+        "{counted:?}"
+    );
+    // The limit sent is the one the check uses.
+    assert_eq!(limits["note"], MAX_NOTE_CHARS);
+    let over = NoteInput {
+        session_id: 1,
+        clinical_time: None,
+        text: Some("x".repeat(MAX_NOTE_CHARS + 1)),
+    };
+    let now = chrono::Utc::now();
+    let message = over.validate(now, now).unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("Note must be at most {MAX_NOTE_CHARS} characters.")),
+        "{message}"
+    );
 }

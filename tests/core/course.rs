@@ -96,7 +96,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
             ..patient_input("C-1")
         })
         .unwrap();
-    assert_eq!((patient.weight_kg, patient.weight_lb), (72.6, 160.1));
+    assert_eq!(patient.weight.label(), "160 lb (72.57 kg)");
     let session = f.start_session(&patient);
     let s = session.id;
     let t0 = f.clock.now();
@@ -251,7 +251,7 @@ fn a_complete_session_is_charted_from_checklist_to_discharge_with_the_aldrete_ga
     );
     assert!(record.checklist.is_some());
 
-    let day = clinic.day_list(DayRequest::default()).unwrap();
+    let day = clinic.day_list(DayRequest::default()).unwrap().entries;
     assert_eq!(
         (day.len(), day[0].stage, day[0].chair.as_deref()),
         (1, Stage::Discharged, Some("2"))
@@ -548,4 +548,71 @@ fn a_hold_override_typed_where_no_hold_applied_is_not_charted_and_a_nurse_who_ch
     assert_eq!(start.hold_override, None, "there was no hold to override");
     clinic.add_infusion_event(event(s, EventKind::Stop, now)).unwrap();
     clinic.sign_session(SessionRef { session_id: s }).unwrap();
+}
+
+#[test]
+fn typed_dates_are_read_in_iso_or_an_unambiguous_form_and_otherwise_refused_naming_the_field() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = clinic
+        .add_patient(PatientInput {
+            date_of_birth: Some("29.02.1988".into()),
+            ..patient_input("T-1")
+        })
+        .unwrap();
+    assert_eq!(p.date_of_birth.to_string(), "1988-02-29", "kept in ISO");
+    let err = clinic
+        .add_patient(PatientInput {
+            date_of_birth: Some("03/04/1988".into()),
+            ..patient_input("T-2")
+        })
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.to_string().as_str()),
+        (
+            "validation",
+            "Date of birth: type the date as YYYY-MM-DD, like 1988-02-29 (03/04/1988 could be March 4 or April 3)."
+        )
+    );
+
+    let s = f.start_session(&p);
+    let today = s.session_date;
+    let day = clinic
+        .day_list(DayRequest {
+            date: Some(today.format("%-d %B %Y").to_string()),
+        })
+        .unwrap();
+    assert_eq!((day.date, day.entries.len()), (today, 1), "the day as read, in ISO");
+    let err = clinic
+        .day_list(DayRequest {
+            date: Some("2026-02-30".into()),
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Day: 2026-02-30 is not a date: February 2026 has 28 days."
+    );
+
+    let admin = f.as_user("ada");
+    let found = admin
+        .audit_search(Filter {
+            action: Some(Action::PatientAdded),
+            from: Some(today.format("%B %-d, %Y").to_string()),
+            to: Some(today.to_string()),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let err = admin
+        .audit_search(Filter {
+            from: Some("01/02/2026".into()),
+            to: Some("tomorrow".into()),
+            ..Filter::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "From: type the date as YYYY-MM-DD, like 1988-02-29 (01/02/2026 could be January 2 or February 1). \
+         To: type the date as YYYY-MM-DD, like 1988-02-29."
+    );
 }

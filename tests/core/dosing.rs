@@ -5,7 +5,7 @@ use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::alerts::{AlertRef, Rule};
 use infusion_chart::domain::protocols::{DoseInput, Limit};
 use infusion_chart::domain::sessions::SessionRef;
-use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::weight::{Weight, WeightUnit};
 
 use crate::support::{dose_input, Fixture};
 
@@ -50,10 +50,17 @@ fn a_session_keeps_the_dose_it_was_started_with() {
     let dose = record.session.dose.expect("a dose");
     assert_eq!(dose.protocol_name, "Ketamine IV 0.5 mg/kg over 40 min");
     assert_eq!(
-        (dose.plan.weight_kg, dose.plan.total_mg, dose.plan.rate_ml_per_h),
-        (72.5, 36.3, 54.5)
+        (dose.plan.weight, dose.plan.total_mg, dose.plan.rate_ml_per_h),
+        (
+            Weight {
+                value: 159.8,
+                unit: WeightUnit::Lb
+            },
+            36.24,
+            54.4
+        )
     );
-    assert_eq!(dose.plan.arithmetic[0], "72.5 kg × 0.5 mg/kg = 36.3 mg");
+    assert_eq!(dose.plan.arithmetic[0], "159.8 lb = 72.48 kg × 0.5 mg/kg = 36.24 mg");
     assert_eq!(dose.override_reason, None);
 }
 
@@ -109,7 +116,7 @@ fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
                 weight: Some(159.8),
                 ..dose_input(&patient)
             },
-            "159.8 kg is 120% away from the recorded 72.5 kg. Check the unit (kg or lb) and confirm the weight.",
+            "159.8 kg (352.30 lb) is 120% away from the recorded 72.5 kg (159.84 lb). Check the unit (kg or lb) and confirm the weight.",
         ),
         (
             DoseInput {
@@ -133,7 +140,7 @@ fn a_dose_past_the_hard_limit_or_an_unconfirmed_weight_starts_nothing() {
         ..dose_input(&patient)
     };
     assert_eq!(
-        clinic.start_session(confirmed).unwrap().dose.unwrap().plan.weight_kg,
+        clinic.start_session(confirmed).unwrap().dose.unwrap().plan.weight.kg(),
         80.0
     );
 }

@@ -11,12 +11,14 @@ use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
 use infusion_chart::domain::notes::NoteInput;
 use infusion_chart::domain::outcomes::{OutcomeInput, Scale, Timepoint};
+use infusion_chart::domain::protocols::DoseInput;
 use infusion_chart::domain::side_effects::{
     DoseUnit, Effect, InterventionInput, RescueMedication, Route, Severity, SideEffectInput,
 };
+use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::outside::export::{ExportRequest, Format, FHIR_BUNDLE};
 
-use crate::support::Fixture;
+use crate::support::{dose_input, Fixture};
 
 fn at(t: DateTime<Utc>) -> Option<String> {
     Some(t.to_rfc3339())
@@ -44,13 +46,19 @@ fn check(mode: &str, target: &Path) -> BTreeMap<String, u64> {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// One charted session: checklist, three vitals, the infusion, PHQ-9, nausea with ondansetron, and
-/// a note a spreadsheet would run as a formula.
+/// One charted session (the patient weighed in lb): checklist, three vitals, the infusion, PHQ-9,
+/// nausea with ondansetron, and a note a spreadsheet would run as a formula.
 fn charted() -> Fixture {
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let p = f.add_patient("=1+1");
-    let s = f.start_session(&p);
+    let s = clinic
+        .start_session(DoseInput {
+            weight: Some(160.0),
+            weight_unit: Some(WeightUnit::Lb),
+            ..dose_input(&p)
+        })
+        .unwrap();
     f.prepare(&s);
     let now = f.clock.now();
     clinic
@@ -130,17 +138,33 @@ fn the_fhir_bundle_passes_an_independent_validator_with_every_resource() {
         ("Encounter", 1),
         // The infusion and the rescue ondansetron.
         ("MedicationAdministration", 2),
-        // Three vitals rows × (BP panel, HR, SpO2, RR, temperature), and the PHQ-9 total.
-        ("Observation", 16),
+        // The weight the dose was computed from, three vitals rows × (BP panel, HR, SpO2, RR,
+        // temperature), and the PHQ-9 total.
+        ("Observation", 17),
         ("AdverseEvent", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(counts, expected);
-    assert_eq!(exported.total, 21);
+    assert_eq!(exported.total, 22);
     let bundle = std::fs::read_to_string(out.path().join(FHIR_BUNDLE)).unwrap();
-    for code in ["85354-9", "8480-6", "8462-4", "8867-4", "59408-5", "9279-1", "44261-6"] {
+    let parsed: serde_json::Value = serde_json::from_str(&bundle).unwrap();
+    let weight = parsed["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["code"]["coding"][0]["code"] == "29463-7")
+        .expect("a body weight observation");
+    assert_eq!(
+        weight["valueQuantity"],
+        serde_json::json!({"value": 160.0, "unit": "lb", "system": "http://unitsofmeasure.org", "code": "[lb_av]"}),
+        "the body weight is the typed quantity in its unit"
+    );
+    for code in [
+        "29463-7", "85354-9", "8480-6", "8462-4", "8867-4", "59408-5", "9279-1", "44261-6",
+    ] {
         assert!(bundle.contains(code), "LOINC {code} is in the bundle");
     }
     assert!(

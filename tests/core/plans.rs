@@ -6,7 +6,7 @@
 use chrono::{Duration, Local};
 use infusion_chart::app::chart;
 use infusion_chart::app::demo::DemoRequest;
-use infusion_chart::domain::audit::{Action, Filter, SEARCH_LIMIT};
+use infusion_chart::domain::audit::{Action, Filter, Period, SEARCH_LIMIT};
 use infusion_chart::domain::patients::PatientSearch;
 use infusion_chart::domain::sessions::{DayRequest, PatientRef, SessionRef};
 use infusion_chart::outside::crypto::DataKey;
@@ -104,13 +104,15 @@ fn hot_paths_search_by_index_and_never_scan_a_growing_table() {
     let (day, plans) = db
         .plans_of(|db| chart::day_list(db, now, DayRequest { date: None }))
         .unwrap();
-    assert_eq!(day.len(), 1);
+    assert_eq!(day.entries.len(), 1);
     check(plans);
     let history = Filter {
         patient_id: Some(2),
         ..Filter::default()
     };
-    let (rows, plans) = db.plans_of(|db| db.audit_search(&history, Some(SEARCH_LIMIT))).unwrap();
+    let (rows, plans) = db
+        .plans_of(|db| db.audit_search(&history, Period::default(), Some(SEARCH_LIMIT)))
+        .unwrap();
     assert!(!rows.is_empty() && rows.iter().all(|r| r.patient_id == Some(2)));
     check(plans);
     // The sign-out backup's question reads only the audit rows after the last backup's mark.

@@ -2,9 +2,10 @@
 //! survives a reopen.
 
 use infusion_chart::app::clinic::Nothing;
-use infusion_chart::domain::patients::PatientSearch;
+use infusion_chart::domain::patients::{PatientInput, PatientSearch};
 use infusion_chart::domain::sessions::{PatientRef, SessionRef};
 use infusion_chart::domain::vitals::VitalsInput;
+use infusion_chart::domain::weight::{Weight, WeightUnit, KG_PER_LB};
 use infusion_chart::storage::{checksum, Db, APPLICATION_ID, LATEST_VERSION};
 use infusion_chart::{Clinic, Error};
 use tempfile::TempDir;
@@ -417,4 +418,75 @@ fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
         let db = Db::open(&path, None).unwrap();
         assert_eq!(db.pragma("user_version").unwrap(), "20");
     }
+}
+
+#[test]
+fn a_weight_typed_in_lb_reads_back_as_typed_and_doses_from_its_exact_kg() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = clinic
+        .add_patient(PatientInput {
+            weight: Some(154.0),
+            weight_unit: Some(WeightUnit::Lb),
+            ..patient_input("W-1")
+        })
+        .unwrap();
+    let read = clinic.get_patient(PatientRef { patient_id: p.id }).unwrap().patient;
+    let typed = Weight {
+        value: 154.0,
+        unit: WeightUnit::Lb,
+    };
+    assert_eq!((read.weight, read.weight.label()), (typed, "154 lb (69.85 kg)".into()));
+    let stored: (f64, f64, String) = f
+        .raw()
+        .query_row(
+            "SELECT weight_kg, weight_typed, weight_unit FROM patients WHERE id = ?1",
+            [p.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        stored,
+        (154.0 * KG_PER_LB, 154.0, "lb".into()),
+        "the exact kg beside the typed figure"
+    );
+    let session = f.start_session(&read);
+    let plan = clinic
+        .get_session(SessionRef { session_id: session.id })
+        .unwrap()
+        .session
+        .dose
+        .unwrap()
+        .plan;
+    assert_eq!((plan.weight, plan.total_mg, plan.rate_ml_per_h), (typed, 34.93, 52.4));
+}
+
+#[test]
+fn a_patient_and_a_dose_stored_before_the_unit_was_kept_read_as_typed_in_kg() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let p = f.add_patient("W-2");
+    let s = f.start_session(&p);
+    // As the program wrote them before migration 0018: the kg rounded to one decimal, no unit, and
+    // a plan with weight_kg and weight_lb.
+    let old_plan = r#"{"weight_kg":72.6,"weight_lb":160.1,"dose_mg_per_kg":0.5,"total_mg":36.3,
+        "concentration_mg_per_ml":1.0,"volume_ml":36.3,"rate_ml_per_h":54.5,"mg_per_kg_per_h":0.75,"duration_min":40,
+        "limit":"within","weight_far_from_recorded":false,"arithmetic":["72.6 kg × 0.5 mg/kg = 36.3 mg"],"warnings":[]}"#;
+    let raw = f.raw();
+    raw.execute(
+        "UPDATE patients SET weight_kg = 72.6, weight_typed = NULL, weight_unit = NULL WHERE id = ?1",
+        [p.id],
+    )
+    .unwrap();
+    raw.execute("UPDATE sessions SET dose_plan = ?1 WHERE id = ?2", (old_plan, s.id))
+        .unwrap();
+    let record = clinic.get_session(SessionRef { session_id: s.id }).unwrap();
+    let in_kg = Weight {
+        value: 72.6,
+        unit: WeightUnit::Kg,
+    };
+    assert_eq!(record.patient.weight, in_kg);
+    assert_eq!(record.patient.weight.label(), "72.6 kg (160.06 lb)");
+    let plan = record.session.dose.unwrap().plan;
+    assert_eq!((plan.weight, plan.total_mg, plan.rate_ml_per_h), (in_kg, 36.3, 54.5));
 }

@@ -59,6 +59,11 @@ pub fn raw_connection(path: &Path) -> Connection {
     Connection::open(path).unwrap()
 }
 
+fn noon_today() -> DateTime<Utc> {
+    let noon = Local::now().date_naive().and_hms_opt(12, 0, 0).unwrap();
+    Local.from_local_datetime(&noon).earliest().unwrap().with_timezone(&Utc)
+}
+
 pub fn password(username: &str) -> String {
     format!("{username}-password-1")
 }
@@ -67,8 +72,7 @@ impl Fixture {
     /// A clinic before setup, its clock at local noon today: moving it by minutes or hours never
     /// rolls "today" over mid-test.
     pub fn empty() -> (TempDir, PathBuf, Arc<TestClock>, Clinic) {
-        let noon = Local::now().date_naive().and_hms_opt(12, 0, 0).unwrap();
-        Fixture::empty_at(Local.from_local_datetime(&noon).earliest().unwrap().with_timezone(&Utc))
+        Fixture::empty_at(noon_today())
     }
 
     /// A clinic before setup, its clock at `start`.
@@ -82,7 +86,7 @@ impl Fixture {
 
     /// Set up with admin "ada" (admin only), nurse "nina" and physician "omar", nobody signed in.
     pub fn staffed() -> Fixture {
-        Fixture::staffed_with(Fixture::empty())
+        Fixture::staffed_at(noon_today())
     }
 
     /// `staffed`, its clock at `start`.
@@ -185,8 +189,8 @@ pub fn dose_input(patient: &Patient) -> DoseInput {
     DoseInput {
         patient_id: patient.id,
         protocol_id: 1,
-        weight: Some(patient.weight_kg),
-        weight_unit: Some(WeightUnit::Kg),
+        weight: Some(patient.weight.value),
+        weight_unit: Some(patient.weight.unit),
         dose_mg_per_kg: None,
         weight_confirmed: false,
         override_reason: None,

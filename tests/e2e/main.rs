@@ -95,7 +95,8 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_link("Patients").await;
     app.type_into("Family name", "Nguyễn-O'Brien").await;
     app.type_into("Given names", "Zoë").await;
-    app.pick("Date of birth", "1984-03-27").await;
+    // Typed as the app prints dates: a text field, no date picker to reorder it.
+    app.type_into("Date of birth", "1984-03-27").await;
     app.type_into("MRN", "E2E-001").await;
     app.pick("Sex", "female").await;
     app.type_into("Weight", "160").await;
@@ -107,17 +108,23 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     app.click_button("Add patient").await;
     app.wait_for_text(STATUS, "added").await;
     app.type_into("Search patients", "e2e-001").await;
-    app.wait_for_text("//a", "72.6 kg (160.1 lb)").await;
+    // The date of birth as typed; the weight as typed, the kg derived beside it in brackets.
+    let line = app.wait_for_text("//a", "160 lb (72.57 kg)").await;
+    assert!(line.contains("DOB 1984-03-27"), "{line}");
     display.screenshot(&output_dir().join("e2e-patients.png"));
     app.click_link("Nguyễn-O'Brien").await;
-    // The dose, with its arithmetic, from the protocol and today's weight in an explicit unit.
-    app.wait_for_page_text("72.6 kg × 0.5 mg/kg = 36.3 mg", harness::WAIT)
+    // The dose, with its arithmetic, from the protocol and today's weight in an explicit unit (the
+    // one it was recorded in), computed from its exact kg.
+    app.wait_for_page_text("160 lb = 72.57 kg × 0.5 mg/kg = 36.29 mg", harness::WAIT)
         .await;
     app.type_into("Chair", "3").await;
     display.screenshot(&output_dir().join("e2e-start-session.png"));
     app.click_button("Start today's session").await;
-    app.wait_for_page_text("36.3 mg · 36.3 mL at 54.5 mL/h over 40 min", harness::WAIT)
-        .await;
+    app.wait_for_page_text(
+        "36.29 mg · 36.29 mL at 54.4 mL/h over 40 min · 160 lb (72.57 kg)",
+        harness::WAIT,
+    )
+    .await;
     app.wait_for_page_text("Contraindication: Uncontrolled hypertension", harness::WAIT)
         .await;
 
@@ -167,7 +174,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     // GAD-7 is due before the infusion too and was not taken: starting without it is confirmed.
     app.tick("Start without GAD-7").await;
     app.click_button("Record start").await;
-    app.wait_for_page_text("Running at 54.5 mL/h", harness::WAIT).await;
+    app.wait_for_page_text("Running at 54.4 mL/h", harness::WAIT).await;
     app.click_button("Sign out").await;
     sign_in(&app, "nina", "nina-password-1").await;
     app.wait_for_text("//table", "Infusing").await;
@@ -198,6 +205,14 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
         2
     );
     app.wait_for_page_text("Next vitals due at", harness::WAIT).await;
+    // A note over the core's limit: counted as typed, refused in the core's words, and left whole.
+    let long = "Relaxed. ".repeat(222) + "xyz";
+    app.type_into("Note", &long).await;
+    app.wait_for_page_text("2,001 / 2,000 characters", harness::WAIT).await;
+    app.click_button("Add note").await;
+    app.wait_for_text("//*[@role='alert']", "Note must be at most 2000 characters.")
+        .await;
+    assert_eq!(app.value_of("Note").await, long, "nothing typed was cut");
     app.type_into("Note", "Patient relaxed, eyes closed, music on.").await;
     app.click_button("Add note").await;
     app.wait_for_text(STATUS, "Note saved").await;
@@ -351,7 +366,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
         "Signed by Nina Park",
         "Co-signed by Dr Omar Haddad",
         "Mild nausea at 10:50",
-        "72.6 kg × 0.5 mg/kg = 36.3 mg",
+        "160 lb = 72.57 kg × 0.5 mg/kg = 36.29 mg",
     ] {
         assert!(page.contains(expected), "{expected} missing after restart");
     }

@@ -80,7 +80,7 @@ impl Harness {
 
 /// Today's session on the default protocol at the patient's recorded weight.
 pub(super) fn start(patient: &Value) -> Value {
-    json!({"input": {"patient_id": patient["id"], "protocol_id": 1, "weight": patient["weight_kg"], "weight_unit": "kg"}})
+    json!({"input": {"patient_id": patient["id"], "protocol_id": 1, "weight": patient["weight"]["value"], "weight_unit": patient["weight"]["unit"]}})
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn the_course_of_a_session_works_through_ipc() {
         .unwrap();
     assert_eq!(effect["label"], "Nausea");
     let day = h.invoke("day_list", json!({"input": {}})).unwrap();
-    assert_eq!(day[0]["stage"], "before_infusion");
+    assert_eq!(day["entries"][0]["stage"], "before_infusion");
 }
 
 #[test]

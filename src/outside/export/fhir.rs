@@ -1,6 +1,7 @@
 //! A FHIR R4 `collection` Bundle of every patient and session: Patient, Encounter (the chair visit),
 //! MedicationAdministration (the ketamine infusion with dose, rate, period and vial lot; rescue
-//! medications), Observation (vitals with LOINC codes; outcome score totals) and AdverseEvent (side
+//! medications), Observation (the weight the dose was computed from, as typed in kg or lb; vitals with
+//! LOINC codes; outcome score totals) and AdverseEvent (side
 //! effects). Written entry by entry, so a ten-year clinic does not need the bundle in memory.
 //! Resource ids are derived from the record ids, so exporting twice gives the same references.
 
@@ -66,6 +67,7 @@ pub fn write_bundle(db: &Db, session: &SessionReader, now: DateTime<Utc>, out: &
 /// Encounter, infusion, vitals, scores, side effects and rescue medications of one session.
 fn session_resources(r: &SessionRecord) -> Vec<Value> {
     let mut resources = vec![encounter(r)];
+    resources.extend(body_weight(r));
     resources.extend(infusion(r));
     for v in &r.vitals {
         resources.extend(vitals(r, v));
@@ -134,11 +136,27 @@ fn infusion(r: &SessionRecord) -> Option<Value> {
         "effectivePeriod": period,
         "note": [{ "text": format!("{}; {}", dose.protocol_name, dose.plan.arithmetic.join("; ")) }],
         "dosage": {
-            "text": format!("{} mg/kg at {} kg over {} min", dose.plan.dose_mg_per_kg, dose.plan.weight_kg, dose.plan.duration_min),
+            "text": format!("{} mg/kg at {} over {} min", dose.plan.dose_mg_per_kg, dose.plan.weight.label(), dose.plan.duration_min),
             "route": { "coding": [{ "system": SNOMED, "code": INTRAVENOUS, "display": "Intravenous route" }] },
             "dose": quantity(round(r.infusion.mg_given), "mg", "mg"),
             "rateQuantity": quantity(dose.plan.rate_ml_per_h, "mL/h", "mL/h"),
         },
+    }))
+}
+
+/// The weight the session's dose was computed from, in the unit it was typed in (kg or [lb_av]).
+fn body_weight(r: &SessionRecord) -> Option<Value> {
+    let weight = r.session.dose.as_ref()?.plan.weight;
+    Some(json!({
+        "resourceType": "Observation",
+        "id": uuid(&format!("weight-{}", r.session.id)),
+        "status": "final",
+        "category": [{ "coding": [{ "system": CATEGORY, "code": "vital-signs", "display": "Vital Signs" }] }],
+        "code": { "coding": [{ "system": LOINC, "code": "29463-7", "display": "Body weight" }], "text": "Body weight" },
+        "subject": subject(r),
+        "encounter": { "reference": format!("urn:uuid:{}", encounter_id(r)) },
+        "effectiveDateTime": instant(&r.session.started_at),
+        "valueQuantity": quantity(weight.value, weight.unit.name(), weight.unit.ucum()),
     }))
 }
 

@@ -76,10 +76,7 @@ fn summary(l: &mut Layout, r: &SessionRecord) {
     if let Some(d) = &r.session.dose {
         let p = &d.plan;
         facts.push(("Protocol", d.protocol_name.clone()));
-        facts.push((
-            "Weight",
-            format!("{} kg ({} lb)", fmt_num(p.weight_kg), fmt_num(p.weight_lb)),
-        ));
+        facts.push(("Weight", p.weight.label()));
         facts.push(("Dose arithmetic", p.arithmetic.join("\n")));
         if let Some(reason) = &d.override_reason {
             facts.push((

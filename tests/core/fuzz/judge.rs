@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
+use infusion_chart::domain::dates::DATE_CHARS;
 use infusion_chart::domain::discharge::{AldreteInput, DischargeInput};
 use infusion_chart::domain::infusion::{EventInput, EventKind, InfusionEvent};
 use infusion_chart::domain::notes::NoteInput;
@@ -26,7 +27,7 @@ use infusion_chart::domain::signing::AddendumInput;
 use infusion_chart::domain::users::{Role, UserInput, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use infusion_chart::domain::validate::fmt_num;
 use infusion_chart::domain::vitals::{VitalsCorrection, VitalsInput};
-use infusion_chart::domain::weight::WeightUnit;
+use infusion_chart::domain::weight::{Weight, WeightUnit};
 use infusion_chart::Error;
 use serde_json::Value;
 
@@ -516,7 +517,7 @@ pub fn expect_patient(p: &PatientInput) -> Expect {
     e.text("Family name", p.family_name.as_deref(), 100, true);
     e.text("Given names", p.given_names.as_deref(), 100, true);
     e.text("MRN", p.mrn.as_deref(), 32, true);
-    e.text("Date of birth", p.date_of_birth.as_deref(), 10, true);
+    e.text("Date of birth", p.date_of_birth.as_deref(), DATE_CHARS, true);
     e.name("Sex");
     e.require(p.sex.is_none(), "Sex is required");
     weight(&mut e, p.weight, p.weight_unit);
@@ -553,7 +554,7 @@ pub fn expect_checklist(c: &ChecklistInput) -> Expect {
     e.text("IV site", c.iv_site.as_deref(), 100, true);
     e.number(IV_GAUGE, c.iv_gauge, true);
     e.text("Vial lot number", c.vial_lot.as_deref(), 40, true);
-    e.text("Vial expiry", c.vial_expiry.as_deref(), 10, true);
+    e.text("Vial expiry", c.vial_expiry.as_deref(), DATE_CHARS, true);
     e.name("vial");
     e
 }
@@ -835,7 +836,7 @@ pub struct Context {
     pub earlier: Vec<InfusionEvent>,
     pub effect: SideEffect,
     pub protocol: Protocol,
-    pub recorded_kg: f64,
+    pub recorded: Weight,
     pub settings: Settings,
 }
 
@@ -885,7 +886,10 @@ impl Context {
                 outcome_scales: vec![Scale::Phq9, Scale::Gad7],
                 active: true,
             },
-            recorded_kg: 70.0,
+            recorded: Weight {
+                value: 70.0,
+                unit: WeightUnit::Kg,
+            },
             settings: Settings::default(),
         }
     }
@@ -967,7 +971,7 @@ pub fn protocol(input: ProtocolInput) -> Result<(), String> {
 /// The dose plan, and what it still needs before a start.
 pub fn dose(input: DoseInput, cx: &Context) -> Result<(), String> {
     let expect = expect_dose(&input, cx.protocol.dose_mg_per_kg);
-    match cx.protocol.plan(&input, cx.recorded_kg) {
+    match cx.protocol.plan(&input, cx.recorded) {
         Ok(plan) => {
             expect.check(Ok::<_, Error>(()))?;
             expect_plan_warnings().check(plan.ready())

@@ -17,6 +17,16 @@ export function checkTyped(form, notes) {
   return false;
 }
 
+/**
+ * A date field: shows and takes dates as the app prints them (YYYY-MM-DD), as plain text sent to the
+ * core as typed. The core reads other forms that cannot be misread and refuses the rest in words
+ * naming the field; a browser date picker would show the computer's order (MM/DD/YYYY) and turn
+ * what was typed into another date without a word.
+ */
+export const dateInput = (id, value) => h('input', {
+  id, type: 'text', inputmode: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'YYYY-MM-DD', value,
+});
+
 /** Empty stays null (the core says which fields are required); anything else is sent as a number. */
 export const numberOrNull = (input) => (input.value === '' ? null : Number(input.value));
 

@@ -66,8 +66,11 @@ export function reading(value, digits) {
 
 export const patientName = (p) => `${p.family_name}, ${p.given_names}`;
 
-/** DOB, MRN and the recorded weight in both units, so a weight given in lb is checked without arithmetic. */
-export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight_kg} kg (${p.weight_lb} lb)`;
+/**
+ * DOB, MRN and the recorded weight as the core labels it: as typed, the other unit in brackets
+ * ("154 lb (69.85 kg)"), so a weight given in lb is checked without arithmetic.
+ */
+export const patientDetails = (p) => `DOB ${p.date_of_birth} · MRN ${p.mrn} · ${p.weight.label}`;
 
 export const SESSION_STATUS = { open: 'Open', signed: 'Signed by nurse', cosigned: 'Co-signed' };
 

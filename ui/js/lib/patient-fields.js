@@ -3,9 +3,9 @@
 // contacts, and the contraindication screen and flagged medications as ticks. The core checks every
 // answer.
 
+import { charCount } from './char-count.js';
 import { checkbox, field, h } from './dom.js';
-import { choiceSelect, numberOrNull } from './form.js';
-import { todayLocal } from './format.js';
+import { choiceSelect, dateInput, numberOrNull } from './form.js';
 
 const WEIGHT_UNITS = [{ name: 'kg', label: 'kg' }, { name: 'lb', label: 'lb' }];
 
@@ -29,22 +29,20 @@ function ticks(legend, choices, ticked, idOf) {
 /**
  * The fields, filled from `patient` (a stored Patient) when editing. `prefix` keeps ids distinct
  * ('pf-' new, 'pe-' edit). Returns `nodes` to place in a form (the fieldsets last, before the
- * buttons), `first` to focus, and what `readPatient` needs. Weight is edited in kg, as stored.
+ * buttons), `first` to focus, and what `readPatient` needs. Weight is edited as it was typed, in its unit.
  */
 export function patientFields(lists, prefix, patient = null) {
   const id = (name) => `${prefix}${name}`;
   const inputs = {
     family: textInput(id('family-name'), patient?.family_name, false),
     given: textInput(id('given-names'), patient?.given_names, false),
-    dob: h('input', {
-      id: id('date-of-birth'), type: 'date', max: todayLocal(), placeholder: 'YYYY-MM-DD', value: patient?.date_of_birth,
-    }),
+    dob: dateInput(id('date-of-birth'), patient?.date_of_birth),
     mrn: textInput(id('mrn'), patient?.mrn, false),
     sex: choiceSelect(id('sex'), lists.sexes, patient?.sex),
     weight: h('input', {
-      id: id('weight'), type: 'number', step: '0.1', min: '0', inputmode: 'decimal', value: patient?.weight_kg,
+      id: id('weight'), type: 'number', step: '0.1', min: '0', inputmode: 'decimal', value: patient?.weight.value,
     }),
-    unit: choiceSelect(id('weight-unit'), WEIGHT_UNITS, patient && 'kg'),
+    unit: choiceSelect(id('weight-unit'), WEIGHT_UNITS, patient?.weight.unit),
     height: h('input', {
       id: id('height'), type: 'number', step: '1', min: '0', inputmode: 'numeric', value: patient?.height_cm,
     }),
@@ -59,10 +57,16 @@ export function patientFields(lists, prefix, patient = null) {
   const medications = ticks('Medications that matter (tick any the patient takes)', lists.flagged_medications,
     patient?.flagged_medications ?? [], (name) => id(`med-${name}`));
 
-  const allergiesField = field('Allergies', inputs.allergies, 'Write "None known" if there are none');
+  // Each limited text with its count against the core's limit of the same name.
+  const counts = Object.fromEntries([
+    ['family', 'family_name'], ['given', 'given_names'], ['mrn', 'mrn'], ['allergies', 'allergies'],
+    ['other', 'indication_other'], ['contact', 'emergency_contact'], ['escort', 'escort'],
+  ].map(([input, limit]) => [input, charCount(inputs[input], limit)]));
+  const counted = (label, input, hint) => field(label, inputs[input], hint ? [hint, ' · ', counts[input].node] : counts[input].node);
+  const allergiesField = counted('Allergies', 'allergies', 'Write "None known" if there are none');
   allergiesField.classList.add('wide');
   // Only asked for when it counts, so the form stays short for the usual indications.
-  const otherField = field('Other indication', inputs.other);
+  const otherField = counted('Other indication', 'other');
   const showOther = () => { otherField.hidden = inputs.indication.value !== 'other'; };
   inputs.indication.addEventListener('change', showOther);
   showOther();
@@ -72,14 +76,18 @@ export function patientFields(lists, prefix, patient = null) {
     contraindications,
     medications,
     first: inputs.family,
-    // After form.reset() the selects are back to their first choice; the other field follows.
-    reset: showOther,
+    // After form.reset() the selects are back to their first choice and the texts empty; the other
+    // field and the counts follow.
+    reset() {
+      showOther();
+      for (const count of Object.values(counts)) count.update();
+    },
     nodes: [
       h('div', { class: 'fields' },
-        field('Family name', inputs.family),
-        field('Given names', inputs.given),
+        counted('Family name', 'family'),
+        counted('Given names', 'given'),
         field('Date of birth', inputs.dob),
-        field('MRN', inputs.mrn),
+        counted('MRN', 'mrn'),
         field('Sex', inputs.sex),
         field('Weight', inputs.weight),
         field('Weight unit', inputs.unit),
@@ -87,8 +95,8 @@ export function patientFields(lists, prefix, patient = null) {
         allergiesField,
         field('Indication', inputs.indication),
         otherField,
-        field('Emergency contact', inputs.contact),
-        field('Usual escort', inputs.escort)),
+        counted('Emergency contact', 'contact'),
+        counted('Usual escort', 'escort')),
       contraindications.node,
       medications.node,
     ],

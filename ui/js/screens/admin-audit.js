@@ -2,7 +2,7 @@
 // was altered, and export it as CSV for an inspector.
 
 import { field, h } from '../lib/dom.js';
-import { checkTyped, numberOrNull } from '../lib/form.js';
+import { checkTyped, dateInput, numberOrNull } from '../lib/form.js';
 import { localDateTime } from '../lib/format.js';
 import { load } from '../lib/lifecycle.js';
 import { lists } from '../lib/lists.js';
@@ -19,8 +19,8 @@ export function auditSection() {
     user: h('input', { id: 'audit-user', type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }),
     patient: h('input', { id: 'audit-patient', type: 'number', min: '1', step: '1', inputmode: 'numeric' }),
     action: h('select', { id: 'audit-action' }, h('option', { value: '' }, 'Any action')),
-    from: h('input', { id: 'audit-from', type: 'date', placeholder: 'YYYY-MM-DD' }),
-    to: h('input', { id: 'audit-to', type: 'date', placeholder: 'YYYY-MM-DD' }),
+    from: dateInput('audit-from'),
+    to: dateInput('audit-to'),
   };
   const notes = notices();
   // The actions come from the core, so a new kind of audit row is always in the filter.

@@ -1,6 +1,7 @@
 // Settings: the clinic's policy values (auto-lock, charting timings, alert thresholds, automatic
 // backups) and the report header (name, address, phone, logo).
 
+import { charCount } from '../lib/char-count.js';
 import { field, h } from '../lib/dom.js';
 import { checkTyped, numberOrNull } from '../lib/form.js';
 import { load } from '../lib/lifecycle.js';
@@ -37,11 +38,12 @@ const GROUPS = [
   ]],
 ];
 
-// [setting, label, max characters] of the report header; sent as typed (empty clears it).
+// [setting, label] of the report header; sent as typed (empty clears it). Each is counted against
+// the core's limit of the same name.
 const HEADER = [
-  ['clinic_name', 'Clinic name', 100],
-  ['clinic_address', 'Clinic address', 200],
-  ['clinic_phone', 'Clinic phone', 40],
+  ['clinic_name', 'Clinic name'],
+  ['clinic_address', 'Clinic address'],
+  ['clinic_phone', 'Clinic phone'],
 ];
 
 export function settingsSection() {
@@ -79,15 +81,19 @@ function settingsForm(settings) {
       })));
   });
   const texts = {};
+  const counts = [];
   groups.push(h('div', { class: 'settings-group', role: 'group', 'aria-labelledby': 'settings-group-header' },
     h('h3', { id: 'settings-group-header' }, 'Report header'),
-    h('div', { class: 'fields' }, HEADER.map(([key, label, max]) => {
-      texts[key] = h('input', { id: `setting-${key.replaceAll('_', '-')}`, type: 'text', maxlength: max });
-      return field(label, texts[key]);
+    h('div', { class: 'fields' }, HEADER.map(([key, label]) => {
+      texts[key] = h('input', { id: `setting-${key.replaceAll('_', '-')}`, type: 'text' });
+      const count = charCount(texts[key], key);
+      counts.push(count);
+      return field(label, texts[key], count.node);
     }))));
   const fill = (values) => {
     const flat = flatten(values);
     for (const [key, input] of Object.entries({ ...inputs, ...texts })) input.value = flat[key];
+    for (const count of counts) count.update();
   };
   fill(settings);
 

@@ -1,6 +1,7 @@
 // Users: who may sign in, and as what. Accounts are disabled, never deleted, so the audit trail
 // always names a real person.
 
+import { charCount } from '../lib/char-count.js';
 import { checkbox, field, h } from '../lib/dom.js';
 import { checkedRoles } from '../lib/form.js';
 import { load } from '../lib/lifecycle.js';
@@ -125,13 +126,14 @@ function addUserForm(onAdded) {
     password: h('input', { id: 'new-user-password', type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }),
   };
   const roles = Object.fromEntries(ROLES.map(([role]) => [role, h('input', { id: `new-user-${role}`, type: 'checkbox' })]));
+  const counts = [charCount(inputs.username, 'username'), charCount(inputs.name, 'display_name')];
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add user');
   const notes = notices();
   const form = h('form', { class: 'subsection', novalidate: true, 'aria-labelledby': 'add-user-heading' },
     h('h3', { id: 'add-user-heading' }, 'Add user'),
     h('div', { class: 'fields' },
-      field("New user's username", inputs.username),
-      field("New user's full name", inputs.name),
+      field("New user's username", inputs.username, counts[0].node),
+      field("New user's full name", inputs.name, counts[1].node),
       field('Temporary password', inputs.password, 'they change it at first sign-in')),
     h('fieldset', { class: 'checks' },
       h('legend', {}, 'Roles'),
@@ -149,6 +151,7 @@ function addUserForm(onAdded) {
     if (!user) return;
     notes.saved(`${user.display_name} (${user.username}) added. They choose their own password at first sign-in.`);
     form.reset();
+    for (const count of counts) count.update();
     inputs.username.focus();
     onAdded();
   });

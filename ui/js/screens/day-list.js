@@ -4,6 +4,7 @@
 
 import { statusBadge } from '../lib/display.js';
 import { field, h } from '../lib/dom.js';
+import { dateInput } from '../lib/form.js';
 import { localTime, todayLocal } from '../lib/format.js';
 import { cameBack, repeatWhileShown } from '../lib/lifecycle.js';
 import { sessionHref } from '../lib/links.js';
@@ -13,24 +14,27 @@ const REFRESH_MS = 60_000;
 
 export function renderDayList(root) {
   const heading = h('h1', { id: 'day-heading' }, "Today's sessions");
-  const day = h('input', { id: 'day-date', type: 'date', value: todayLocal() });
+  const day = dateInput('day-date', todayLocal());
   const list = h('div');
   const updated = h('p', { class: 'meta' });
   let asked = 0;
   // What the list shows, so an unchanged answer leaves it (and the keyboard focus in it) alone.
   let drawn = '';
-  // Until another day is chosen, the list moves on to the new day at midnight.
-  let followToday = true;
+  // The day as typed (the core reads it), or null for today: until another day is chosen, the list
+  // moves on to the new day at midnight.
+  let chosen = null;
 
-  // Each answer is for the day asked; one for a day since changed is dropped.
-  async function refresh() {
+  // Each answer is for the day asked; one for a day since changed is dropped. The field then shows
+  // the day as the core read it, in ISO, unless the nurse is typing another (`typed`: she has just
+  // finished typing this one).
+  async function refresh(typed = false) {
     const ask = ++asked;
-    if (followToday && document.activeElement !== day) day.value = todayLocal();
-    const date = day.value || todayLocal();
-    heading.textContent = date === todayLocal() ? "Today's sessions" : `Sessions on ${date}`;
     try {
-      const entries = await dayList(date);
+      const { date, entries } = await dayList(chosen);
       if (ask !== asked) return;
+      if (typed || document.activeElement !== day) day.value = date;
+      if (date === todayLocal()) chosen = null;
+      heading.textContent = date === todayLocal() ? "Today's sessions" : `Sessions on ${date}`;
       // An empty day's words depend on whether it is today.
       const key = JSON.stringify([date, date === todayLocal(), entries]);
       if (key !== drawn) {
@@ -47,8 +51,8 @@ export function renderDayList(root) {
     }
   }
   day.addEventListener('change', () => {
-    followToday = !day.value || day.value === todayLocal();
-    refresh();
+    chosen = day.value.trim() || null;
+    refresh(true);
   });
 
   root.replaceChildren(

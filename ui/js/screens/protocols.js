@@ -1,6 +1,7 @@
 // Protocols: the clinic's drug library (dose, limits, cadence, holds, outcome scales), listed with
 // every version kept, and edited one protocol at a time. The core checks every figure.
 
+import { charCount } from '../lib/char-count.js';
 import { checkbox, field, h } from '../lib/dom.js';
 import { checkTyped, numberOrNull } from '../lib/form.js';
 import { load } from '../lib/lifecycle.js';
@@ -100,9 +101,13 @@ function protocolTable(protocols, scales, edit) {
 function protocolEditor(protocol, scales, { saved, close }) {
   let id = protocol?.id ?? null;
   const inputs = {};
+  // Counted against the core's limits protocol_name, protocol_drug and protocol_route.
+  const counts = [];
   const textFields = TEXTS.map(([key, label]) => {
     inputs[key] = h('input', { id: `protocol-${key}`, type: 'text', autocomplete: 'off' });
-    return field(label, inputs[key]);
+    const count = charCount(inputs[key], `protocol_${key}`);
+    counts.push(count);
+    return field(label, inputs[key], count.node);
   });
   textFields[0].classList.add('wide'); // names are long and say the dose; a cut-off one misleads
   const numberFields = NUMBERS.map(([key, label, step, hint]) => {
@@ -137,6 +142,7 @@ function protocolEditor(protocol, scales, { saved, close }) {
     for (const key of Object.keys(inputs)) inputs[key].value = p?.[key] ?? '';
     for (const [scale, box] of Object.entries(boxes)) box.checked = p?.outcome_scales.includes(scale) ?? false;
     active.checked = p?.active ?? true;
+    for (const count of counts) count.update();
     heading.textContent = p ? `Edit ${p.name}` : 'New protocol';
     showExample();
   }

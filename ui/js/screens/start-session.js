@@ -22,8 +22,10 @@ export async function renderStartSession(container, patient, onStarted) {
 
   const protocol = h('select', { id: 'start-protocol' },
     protocols.map((p) => h('option', { value: p.id }, p.name)));
-  const weight = h('input', { id: 'start-weight', type: 'number', step: '0.1', inputmode: 'decimal', value: patient.weight_kg });
-  const unit = h('select', { id: 'start-weight-unit' }, h('option', { value: 'kg' }, 'kg'), h('option', { value: 'lb' }, 'lb'));
+  const weight = h('input', { id: 'start-weight', type: 'number', step: '0.1', inputmode: 'decimal', value: patient.weight.value });
+  // Weighed in the unit the weight was recorded in, unless the nurse chooses the other.
+  const unit = h('select', { id: 'start-weight-unit' },
+    ['kg', 'lb'].map((name) => h('option', { value: name, selected: name === patient.weight.unit }, name)));
   const dose = h('input', { id: 'start-dose', type: 'number', step: '0.01', inputmode: 'decimal', value: protocols[0]?.dose_mg_per_kg ?? '' });
   // Where the patient sits, as the clinic names its chairs; the day list sorts by it.
   const chair = h('input', { id: 'start-chair', type: 'text', autocomplete: 'off', spellcheck: 'false' });
@@ -39,7 +41,7 @@ export async function renderStartSession(container, patient, onStarted) {
     h('h2', { id: 'start-heading' }, "Today's session"),
     h('div', { class: 'fields' },
       protocolField,
-      field('Weight today', weight, `recorded ${patient.weight_kg} kg`),
+      field('Weight today', weight, `recorded ${patient.weight.label}`),
       field('Weight unit', unit),
       field('Dose (mg/kg)', dose),
       field('Chair', chair, 'optional')),
@@ -77,7 +79,7 @@ export async function renderStartSession(container, patient, onStarted) {
     }
     plan.replaceChildren(
       h('ol', { class: 'arithmetic' }, answer.arithmetic.map((line) => h('li', {}, line))),
-      h('p', { class: 'meta' }, `Weight ${answer.weight_kg} kg (${answer.weight_lb} lb)`),
+      h('p', { class: 'meta' }, `Weight ${answer.weight.label}`),
       answer.warnings.map((warning) => h('p', { class: 'warning' }, warning)));
     confirmRow.hidden = !answer.weight_far_from_recorded;
     reasonRow.hidden = answer.limit !== 'above_soft';

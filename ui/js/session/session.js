@@ -285,7 +285,7 @@ function doseSummary(dose) {
     h('h2', { id: 'dose-heading' }, dose.protocol_name),
     h('p', { class: 'dose-figures' },
       `${plan.total_mg} mg · ${plan.volume_ml} mL at ${plan.rate_ml_per_h} mL/h over ${plan.duration_min} min · `
-      + `${plan.weight_kg} kg (${plan.weight_lb} lb)`),
+      + plan.weight.label),
     h('ol', { class: 'arithmetic' }, plan.arithmetic.map((line) => h('li', {}, line))),
     dose.override_reason && h('p', { class: 'warning' },
       `Above the soft limit, confirmed by ${dose.override_by}: ${dose.override_reason}`));

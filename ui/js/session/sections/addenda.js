@@ -1,6 +1,7 @@
 // Addenda: once a session is signed nothing in it changes; what is added later is an addendum,
 // with its author, time and reason.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { timeOnDay } from '../../lib/format.js';
 import { notices, save } from '../../lib/save.js';
@@ -28,10 +29,13 @@ export function addendaSection(record) {
 function addendumForm(session, show) {
   const reason = h('input', { id: 'addendum-reason', type: 'text', autocomplete: 'off' });
   const text = h('textarea', { id: 'addendum-text', rows: '5' });
+  const counts = [charCount(reason, 'addendum_reason'), charCount(text, 'addendum')];
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add addendum');
   const notes = notices();
   const form = h('form', { class: 'addendum-form', novalidate: true, 'aria-label': 'New addendum' },
-    h('div', { class: 'fields stack' }, field('Reason for addendum', reason), field('Addendum', text)),
+    h('div', { class: 'fields stack' },
+      field('Reason for addendum', reason, counts[0].node),
+      field('Addendum', text, counts[1].node)),
     h('div', { class: 'form-actions' }, submit, notes.node));
 
   form.addEventListener('submit', async (event) => {
@@ -40,6 +44,7 @@ function addendumForm(session, show) {
     if (!record) return;
     show(record.addenda);
     form.reset();
+    for (const count of counts) count.update();
     notes.saved('Addendum added');
     reason.focus();
   });

@@ -1,6 +1,7 @@
 // Before the infusion, the pre-infusion checklist with the vial's lot and expiry; afterwards, the
 // witnessed waste of what is left in the vial (ketamine is a controlled substance).
 
+import { charCount } from '../../lib/char-count.js';
 import { checkbox, field, h } from '../../lib/dom.js';
 import { checkTyped, choiceSelect, numberOrNull } from '../../lib/form.js';
 import { localTime } from '../../lib/format.js';
@@ -60,16 +61,19 @@ function checklistForm({ session, patient }, lists, notes, heading, onSaved) {
   // Lot numbers and dates are codes, not words: no spell-checking underlines.
   const vialLot = textInput('checklist-vial-lot', { spellcheck: 'false' });
   const vialExpiry = textInput('checklist-vial-expiry', { spellcheck: 'false', placeholder: 'YYYY-MM or YYYY-MM-DD' });
+  const counts = {
+    escort: charCount(escort, 'checklist_escort'), ivSite: charCount(ivSite, 'iv_site'), vialLot: charCount(vialLot, 'vial_lot'),
+  };
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Save checklist');
   const form = h('form', { novalidate: true, 'aria-labelledby': 'checklist-heading' },
     h('fieldset', { class: 'checks confirmations' }, h('legend', {}, 'Confirmed with the patient'),
       boxes.map(({ label, input }) => checkbox(label, input))),
     h('div', { class: 'fields' },
-      field("Escort's name", escort),
+      field("Escort's name", escort, counts.escort.node),
       field('Pregnancy status', pregnancy),
-      field('IV site', ivSite),
+      field('IV site', ivSite, counts.ivSite.node),
       field('IV gauge', ivGauge),
-      field('Vial lot', vialLot),
+      field('Vial lot', vialLot, counts.vialLot.node),
       field('Vial expiry', vialExpiry)),
     h('div', { class: 'form-actions' }, submit));
 

@@ -1,6 +1,7 @@
 // Recovery and discharge: modified Aldrete scores, recovery and chair time, what a discharge now
 // would need overriding, and the discharge itself (escort, instructions, a physician's override).
 
+import { charCount } from '../../lib/char-count.js';
 import { checkbox, field, h } from '../../lib/dom.js';
 import { checkTyped, numberOrNull } from '../../lib/form.js';
 import { localTime } from '../../lib/format.js';
@@ -127,17 +128,22 @@ function aldreteForm(session, onChange) {
 function dischargeForm(session, notes, heading, onChange) {
   const time = clockTime('discharge-time');
   const escort = h('input', { id: 'discharge-escort', type: 'text', autocomplete: 'off' });
+  const escortCount = charCount(escort, 'discharge_escort');
   const instructions = h('input', { id: 'discharge-instructions', type: 'checkbox', 'aria-describedby': 'discharge-instructions-text' });
-  const reason = h('textarea', { id: 'discharge-override', rows: '2', maxlength: '500' });
+  const reason = h('textarea', { id: 'discharge-override', rows: '2' });
+  const reasonCount = charCount(reason, 'discharge_override_reason');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Discharge patient');
   const form = h('form', { class: 'discharge-form', novalidate: true, 'aria-labelledby': 'discharge-form-heading' },
     h('h3', { id: 'discharge-form-heading' }, 'Discharge'),
-    h('div', { class: 'fields' }, field('Discharge time', time.input), field('Escort', escort)),
+    h('div', { class: 'fields' }, field('Discharge time', time.input), field('Escort', escort, escortCount.node)),
     h('div', { class: 'instructions' },
       checkbox('Discharge instructions given', instructions),
       h('p', { id: 'discharge-instructions-text', class: 'instruction-text' }, INSTRUCTIONS)),
     h('div', { class: 'fields stack' },
-      field('Override reason', reason, 'Needed only below the minimum score or before the observation time; a physician enters it')),
+      field('Override reason', reason, [
+        'Needed only below the minimum score or before the observation time; a physician enters it · ',
+        reasonCount.node,
+      ])),
     h('div', { class: 'form-actions' }, submit));
   form.addEventListener('focusin', time.catchUp);
 
@@ -164,6 +170,7 @@ function dischargeForm(session, notes, heading, onChange) {
     form,
     escortFrom({ checklist, patient }) {
       if (!escortTyped) escort.value = checklist?.escort_name ?? patient.escort ?? '';
+      escortCount.update();
     },
   };
 }

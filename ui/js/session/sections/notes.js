@@ -1,5 +1,6 @@
 // Timestamped notes of a session, in the nurse's words; added while the session is open.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { checkTyped } from '../../lib/form.js';
 import { localTime } from '../../lib/format.js';
@@ -29,12 +30,13 @@ export function notesSection(record, onChange) {
 
 function noteForm(session, onChange) {
   const time = clockTime('note-time');
-  const text = h('textarea', { id: 'note-text', rows: '3', maxlength: '2000' });
+  const text = h('textarea', { id: 'note-text', rows: '3' });
+  const count = charCount(text, 'note');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add note');
   const notes = notices();
   const form = h('form', { novalidate: true },
     h('div', { class: 'fields' }, field('Note time', time.input)),
-    h('div', { class: 'fields stack' }, field('Note', text)),
+    h('div', { class: 'fields stack' }, field('Note', text, count.node)),
     h('div', { class: 'form-actions' }, submit, notes.node));
   form.addEventListener('focusin', time.catchUp);
   form.addEventListener('submit', async (event) => {
@@ -48,6 +50,7 @@ function noteForm(session, onChange) {
     if (!saved) return;
     notes.saved(`Note saved at ${localTime(saved.recorded_at)}`);
     text.value = '';
+    count.update();
     time.reset();
     onChange(notes);
   });

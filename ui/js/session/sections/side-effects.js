@@ -1,6 +1,7 @@
 // Side effects (onset, severity, resolution) and the rescue medications given for them, with the
 // forms to chart both while the session is open.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { checkTyped, choiceSelect, numberOrNull } from '../../lib/form.js';
 import { clinicNow, localTime } from '../../lib/format.js';
@@ -13,12 +14,17 @@ const OTHER = 'other';
 
 /**
  * A free-text field that is on show only while `select` is on "other", as the core requires it then.
- * `value()` is what to send: the text, or null for any other choice.
+ * `value()` is what to send: the text, or null for any other choice; `limit` names the core's limit.
+ * `sync()` follows the select (and the text) after a reset.
  */
-function otherField(select, id, label) {
+function otherField(select, id, label, limit) {
   const input = h('input', { id, type: 'text', autocomplete: 'off' });
-  const node = field(label, input);
-  const sync = () => { node.hidden = select.value !== OTHER; };
+  const count = charCount(input, limit);
+  const node = field(label, input, count.node);
+  const sync = () => {
+    node.hidden = select.value !== OTHER;
+    count.update();
+  };
   select.addEventListener('change', sync);
   sync();
   return { node, value: () => (select.value === OTHER ? input.value : null), sync };
@@ -94,7 +100,7 @@ function effectActions(effect, labelId, { notes, reload, rescue }) {
 
 function effectForm(session, lists, reload) {
   const effect = choiceSelect('side-effect', lists.side_effects);
-  const other = otherField(effect, 'side-effect-other', 'Other side effect');
+  const other = otherField(effect, 'side-effect-other', 'Other side effect', 'side_effect_other');
   const severity = choiceSelect('side-effect-severity', lists.severities);
   const onset = clockTime('side-effect-onset');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add side effect');
@@ -135,13 +141,14 @@ function effectForm(session, lists, reload) {
  */
 function interventionForm(session, lists, reload) {
   const medication = choiceSelect('rescue-medication', lists.rescue_medications);
-  const other = otherField(medication, 'rescue-other', 'Other medication');
+  const other = otherField(medication, 'rescue-other', 'Other medication', 'rescue_other');
   const dose = h('input', { id: 'rescue-dose', type: 'number', step: 'any', inputmode: 'decimal' });
   const unit = choiceSelect('rescue-unit', lists.dose_units);
   const route = choiceSelect('rescue-route', lists.routes);
   const given = clockTime('rescue-time');
   const indication = h('input', { id: 'rescue-indication', type: 'text', autocomplete: 'off' });
   const effect = h('input', { id: 'rescue-effect', type: 'text', autocomplete: 'off' });
+  const counts = [charCount(indication, 'rescue_indication'), charCount(effect, 'rescue_effect')];
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add rescue medication');
   const notes = notices();
   const linkLine = h('p', { class: 'linked', hidden: true });
@@ -154,8 +161,8 @@ function interventionForm(session, lists, reload) {
       field('Unit', unit),
       field('Route', route),
       field('Time given', given.input),
-      field('Indication', indication),
-      field('Effect', effect, 'optional')),
+      field('Indication', indication, counts[0].node),
+      field('Effect', effect, ['optional · ', counts[1].node])),
     h('div', { class: 'form-actions' }, submit, notes.node));
   form.addEventListener('focusin', given.catchUp);
 
@@ -191,6 +198,7 @@ function interventionForm(session, lists, reload) {
     notes.saved(`Rescue medication saved at ${localTime(saved.recorded_at)}`);
     form.reset();
     other.sync();
+    for (const count of counts) count.update();
     given.reset();
     link(null);
     medication.focus();
@@ -202,6 +210,7 @@ function interventionForm(session, lists, reload) {
     treat(sideEffect) {
       link(sideEffect);
       indication.value = sideEffect.label;
+      counts[0].update();
       notes.clear();
       medication.focus({ preventScroll: true });
       medication.scrollIntoView({ block: 'center' });
