@@ -20,7 +20,9 @@ use crate::domain::notes::{Note, NoteInput};
 use crate::domain::outcomes::{scales_due, trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
-use crate::domain::protocols::{DoseInput, DosePlan, Limit, Protocol, ProtocolInput};
+use crate::domain::protocols::{
+    DoseInput, DosePlan, Limit, Protocol, ProtocolInput, MAX_CHAIR_CHARS, MAX_DOSE_OVERRIDE_CHARS,
+};
 use crate::domain::sessions::{
     ArrivalMove, DayList, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef,
     SessionStatus,
@@ -30,7 +32,7 @@ use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, S
 use crate::domain::signing::AddendumInput;
 use crate::domain::users::{require, Credentials, Permission, Role, User};
 use crate::domain::validate::{clinic_date, Checker};
-use crate::domain::vitals::{Vitals, VitalsCorrection, VitalsInput};
+use crate::domain::vitals::{Vitals, VitalsCorrection, VitalsInput, MAX_CORRECTION_REASON_CHARS};
 use crate::error::{Error, Result};
 use crate::storage::{Correction, Db, NewDose};
 
@@ -126,8 +128,12 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
         require(by, Permission::Cosign, "confirm a dose above the protocol's soft limit")?;
     }
     let mut c = Checker::new();
-    let chair = c.optional_text(input.chair.clone(), "Chair", 20);
-    let override_reason = c.optional_text(input.override_reason.clone(), "Override reason", 500);
+    let chair = c.optional_text(input.chair.clone(), "Chair", MAX_CHAIR_CHARS);
+    let override_reason = c.optional_text(
+        input.override_reason.clone(),
+        "Override reason",
+        MAX_DOSE_OVERRIDE_CHARS,
+    );
     c.finish()?;
     plan.ready()?;
     let dose = NewDose {
@@ -398,7 +404,7 @@ pub fn correct_vitals(
     }
     let session = open_session(db, stored.session_id)?;
     let mut c = Checker::new();
-    let reason = c.text(correction.reason, "Reason for correction", 200);
+    let reason = c.text(correction.reason, "Reason for correction", MAX_CORRECTION_REASON_CHARS);
     let reading = correction.vitals.validate(session.arrived_at, now);
     if let Err(e) = &reading {
         c.problem(e.to_string());

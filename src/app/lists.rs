@@ -9,7 +9,8 @@ use crate::domain::audit::Action;
 use crate::domain::backups::BackupKind;
 use crate::domain::catalogue::Choice;
 use crate::domain::{
-    discharge, notes, outcomes, patients, preparation, protocols, settings, side_effects, signing, users,
+    discharge, infusion, notes, outcomes, patients, preparation, protocols, sessions, settings, side_effects, signing,
+    users, vitals,
 };
 
 /// Every list the forms choose from, and the outcome scales' items.
@@ -40,6 +41,11 @@ pub struct ReferenceLists {
 fn limits() -> BTreeMap<&'static str, usize> {
     BTreeMap::from([
         ("note", notes::MAX_NOTE_CHARS),
+        ("correction_reason", vitals::MAX_CORRECTION_REASON_CHARS),
+        ("hold_override", infusion::MAX_HOLD_OVERRIDE_CHARS),
+        ("arrival_reason", sessions::MAX_ARRIVAL_REASON_CHARS),
+        ("chair", protocols::MAX_CHAIR_CHARS),
+        ("dose_override_reason", protocols::MAX_DOSE_OVERRIDE_CHARS),
         ("addendum", signing::MAX_ADDENDUM_CHARS),
         ("addendum_reason", signing::MAX_ADDENDUM_REASON_CHARS),
         ("discharge_escort", discharge::MAX_ESCORT_CHARS),

@@ -156,6 +156,15 @@ pub fn date_hm(t: DateTime<Utc>) -> String {
     format!("{} {}", t.with_timezone(&Local).date_naive(), hm(t))
 }
 
+/// `read`, or the refusal naming the field and the forms it takes.
+fn read_or_refuse(label: &str, typed: &str) -> Result<Typed> {
+    read(typed).ok_or_else(|| {
+        Error::Validation(format!(
+            "{label}: type a 24-hour time like 21:40 (or 9:40 PM), as the chart prints it."
+        ))
+    })
+}
+
 /// The instants a typed time can name for an entry of a session the patient arrived at `arrived`:
 /// on the arrival's date or the next (an evening session runs past midnight), or on the date typed;
 /// not before the arrival and not in the future. Two when the nurse must choose (the repeated hour
@@ -167,11 +176,7 @@ pub fn choices<Z: TimeZone>(
     arrived: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<TimeChoice>> {
-    let Some(Typed { day, time }) = read(typed) else {
-        return Err(Error::Validation(format!(
-            "{label}: type a 24-hour time like 21:40 (or 9:40 PM), as the chart prints it."
-        )));
-    };
+    let Typed { day, time } = read_or_refuse(label, typed)?;
     let arrival_day = arrived.with_timezone(tz).date_naive();
     let days = match day {
         Some(day) => vec![day],
@@ -210,11 +215,7 @@ pub fn choices<Z: TimeZone>(
 /// the arrival recorded, at most `ARRIVAL_MOVE_LIMIT` earlier.
 pub fn arrival_choices<Z: TimeZone>(tz: &Z, typed: &str, arrived: DateTime<Utc>) -> Result<Vec<TimeChoice>> {
     let label = "Arrival time";
-    let Some(Typed { day, time }) = read(typed) else {
-        return Err(Error::Validation(format!(
-            "{label}: type a 24-hour time like 21:40 (or 9:40 PM), as the chart prints it."
-        )));
-    };
+    let Typed { day, time } = read_or_refuse(label, typed)?;
     let arrival_day = arrived.with_timezone(tz).date_naive();
     let days = match day {
         Some(day) => vec![day],

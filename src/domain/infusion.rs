@@ -2,7 +2,7 @@
 //! long, and how many mg have gone in. Events follow the pump's states (start → pause ⇄ resume →
 //! stop; rate changes and boluses while running); an event out of order is refused with the reason.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alerts::Rule;
@@ -12,6 +12,9 @@ use crate::domain::users::User;
 use crate::domain::validate::{fmt_num, round, Checker, Range};
 use crate::domain::vitals::Vitals;
 use crate::error::{Error, Result};
+
+/// The longest reason a physician gives to start over a baseline BP hold.
+pub const MAX_HOLD_OVERRIDE_CHARS: usize = 500;
 
 const RATE: Range = Range::new("Rate", "mL/h", 0.1, 1000.0);
 const BOLUS: Range = Range::new("Bolus", "mg", 0.1, 200.0);
@@ -100,6 +103,9 @@ pub struct Infusion {
     pub rate_ml_per_h: Option<f64>,
     pub mg_given: f64,
     pub ml_given: f64,
+    /// `ml_given` before rounding, to time the planned end to the second.
+    #[serde(skip)]
+    pub ml_exact: f64,
 }
 
 impl InfusionEvent {
@@ -195,8 +201,9 @@ pub fn progress(pump: &Infusion, plan: &DosePlan, protocol: &Protocol, now: Date
     pump.started_at?;
     let planned_end = match (pump.state, pump.rate_ml_per_h) {
         (PumpState::Running, Some(rate)) if rate > 0.0 => {
-            let hours_left = (plan.volume_ml - pump.ml_given) / rate;
-            Some(now + Duration::milliseconds((hours_left * 3_600_000.0) as i64))
+            let hours_left = (plan.volume_ml - pump.ml_exact) / rate;
+            // To the nearest second: a minute shown must not flip on a millisecond of float.
+            Some((now + Duration::milliseconds((hours_left * 3_600_000.0).round() as i64)).round_subsecs(0))
         }
         _ => None,
     };
@@ -204,7 +211,7 @@ pub fn progress(pump: &Infusion, plan: &DosePlan, protocol: &Protocol, now: Date
         planned_mg: plan.total_mg,
         planned_ml: plan.volume_ml,
         planned_end,
-        stop_due: pump.in_progress() && pump.ml_given >= plan.volume_ml,
+        stop_due: pump.in_progress() && pump.ml_exact >= plan.volume_ml,
         alert_above_mg: round(plan.total_mg * (1.0 + protocol.overrun_margin_pct / 100.0), 2),
         hard_limit_mg: round(protocol.hard_limit_mg_per_kg * plan.weight.kg(), 2),
     })
@@ -293,6 +300,7 @@ pub fn summarise(events: &[InfusionEvent], concentration_mg_per_ml: f64, now: Da
         rate_ml_per_h: if state == PumpState::Running { rate } else { None },
         mg_given: ((ml * concentration_mg_per_ml + bolus_mg) * 10.0).round() / 10.0,
         ml_given: (ml * 10.0).round() / 10.0,
+        ml_exact: ml,
     }
 }
 
@@ -313,7 +321,11 @@ impl EventInput {
             None
         };
         let hold_override = c
-            .optional_text(self.hold_override, "Reason to override the BP hold", 500)
+            .optional_text(
+                self.hold_override,
+                "Reason to override the BP hold",
+                MAX_HOLD_OVERRIDE_CHARS,
+            )
             .filter(|_| self.kind == EventKind::Start);
         c.finish()?;
         let clinical_time = clinical_time.expect("checked");

@@ -46,6 +46,10 @@ pub struct Protocol {
     pub active: bool,
 }
 
+/// The longest chair name, and a physician's reason for a dose above the soft limit.
+pub const MAX_CHAIR_CHARS: usize = 20;
+pub const MAX_DOSE_OVERRIDE_CHARS: usize = 500;
+
 /// The margin past the planned dose before an alert, unless the protocol sets its own.
 pub const DEFAULT_OVERRUN_MARGIN: f64 = 10.0;
 

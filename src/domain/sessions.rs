@@ -57,6 +57,9 @@ pub struct SessionHead {
     pub status: SessionStatus,
 }
 
+/// The longest reason for moving an arrival back.
+pub const MAX_ARRIVAL_REASON_CHARS: usize = 500;
+
 /// The patient arrived before the session was opened: the time, resolved by `read_clinical_time`
 /// with `for_arrival`, and why it is moved.
 #[derive(Debug, Clone, Deserialize)]
@@ -75,7 +78,11 @@ impl ArrivalMove {
         use crate::domain::clock::{hm, ARRIVAL_MOVE_LIMIT};
         let mut c = crate::domain::validate::Checker::new();
         let at = c.timestamp(self.arrived_at, "Arrival time", "a time like 10:40");
-        let reason = c.text(self.reason, "Reason for moving the arrival time", 500);
+        let reason = c.text(
+            self.reason,
+            "Reason for moving the arrival time",
+            MAX_ARRIVAL_REASON_CHARS,
+        );
         if let Some(at) = at.map(|t| t.with_timezone(&Utc)) {
             if at >= arrived || at < arrived - ARRIVAL_MOVE_LIMIT {
                 c.problem(format!(

@@ -129,6 +129,9 @@ pub fn check_clinical_time(
     Some(t)
 }
 
+/// The longest reason for correcting a reading.
+pub const MAX_CORRECTION_REASON_CHARS: usize = 200;
+
 /// The longest a session runs from the patient's arrival (an evening session may run past midnight).
 pub const SESSION_SPAN: Duration = Duration::hours(24);
 

@@ -162,6 +162,18 @@ fn the_fhir_bundle_passes_an_independent_validator_with_every_resource() {
         serde_json::json!({"value": 160.0, "unit": "lb", "system": "http://unitsofmeasure.org", "code": "[lb_av]"}),
         "the body weight is the typed quantity in its unit"
     );
+    // The session's one baseline (128/82, the reading before the start) is marked as such, and only it.
+    let noted: Vec<&serde_json::Value> = parsed["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["note"][0]["text"] == infusion_chart::outside::export::fhir::BASELINE_NOTE)
+        .collect();
+    assert_eq!(noted.len(), 5, "the baseline row's BP, HR, SpO2, RR and temperature");
+    assert!(noted
+        .iter()
+        .any(|r| r["component"][0]["valueQuantity"]["value"] == 128.0));
     for code in [
         "29463-7", "85354-9", "8480-6", "8462-4", "8867-4", "59408-5", "9279-1", "44261-6",
     ] {

@@ -41,6 +41,33 @@ async fn add_user(app: &App, username: &str, name: &str, role: &str) {
     app.wait_for_text("//table", username).await;
 }
 
+/// The first run's form: the admin account "ada".
+async fn create_admin(app: &App) {
+    app.type_into("Username", "ada").await;
+    app.type_into("Full name", "Ada Admin").await;
+    app.type_into("Password", "ada-password-1").await;
+    app.type_into("Confirm password", "ada-password-1").await;
+    app.click_button("Create admin account").await;
+}
+
+/// Every item of the pre-infusion checklist, the vial expiring in `expiry`; not yet saved.
+async fn fill_checklist(app: &App, expiry: &str) {
+    for item in [
+        "Consent on file",
+        "Fasting as the protocol requires",
+        "Escort home confirmed",
+        "Medication changes reviewed",
+    ] {
+        app.tick(item).await;
+    }
+    app.type_into("Escort's name", "Sam Okafor").await;
+    app.pick("Pregnancy status", "not_applicable").await;
+    app.type_into("IV site", "Left antecubital").await;
+    app.type_into("IV gauge", "22").await;
+    app.type_into("Vial lot", "KX2291").await;
+    app.type_into("Vial expiry", expiry).await;
+}
+
 async fn open_session(app: &App, mrn: &str) {
     app.click_link("Patients").await;
     app.type_into("Search patients", mrn).await;
@@ -55,11 +82,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     let app = App::launch(&display, data.path()).await;
 
     // First run: the admin account, the recovery key shown once, staff, a short auto-lock.
-    app.type_into("Username", "ada").await;
-    app.type_into("Full name", "Ada Admin").await;
-    app.type_into("Password", "ada-password-1").await;
-    app.type_into("Confirm password", "ada-password-1").await;
-    app.click_button("Create admin account").await;
+    create_admin(&app).await;
     app.wait_for_page_text("Recovery key", harness::WAIT).await;
     display.screenshot(&output_dir().join("e2e-recovery-key.png"));
     app.click_button("I have stored the recovery key").await;
@@ -129,20 +152,7 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
         .await;
 
     // The checklist: an expired vial is refused, an unexpired one saved.
-    for item in [
-        "Consent on file",
-        "Fasting as the protocol requires",
-        "Escort home confirmed",
-        "Medication changes reviewed",
-    ] {
-        app.tick(item).await;
-    }
-    app.type_into("Escort's name", "Sam Okafor").await;
-    app.pick("Pregnancy status", "not_applicable").await;
-    app.type_into("IV site", "Left antecubital").await;
-    app.type_into("IV gauge", "22").await;
-    app.type_into("Vial lot", "KX2291").await;
-    app.type_into("Vial expiry", "2020-01").await;
+    fill_checklist(&app, "2020-01").await;
     app.click_button("Save checklist").await;
     app.wait_for_text("//*[@role='alert']", "The vial expired on 2020-01-31.")
         .await;

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::harness::{self, output_dir, App, Display};
-use super::{add_user, chart_vitals, first_sign_in, STATUS, VITALS_ROWS};
+use super::{add_user, chart_vitals, create_admin, fill_checklist, first_sign_in, STATUS, VITALS_ROWS};
 
 const FIRST_0100: &str = "01:00 UTC−4 (the first, before the clocks went back)";
 const FIRST_0110: &str = "01:10 UTC−4 (the first, before the clocks went back)";
@@ -24,11 +24,7 @@ async fn a_nurse_charts_through_the_night_the_clocks_go_back_and_an_infusion_pas
         ],
     )
     .await;
-    app.type_into("Username", "ada").await;
-    app.type_into("Full name", "Ada Admin").await;
-    app.type_into("Password", "ada-password-1").await;
-    app.type_into("Confirm password", "ada-password-1").await;
-    app.click_button("Create admin account").await;
+    create_admin(&app).await;
     app.click_button("I have stored the recovery key").await;
     add_user(&app, "nina", "Nina Park", "Nurse").await;
     app.click_button("Sign out").await;
@@ -62,20 +58,7 @@ async fn a_nurse_charts_through_the_night_the_clocks_go_back_and_an_infusion_pas
     app.click_button("Move arrival back").await;
     app.wait_for_page_text("Arrived 00:45 UTC−4", harness::WAIT).await;
 
-    for item in [
-        "Consent on file",
-        "Fasting as the protocol requires",
-        "Escort home confirmed",
-        "Medication changes reviewed",
-    ] {
-        app.tick(item).await;
-    }
-    app.type_into("Escort's name", "Sam Okafor").await;
-    app.pick("Pregnancy status", "not_applicable").await;
-    app.type_into("IV site", "Left antecubital").await;
-    app.type_into("IV gauge", "22").await;
-    app.type_into("Vial lot", "KX2291").await;
-    app.type_into("Vial expiry", "2099-12").await;
+    fill_checklist(&app, "2099-12").await;
     app.click_button("Save checklist").await;
     app.wait_for_page_text("KX2291", harness::WAIT).await;
 

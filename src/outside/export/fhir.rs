@@ -160,11 +160,15 @@ fn body_weight(r: &SessionRecord) -> Option<Value> {
     }))
 }
 
+/// The note on the baseline reading's observations: the one the infusion's start was judged on.
+pub const BASELINE_NOTE: &str = "Baseline: the reading the start of the infusion was judged on.";
+
 /// One Observation per measurement of a vitals row: the BP panel with its two components, HR,
-/// SpO2, RR, and temperature when taken.
+/// SpO2, RR, and temperature when taken. The session's one baseline says so in a note.
 fn vitals(r: &SessionRecord, v: &Vitals) -> Vec<Value> {
+    let baseline = r.baseline.as_ref().is_some_and(|b| b.id == v.id);
     let observation = |what: &str, code: &str, display: &str| {
-        json!({
+        let mut o = json!({
             "resourceType": "Observation",
             "id": uuid(&format!("vitals-{}-{what}", v.id)),
             "status": if v.corrected { "amended" } else { "final" },
@@ -174,7 +178,11 @@ fn vitals(r: &SessionRecord, v: &Vitals) -> Vec<Value> {
             "encounter": { "reference": format!("urn:uuid:{}", encounter_id(r)) },
             "effectiveDateTime": instant(&v.clinical_time),
             "issued": instant(&v.recorded_at),
-        })
+        });
+        if baseline {
+            o["note"] = json!([{ "text": BASELINE_NOTE }]);
+        }
+        o
     };
     let mut bp = observation("bp", "85354-9", "Blood pressure panel with all children optional");
     bp["component"] = json!([

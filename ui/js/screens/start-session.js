@@ -2,6 +2,7 @@
 // arithmetic as the core computes it, and the chair. The core refuses to start while anything is
 // unresolved (a weight far from the recorded one, a dose above a limit); this form shows what and how.
 
+import { charCount } from '../lib/char-count.js';
 import { checkbox, field, h } from '../lib/dom.js';
 import { checkTyped, numberOrNull } from '../lib/form.js';
 import { notices, save } from '../lib/save.js';
@@ -32,7 +33,7 @@ export async function renderStartSession(container, patient, onStarted) {
   const confirmWeight = h('input', { id: 'start-weight-confirmed', type: 'checkbox' });
   const reason = h('input', { id: 'start-override-reason', type: 'text' });
   const confirmRow = checkbox('I have checked this weight', confirmWeight);
-  const reasonRow = field('Reason for a dose above the soft limit', reason, 'physician');
+  const reasonRow = field('Reason for a dose above the soft limit', reason, ['physician · ', charCount(reason, 'dose_override_reason').node]);
   const plan = h('div', { class: 'dose-plan', 'aria-live': 'polite' });
   const protocolField = field('Protocol', protocol);
   protocolField.classList.add('wide'); // protocol names are long; a cut-off name could hide "100 min"
@@ -44,7 +45,7 @@ export async function renderStartSession(container, patient, onStarted) {
       field('Weight today', weight, `recorded ${patient.weight.label}`),
       field('Weight unit', unit),
       field('Dose (mg/kg)', dose),
-      field('Chair', chair, 'optional')),
+      field('Chair', chair, ['optional · ', charCount(chair, 'chair').node])),
     plan, confirmRow, reasonRow,
     h('div', { class: 'form-actions' }, submit, notes.node));
 

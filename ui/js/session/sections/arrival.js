@@ -1,6 +1,7 @@
 // The patient's arrival: when the session was opened, unless moved back with a reason (the patient
 // was in the chair before anyone opened the session). Nothing is charted before it.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { localTime } from '../../lib/format.js';
 import { notices, save } from '../../lib/save.js';
@@ -38,7 +39,7 @@ function arrivalForm(session, onSaved, onCancel) {
   const form = h('form', { class: 'arrival-form', novalidate: true },
     h('div', { class: 'fields' },
       field('Arrival time', time.input),
-      field('Reason for moving the arrival time', reason, 'required')),
+      field('Reason for moving the arrival time', reason, ['required · ', charCount(reason, 'arrival_reason').node])),
     h('div', { class: 'form-actions' }, submit, cancel, notes.node));
   cancel.addEventListener('click', onCancel);
   form.addEventListener('submit', async (event) => {

@@ -1,6 +1,7 @@
 // The vitals flowsheet. While the session is open each reading can be corrected, with a reason;
 // the core keeps the old values in the audit trail and marks the row as corrected.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { checkTyped } from '../../lib/form.js';
 import { localTime, reading } from '../../lib/format.js';
@@ -84,7 +85,7 @@ export function flowsheet(record, { editable, onCorrecting, onChanged }) {
     const form = h('form', { class: 'correction', novalidate: true, 'aria-labelledby': 'correction-heading' },
       h('h3', { id: 'correction-heading' }, `Correct the ${localTime(v.clinical_time)} reading`),
       vitals.node,
-      h('div', { class: 'fields reason-field' }, field('Reason for correction', reason, 'required')),
+      h('div', { class: 'fields reason-field' }, field('Reason for correction', reason, ['required · ', charCount(reason, 'correction_reason').node])),
       h('div', { class: 'form-actions' }, submit, cancel, formNotes.node));
 
     cancel.addEventListener('click', () => close(true));

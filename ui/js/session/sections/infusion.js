@@ -1,6 +1,7 @@
 // The infusion: the pump's state as the core sums up its events (running, rate, elapsed, mg given),
 // the buttons for what may happen next, and the events with their clinical and entry times.
 
+import { charCount } from '../../lib/char-count.js';
 import { field, h } from '../../lib/dom.js';
 import { checkTyped, numberOrNull } from '../../lib/form.js';
 import { localTime } from '../../lib/format.js';
@@ -115,7 +116,7 @@ function eventForm({ session, hold, checklist, vitals, scales_due: scalesDue }, 
       field('Event time', time.input),
       action.rate && field('Rate (mL/h)', rate),
       action.bolus && field('Bolus (mg)', bolus),
-      overriding && field('Reason to override the BP hold', override, 'physician')),
+      overriding && field('Reason to override the BP hold', override, ['physician · ', charCount(override, 'hold_override').node])),
     unscored.length > 0 && h('p', { class: 'warning' }, `Due before the infusion and not taken: ${unscored.join(', ')}.`),
     unscored.length > 0 && h('label', { class: 'check', for: withoutScales.id }, withoutScales,
       ` Start without ${unscored.join(', ')}`),
