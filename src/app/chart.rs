@@ -25,7 +25,7 @@ use crate::domain::protocols::{
 };
 use crate::domain::sessions::{
     ArrivalMove, DayList, DayRequest, PatientRecord, PatientRef, Session, SessionHead, SessionRecord, SessionRef,
-    SessionStatus,
+    SessionStatus, Stage,
 };
 use crate::domain::settings::Settings;
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
@@ -85,10 +85,25 @@ pub fn day_list(db: &Db, now: DateTime<Utc>, request: DayRequest) -> Result<DayL
     let date = c.optional_date(request.date, "Day");
     c.finish()?;
     let date = date.unwrap_or_else(|| clinic_date(now));
-    Ok(DayList {
-        date,
-        entries: db.day_list(date)?,
-    })
+    let mut entries = db.day_list(date)?;
+    // The infusions under way, against their plans: a few chairs a day, read one by one.
+    for entry in entries
+        .iter_mut()
+        .filter(|e| matches!(e.stage, Stage::Infusing | Stage::Paused))
+    {
+        let session = db.session(entry.session_id)?;
+        let (Some(protocol), Some(dose)) = (protocol_of(db, &session)?, &session.dose) else {
+            continue;
+        };
+        let pump = summarise(
+            &db.events_of_session(session.id)?,
+            dose.plan.concentration_mg_per_ml,
+            now,
+        );
+        entry.mg_given = Some(pump.mg_given);
+        entry.progress = progress(&pump, &dose.plan, &protocol, now);
+    }
+    Ok(DayList { date, entries })
 }
 
 pub fn protocols(db: &Db) -> Result<Vec<Protocol>> {

@@ -135,6 +135,10 @@ pub struct DayEntry {
     pub status: SessionStatus,
     /// The patient's banner flags (contraindications, flagged medications, allergies).
     pub flags: Vec<String>,
+    /// While the infusion runs or is paused: mg given so far, and where it stands against its plan
+    /// (planned end, the stop due).
+    pub mg_given: Option<f64>,
+    pub progress: Option<Progress>,
 }
 
 /// Which day's list: empty for today; a date as typed (domain/dates.rs).

@@ -216,6 +216,8 @@ impl Db {
                     stage,
                     stage_label: stage.label(),
                     status: s.status,
+                    mg_given: None,
+                    progress: None,
                     flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(20)?),
                 })
             },

@@ -6,7 +6,7 @@ use infusion_chart::app::clinic::Nothing;
 use infusion_chart::domain::alerts::{AlertRef, Rule};
 use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::infusion::{EventInput, EventKind};
-use infusion_chart::domain::sessions::{ArrivalMove, Session, SessionRef};
+use infusion_chart::domain::sessions::{ArrivalMove, DayRequest, Session, SessionRef};
 use infusion_chart::outside::report::ReportRequest;
 use infusion_chart::Clinic;
 
@@ -201,8 +201,8 @@ fn an_infusion_past_its_plan_is_shown_against_it_prompts_the_stop_and_raises_its
     wait(&f, clinic, 30);
     let record = review();
     let progress = record.progress.clone().unwrap();
-    // 72.5 kg × 0.5 mg/kg at 1 mg/mL: 36.3 mL at 54.5 mL/h runs out 40 minutes after the start.
-    assert_eq!((progress.planned_mg, progress.planned_ml), (36.3, 36.3));
+    // 72.5 kg × 0.5 mg/kg at 1 mg/mL: 36.25 mL at 54.5 mL/h runs out 40 minutes after the start.
+    assert_eq!((progress.planned_mg, progress.planned_ml), (36.25, 36.25));
     let end = progress.planned_end.unwrap();
     assert!(
         (end - (started + minutes(40))).num_seconds().abs() < 60,
@@ -221,11 +221,16 @@ fn an_infusion_past_its_plan_is_shown_against_it_prompts_the_stop_and_raises_its
     assert!(
         past[0]
             .message
-            .starts_with("Infusion past its plan: 41.8 of 36.3 mg given"),
+            .starts_with("Infusion past its plan: 41.8 of 36.25 mg given"),
         "{}",
         past[0].message
     );
     assert_eq!(review().alerts.len(), 1, "raised once");
+    // The day list shows the same: mg given against the plan, and the stop due.
+    let day = clinic.day_list(DayRequest::default()).unwrap();
+    let entry = &day.entries[0];
+    assert_eq!(entry.mg_given, Some(41.8));
+    assert!(entry.progress.as_ref().is_some_and(|p| p.stop_due && p.planned_mg == 36.25));
 
     // 1.5 mg/kg × 72.5 kg = 108.75 mg: reached after two hours at this rate.
     wait(&f, clinic, 75);

@@ -74,7 +74,7 @@ function emptyDay(date) {
 function dayTable(entries) {
   return h('div', { class: 'table-scroll' }, h('table', { class: 'data-table day-list' },
     h('thead', {}, h('tr', {},
-      ['Chair', 'Patient', 'MRN', 'Started', 'Stage', 'Status', 'Flags']
+      ['Chair', 'Patient', 'MRN', 'Started', 'Stage', 'Infusion', 'Status', 'Flags']
         .map((name) => h('th', { scope: 'col' }, name)))),
     h('tbody', {}, entries.map((entry) => h('tr', {},
       h('td', { class: 'chair' }, entry.chair ?? '—'),
@@ -82,7 +82,18 @@ function dayTable(entries) {
       h('td', {}, entry.mrn),
       h('td', { class: 'time' }, localTime(entry.started_at)),
       h('td', {}, h('span', { class: `badge stage-${entry.stage}` }, entry.stage_label)),
+      h('td', { class: 'infusion' }, infusionCell(entry)),
       h('td', {}, statusBadge(entry.status)),
       h('td', {}, entry.flags.length > 0
         && h('ul', { class: 'flag-tags' }, entry.flags.map((flag) => h('li', { class: 'flag-tag' }, flag)))))))));
+}
+
+/** While the infusion runs: mg given against the plan and the planned end; past the plan in red. */
+function infusionCell({ mg_given: given, progress }) {
+  if (!progress) return '—';
+  const past = given > progress.alert_above_mg;
+  return h('span', { class: past || progress.stop_due ? 'attention' : null },
+    `${given} of ${progress.planned_mg} mg`,
+    progress.planned_end && ` · planned end ${localTime(progress.planned_end)}`,
+    progress.stop_due && h('strong', {}, ' · chart the stop'));
 }
