@@ -1,10 +1,13 @@
 -- What a session's times and its infusion mean, kept so they cannot be misread later:
 -- the patient's arrival (the time the session was opened, movable back with a reason; sessions
--- opened before this read their opening time), the baseline reading a start was judged on, and
--- the due outcome scales a nurse confirmed starting without.
+-- opened before this read their opening time), when the checklist was completed, the baseline
+-- reading a start was judged on, and the due outcome scales a nurse confirmed starting without.
 ALTER TABLE sessions ADD COLUMN arrived_at TEXT;
 ALTER TABLE sessions ADD COLUMN arrival_reason TEXT
     CHECK (arrival_reason IS NULL OR arrived_at IS NOT NULL);
+-- When the checklist was completed (its clinical time; checklists saved before this read the time
+-- they were saved).
+ALTER TABLE checklists ADD COLUMN completed_at TEXT;
 ALTER TABLE infusion_events ADD COLUMN baseline_vitals_id INTEGER REFERENCES vitals (id);
 ALTER TABLE infusion_events ADD COLUMN scales_not_taken TEXT;
 -- A reading is looked up as a start's baseline (and SQLite checks it on every new reading).

@@ -305,7 +305,14 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
     if event.kind == EventKind::Start {
         let series = db.vitals_of_session(session.id)?;
         let baseline = baseline_before(&series, event.clinical_time);
-        let checklist_done = db.checklist_of(session.id)?.is_some();
+        let checklist = db.checklist_of(session.id)?;
+        if let Some(done) = checklist.as_ref().filter(|c| c.completed_at > event.clinical_time) {
+            return Err(Error::Conflict(format!(
+                "The infusion cannot start before the pre-infusion checklist was completed, at {}.",
+                clock::hm(done.completed_at)
+            )));
+        }
+        let checklist_done = checklist.is_some();
         if let Some(hold) = start_hold(protocol.as_ref(), checklist_done, baseline) {
             if baseline.is_none() || !checklist_done {
                 return Err(Error::Conflict(hold));
@@ -543,7 +550,17 @@ pub fn add_addendum(
 /// The pre-infusion checklist of an open session, with the vial's lot and expiry.
 pub fn save_checklist(db: &mut Db, by: &User, now: DateTime<Utc>, input: ChecklistInput) -> Result<Checklist> {
     let session = open_session(db, input.session_id)?;
-    let checklist = input.validate(session.session_date)?;
+    let checklist = input.validate(session.session_date, session.arrived_at, now)?;
+    let start = db
+        .events_of_session(session.id)?
+        .into_iter()
+        .find(|e| e.kind == EventKind::Start);
+    if let Some(start) = start.filter(|start| checklist.completed_at > start.clinical_time) {
+        return Err(Error::Validation(format!(
+            "The checklist must have been completed before the infusion's start at {}.",
+            clock::hm(start.clinical_time)
+        )));
+    }
     db.save_checklist(&checklist, session.patient_id, by, now)
 }
 

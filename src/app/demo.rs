@@ -422,6 +422,7 @@ pub(crate) fn chart_visit(
                     .format("%Y-%m")
                     .to_string(),
             ),
+            completed_at: None,
         },
     )?;
     // Scores fall across the induction series for responders, and stay down through boosters.

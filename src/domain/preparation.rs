@@ -43,6 +43,9 @@ pub struct ChecklistInput {
     pub vial_lot: Option<String>,
     /// YYYY-MM-DD, or YYYY-MM for a vial labelled with a month (it expires at that month's end).
     pub vial_expiry: Option<String>,
+    /// When the checklist was completed (RFC 3339); empty: when it is saved.
+    #[serde(default)]
+    pub completed_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +58,8 @@ pub struct Checklist {
     pub iv_gauge: i64,
     pub vial_lot: String,
     pub vial_expiry: NaiveDate,
+    /// Its clinical time: the infusion starts after it.
+    pub completed_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     pub entered_by: String,
 }
@@ -69,6 +74,7 @@ pub struct NewChecklist {
     pub iv_gauge: i64,
     pub vial_lot: String,
     pub vial_expiry: NaiveDate,
+    pub completed_at: DateTime<Utc>,
 }
 
 /// Longest escort's name, IV site and vial lot number.
@@ -77,9 +83,14 @@ pub const MAX_IV_SITE_CHARS: usize = 100;
 pub const MAX_VIAL_LOT_CHARS: usize = 40;
 
 impl ChecklistInput {
-    /// Every item confirmed, and a vial that has not expired by the session's date.
-    pub fn validate(self, session_date: NaiveDate) -> Result<NewChecklist> {
+    /// Every item confirmed, a vial that has not expired by the session's date, and completed after
+    /// the patient's arrival (`arrived`), not in the future.
+    pub fn validate(self, session_date: NaiveDate, arrived: DateTime<Utc>, now: DateTime<Utc>) -> Result<NewChecklist> {
         let mut c = Checker::new();
+        let completed_at = match self.completed_at {
+            None => Some(now),
+            typed => check_clinical_time(&mut c, typed, arrived, now),
+        };
         for (done, item) in [
             (self.consent_on_file, "Consent on file"),
             (self.fasting_confirmed, "Fasting as the protocol requires"),
@@ -123,6 +134,7 @@ impl ChecklistInput {
             iv_gauge: iv_gauge.expect("checked"),
             vial_lot: vial_lot.expect("checked"),
             vial_expiry: vial_expiry.expect("checked"),
+            completed_at: completed_at.expect("checked"),
         })
     }
 }
@@ -173,6 +185,14 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    fn morning() -> DateTime<Utc> {
+        use chrono::TimeZone;
+        chrono::Local
+            .with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
     fn complete() -> ChecklistInput {
         ChecklistInput {
             session_id: 1,
@@ -186,6 +206,7 @@ mod tests {
             iv_gauge: Some(22.0),
             vial_lot: Some("KX2291".into()),
             vial_expiry: Some("2027-03".into()),
+            completed_at: None,
         }
     }
 
@@ -203,7 +224,7 @@ mod tests {
                 vial_expiry: Some(typed.into()),
                 ..complete()
             }
-            .validate(date("2026-11-22"))
+            .validate(date("2026-11-22"), morning(), morning())
             .unwrap();
             assert_eq!(c.vial_expiry, date(last), "{typed}");
         }
@@ -270,13 +291,19 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            assert_eq!(input.validate(date("2026-11-22")).unwrap_err().to_string(), expected);
+            assert_eq!(
+                input
+                    .validate(date("2026-11-22"), morning(), morning())
+                    .unwrap_err()
+                    .to_string(),
+                expected
+            );
         }
         assert!(ChecklistInput {
             vial_expiry: Some("2026-11-22".into()),
             ..complete()
         }
-        .validate(date("2026-11-22"))
+        .validate(date("2026-11-22"), morning(), morning())
         .is_ok());
     }
 }

@@ -8,7 +8,8 @@ use crate::domain::users::User;
 use crate::error::Result;
 
 const CHECKLIST: &str = "SELECT c.id, c.session_id, c.escort_name, c.pregnancy, c.iv_site, c.iv_gauge, c.vial_lot,
-    c.vial_expiry, c.recorded_at, u.display_name FROM checklists c JOIN users u ON u.id = c.entered_by";
+    c.vial_expiry, c.recorded_at, u.display_name, COALESCE(c.completed_at, c.recorded_at)
+    FROM checklists c JOIN users u ON u.id = c.entered_by";
 const WASTE: &str =
     "SELECT w.id, w.session_id, w.clinical_time, w.recorded_at, w.amount_mg, u.display_name, x.display_name
     FROM wastes w JOIN users u ON u.id = w.entered_by JOIN users x ON x.id = w.witness_id";
@@ -25,6 +26,7 @@ fn checklist(r: &Row) -> rusqlite::Result<Checklist> {
         vial_expiry: parse_date(7, r.get(7)?)?,
         recorded_at: parse_ts(8, r.get(8)?)?,
         entered_by: r.get(9)?,
+        completed_at: parse_ts(10, r.get(10)?)?,
     })
 }
 
@@ -63,15 +65,17 @@ impl Db {
             c.vial_lot,
             c.vial_expiry.to_string(),
             ts(&now),
-            by.id
+            by.id,
+            ts(&c.completed_at)
         ];
         let event = (Event::new(Action::ChecklistSaved).patient(patient_id), "checklists");
         match self.checklist_of(c.session_id)? {
             None => self.insert_audited(
                 (
                     "INSERT INTO checklists (session_id, consent_on_file, fasting_confirmed, escort_confirmed, escort_name,
-                         medication_changes_reviewed, pregnancy, iv_site, iv_gauge, vial_lot, vial_expiry, recorded_at, entered_by)
-                     VALUES (?1, 1, 1, 1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         medication_changes_reviewed, pregnancy, iv_site, iv_gauge, vial_lot, vial_expiry, recorded_at, entered_by,
+                         completed_at)
+                     VALUES (?1, 1, 1, 1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     values,
                 ),
                 read_checklist,
@@ -83,7 +87,7 @@ impl Db {
                 old.id,
                 (
                     "UPDATE checklists SET escort_name = ?2, pregnancy = ?3, iv_site = ?4, iv_gauge = ?5, vial_lot = ?6,
-                         vial_expiry = ?7, recorded_at = ?8, entered_by = ?9
+                         vial_expiry = ?7, recorded_at = ?8, entered_by = ?9, completed_at = ?10
                      WHERE session_id = ?1",
                     values,
                 ),

@@ -504,13 +504,18 @@ fn checklist(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<Checkli
     (
         (ticked(mode), ticked(mode), ticked(mode), ticked(mode)),
         (text(mode, true), pregnancy, text(mode, true)),
-        (num(mode, judge::IV_GAUGE, true), text(mode, true), date(mode, expiry)),
+        (
+            num(mode, judge::IV_GAUGE, true),
+            text(mode, true),
+            date(mode, expiry),
+            time(mode, cx, 600),
+        ),
     )
         .prop_map(
             move |(
                 (consent_on_file, fasting_confirmed, escort_confirmed, medication_changes_reviewed),
                 (escort_name, pregnancy, iv_site),
-                (iv_gauge, vial_lot, vial_expiry),
+                (iv_gauge, vial_lot, vial_expiry, completed_at),
             )| ChecklistInput {
                 session_id,
                 consent_on_file,
@@ -523,6 +528,7 @@ fn checklist(mode: Mode, cx: &Context, session_id: i64) -> BoxedStrategy<Checkli
                 iv_gauge,
                 vial_lot,
                 vial_expiry,
+                completed_at,
             },
         )
         .boxed()
@@ -1082,7 +1088,8 @@ proptest! {
 
     #[test]
     fn valid_checklists_are_accepted(input in checklist(Mode::Valid, &Context::standard(), 1)) {
-        accepted("checklist", input.validate(Context::standard().session_date))?;
+        let cx = Context::standard();
+        accepted("checklist", input.validate(cx.session_date, cx.arrived, cx.now))?;
     }
 
     #[test]

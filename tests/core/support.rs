@@ -212,6 +212,7 @@ pub fn checklist_input(session_id: i64) -> ChecklistInput {
         iv_gauge: Some(22.0),
         vial_lot: Some("KX2291".into()),
         vial_expiry: Some("2099-12".into()),
+        completed_at: None,
     }
 }
 

@@ -111,11 +111,27 @@ fn nothing_is_charted_before_the_arrival_which_moves_back_only_with_a_reason_kep
 }
 
 #[test]
-fn the_infusion_starts_only_after_a_baseline_reading_taken_before_it_and_chair_time_counts_from_the_arrival() {
+fn the_infusion_starts_only_after_the_checklist_and_a_baseline_by_clinical_time_and_chair_time_counts_from_the_arrival()
+{
     let f = Fixture::staffed();
     let clinic = f.as_user("nina");
     let session = f.start_session(&f.add_patient("T-2"));
+    let opened = f.clock.now();
+    clinic
+        .move_arrival(arrival(&session, opened - minutes(30), "Charting began late"))
+        .unwrap();
+    // The checklist completed now (saved without a time of its own).
     f.prepare(&session);
+    let refused = clinic
+        .add_infusion_event(start(session.id, opened - minutes(10)))
+        .unwrap_err();
+    assert_eq!(refused.kind(), "conflict");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("The infusion cannot start before the pre-infusion checklist was completed"),
+        "{refused}"
+    );
     wait(&f, clinic, 10);
     f.chart_vitals(&session, 124.0, 80.0);
     // A start typed for before the only reading: no baseline was taken by then.
@@ -129,7 +145,17 @@ fn the_infusion_starts_only_after_a_baseline_reading_taken_before_it_and_chair_t
     );
     clinic.add_infusion_event(start(session.id, f.clock.now())).unwrap();
     let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
-    assert_eq!(record.aftercare.chair_minutes, Some(10));
+    assert_eq!(record.aftercare.chair_minutes, Some(40));
+    // Saved again with a completion after the start, the checklist is refused.
+    let late = infusion_chart::domain::preparation::ChecklistInput {
+        completed_at: Some((f.clock.now() + minutes(1)).to_rfc3339()),
+        ..crate::support::checklist_input(session.id)
+    };
+    let message = clinic.save_checklist(late).unwrap_err().to_string();
+    assert!(
+        message.starts_with("The checklist must have been completed before the infusion's start"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -230,7 +256,10 @@ fn an_infusion_past_its_plan_is_shown_against_it_prompts_the_stop_and_raises_its
     let day = clinic.day_list(DayRequest::default()).unwrap();
     let entry = &day.entries[0];
     assert_eq!(entry.mg_given, Some(41.8));
-    assert!(entry.progress.as_ref().is_some_and(|p| p.stop_due && p.planned_mg == 36.25));
+    assert!(entry
+        .progress
+        .as_ref()
+        .is_some_and(|p| p.stop_due && p.planned_mg == 36.25));
 
     // 1.5 mg/kg × 72.5 kg = 108.75 mg: reached after two hours at this rate.
     wait(&f, clinic, 75);

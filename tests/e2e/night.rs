@@ -1,7 +1,8 @@
 //! The night the clocks go back, in the window: the app runs in America/New_York with its clock
 //! started at 01:50 EST on 2026-11-01, an hour after the first 01:50 EDT. A nurse moves the
-//! patient's arrival back into the first hour, charts times typed in the repeated hour (choosing
-//! which one), starts an infusion that has by now run far past its plan, and sees it flagged.
+//! patient's arrival back into the first hour, charts the checklist's time and times typed in the
+//! repeated hour (choosing which one), starts an infusion that has by now run far past its plan, and
+//! sees it flagged.
 
 use std::time::Duration;
 
@@ -59,6 +60,7 @@ async fn a_nurse_charts_through_the_night_the_clocks_go_back_and_an_infusion_pas
     app.wait_for_page_text("Arrived 00:45 UTC−4", harness::WAIT).await;
 
     fill_checklist(&app, "2099-12").await;
+    app.type_into("Checklist completed at", "00:50").await;
     app.click_button("Save checklist").await;
     app.wait_for_page_text("KX2291", harness::WAIT).await;
 

@@ -124,8 +124,13 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
             ));
             facts.push(("IV", format!("{}, {} G", c.iv_site, c.iv_gauge)));
             facts.push((
-                "Checklist by",
-                format!("{} at {}", c.entered_by, local_hm(c.recorded_at)),
+                "Checklist",
+                format!(
+                    "completed at {}; recorded by {} at {}",
+                    local_hm(c.completed_at),
+                    c.entered_by,
+                    local_hm(c.recorded_at)
+                ),
             ));
         }
         None => facts.push(("Checklist", "not recorded".into())),

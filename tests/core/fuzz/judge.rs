@@ -556,6 +556,10 @@ pub fn expect_checklist(c: &ChecklistInput) -> Expect {
     e.text("Vial lot number", c.vial_lot.as_deref(), 40, true);
     e.text("Vial expiry", c.vial_expiry.as_deref(), DATE_CHARS, true);
     e.name("vial");
+    // Empty: completed when saved.
+    if c.completed_at.is_some() {
+        e.time("Clinical time", c.completed_at.as_deref());
+    }
     e
 }
 
@@ -933,7 +937,7 @@ pub fn patient(input: PatientInput, cx: &Context) -> Result<(), String> {
 }
 
 pub fn checklist(input: ChecklistInput, cx: &Context) -> Result<(), String> {
-    expect_checklist(&input).check(input.validate(cx.session_date))
+    expect_checklist(&input).check(input.validate(cx.session_date, cx.arrived, cx.now))
 }
 
 pub fn waste(input: WasteInput, cx: &Context) -> Result<(), String> {

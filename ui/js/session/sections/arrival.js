@@ -14,15 +14,17 @@ export function arrivalSection(record, onChanged) {
   const formSlot = h('div');
   const notes = notices();
   function show({ session }) {
-    const moved = session.arrival_reason
-      && h('span', { class: 'meta' }, ` · moved back from ${localTime(session.started_at)}: ${session.arrival_reason}`);
+    // Until moved, the arrival is when the session was opened.
+    const how = session.arrival_reason
+      ? ` · moved back from ${localTime(session.started_at)}, when the session was opened: ${session.arrival_reason}`
+      : ' · when the session was opened';
     const button = session.status === 'open' ? h('button', { type: 'button', class: 'secondary small' }, 'Arrived earlier…') : null;
     button?.addEventListener('click', () => formSlot.replaceChildren(arrivalForm(session, () => {
       formSlot.replaceChildren();
       onChanged(notes);
     }, () => formSlot.replaceChildren())));
     node.replaceChildren(
-      h('p', { class: 'arrival-line' }, h('strong', {}, `Arrived ${localTime(session.arrived_at)}`), moved, ' ', button),
+      h('p', { class: 'arrival-line' }, h('strong', {}, `Arrived ${localTime(session.arrived_at)}`), h('span', { class: 'meta' }, how), ' ', button),
       formSlot,
       notes.node);
   }

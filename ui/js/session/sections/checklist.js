@@ -43,6 +43,7 @@ export function checklistSection(record, lists, onSaved) {
       ['Escort', checklist.escort_name],
       ['Pregnancy status', labelOf(lists.pregnancy, checklist.pregnancy)],
       ['Confirmed', 'Consent, fasting, escort home, medication changes'],
+      ['Completed', localTime(checklist.completed_at)],
       ['Recorded', `${localTime(checklist.recorded_at)} by ${checklist.entered_by}`],
     ]));
     else if (session.status === 'open') body.replaceChildren(form ??= checklistForm(next, lists, notes, heading, onSaved));
@@ -64,6 +65,8 @@ function checklistForm({ session, patient }, lists, notes, heading, onSaved) {
   const counts = {
     escort: charCount(escort, 'checklist_escort'), ivSite: charCount(ivSite, 'iv_site'), vialLot: charCount(vialLot, 'vial_lot'),
   };
+  // When it was done with the patient: the infusion starts after it.
+  const time = clockTime('checklist-time');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Save checklist');
   const form = h('form', { novalidate: true, 'aria-labelledby': 'checklist-heading' },
     h('fieldset', { class: 'checks confirmations' }, h('legend', {}, 'Confirmed with the patient'),
@@ -74,13 +77,15 @@ function checklistForm({ session, patient }, lists, notes, heading, onSaved) {
       field('IV site', ivSite, counts.ivSite.node),
       field('IV gauge', ivGauge),
       field('Vial lot', vialLot, counts.vialLot.node),
-      field('Vial expiry', vialExpiry)),
+      field('Vial expiry', vialExpiry),
+      field('Checklist completed at', time.input)),
     h('div', { class: 'form-actions' }, submit));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!checkTyped(form, notes)) return;
-    const saved = await save(submit, notes, () => saveChecklist({
+    time.catchUp();
+    const saved = await save(submit, notes, async () => saveChecklist({
       session_id: session.id,
       ...Object.fromEntries(boxes.map(({ key, input }) => [key, input.checked])),
       escort_name: escort.value,
@@ -89,6 +94,7 @@ function checklistForm({ session, patient }, lists, notes, heading, onSaved) {
       iv_gauge: numberOrNull(ivGauge),
       vial_lot: vialLot.value,
       vial_expiry: vialExpiry.value,
+      completed_at: await time.instant(session.id),
     }));
     if (!saved) return;
     notes.saved(`Checklist saved at ${localTime(saved.recorded_at)}`);
