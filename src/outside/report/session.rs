@@ -124,9 +124,9 @@ fn preparation(l: &mut Layout, r: &SessionRecord) {
             ));
             facts.push(("IV", format!("{}, {} G", c.iv_site, c.iv_gauge)));
             facts.push((
-                "Checklist",
+                "Checklist completed",
                 format!(
-                    "completed at {}; recorded by {} at {}",
+                    "{}; recorded by {} at {}",
                     local_hm(c.completed_at),
                     c.entered_by,
                     local_hm(c.recorded_at)
