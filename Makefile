@@ -11,7 +11,7 @@ TAURI_DRIVER_VERSION := 2.1.0
 # Build and run the app (Tauri 2 on WebKitGTK 4.1; SQLCipher's vendored OpenSSL needs perl and make).
 APP_PACKAGES := build-essential pkg-config perl libssl-dev libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev file
 # Headless end-to-end tests, PDF checks, window screenshots, and Python for the export checks.
-TEST_PACKAGES := xvfb xauth x11-utils webkit2gtk-driver poppler-utils qpdf imagemagick python3 python3-venv
+TEST_PACKAGES := xvfb xauth x11-utils webkit2gtk-driver poppler-utils qpdf imagemagick python3 python3-venv postgresql openssl
 # The independent FHIR validator (PyPI fhir.resources) and CSV reader the export tests run.
 EXPORT_VENV := target/export-venv
 

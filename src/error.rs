@@ -53,6 +53,10 @@ pub enum Error {
     /// the entries its write-ahead log should hold); an admin can restore the newest backup.
     #[error("{0}")]
     Damaged(String),
+    /// The clinic server cannot be used: unreachable, its certificate not the clinic's, a database
+    /// that is not Infusion Chart's, an edited server migration. The laptop's own chart is untouched.
+    #[error("{0}")]
+    Server(String),
 }
 
 impl Error {
@@ -69,6 +73,7 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::Throttled(_) => "throttled",
             Error::Damaged(_) => "damaged",
+            Error::Server(_) => "server",
         }
     }
 }

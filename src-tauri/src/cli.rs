@@ -21,6 +21,7 @@ use infusion_chart::outside::export::{ExportRequest, Format};
 use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::outside::paths;
 use infusion_chart::outside::report::ReportRequest;
+use infusion_chart::storage::server::{self, ServerAddress};
 use infusion_chart::Clinic;
 
 const PASSWORD_ENV: &str = "INFUSION_CHART_PASSWORD";
@@ -84,6 +85,11 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// The clinic server: the PostgreSQL database a clinic's laptops share.
+    Server {
+        #[command(subcommand)]
+        action: ServerCommand,
+    },
     /// Fill an empty chart with a realistic, made-up clinic history (demonstrations, benchmarks).
     /// Refused when the chart already holds patients.
     DemoData {
@@ -97,6 +103,20 @@ enum Command {
         /// The last day with sessions, YYYY-MM-DD (default: yesterday).
         #[arg(long, value_name = "DATE")]
         last_day: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServerCommand {
+    /// Create the server's schema in an empty PostgreSQL database of its own, or bring it up to
+    /// date; safe to run again. Refuses a database that holds another program's tables.
+    Init {
+        /// postgresql://USER:PASSWORD@HOST:PORT/DATABASE (always over TLS).
+        #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
+        url: String,
+        /// The clinic's CA certificate (PEM) that the server's certificate must chain to.
+        #[arg(long, value_name = "FILE")]
+        ca: PathBuf,
     },
 }
 
@@ -150,6 +170,26 @@ fn run(cli: Cli) -> Result<String> {
                 database.display(),
                 done.recovery_key
             ))
+        }
+        Command::Server {
+            action: ServerCommand::Init { url, ca },
+        } => {
+            let done = server::init(&ServerAddress {
+                url: url.clone(),
+                ca_pem: ca.clone(),
+            })?;
+            Ok(if done.applied.is_empty() {
+                format!(
+                    "The clinic server is up to date (schema {}); nothing was changed.",
+                    done.version
+                )
+            } else {
+                format!(
+                    "The clinic server is set up (schema {}): applied {}.",
+                    done.version,
+                    done.applied.join(", ")
+                )
+            })
         }
         Command::Backup { to } => signed_in(&cli, &database, |clinic| {
             let made = clinic.backup_to(Some(to), BackupKind::CommandLine)?;

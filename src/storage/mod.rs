@@ -15,6 +15,7 @@ mod patients;
 mod plans;
 mod preparation;
 mod protocols;
+pub mod server;
 mod sessions;
 mod settings;
 mod side_effects;

@@ -196,12 +196,13 @@ fn no_files_import_each_other_in_a_circle() {
 }
 
 #[test]
-fn only_storage_reaches_sqlite_and_the_core_never_reaches_tauri_or_the_command_line() {
+fn only_storage_reaches_sqlite_or_postgres_and_the_core_never_reaches_tauri_or_the_command_line() {
     let (_, texts) = graph();
     let mut wrong = Vec::new();
     for (module, text) in &texts {
         for (crate_name, allowed) in [
             ("rusqlite", module.first().is_some_and(|m| m == "storage")),
+            ("tokio_postgres", module.first().is_some_and(|m| m == "storage")),
             ("tauri", false),
             ("clap", false),
             ("rpassword", false),

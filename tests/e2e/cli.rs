@@ -1,6 +1,7 @@
 //! The admin command line end to end: the real binary, with no DISPLAY and no terminal, on real
 //! files. init, backup (also onto a full and a read-only drive), verify, restore (also onto a new
-//! computer), export, audit verify and report, with their exit codes and one-line errors.
+//! computer), export, audit verify and report, with their exit codes and one-line errors; and the
+//! clinic server's set-up on a real PostgreSQL.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -11,6 +12,8 @@ use infusion_chart::domain::users::{Credentials, PasswordChange, Role, UserInput
 use infusion_chart::domain::vitals::VitalsInput;
 use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::Clinic;
+
+use crate::postgres::Postgres;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_infusion-chart");
 
@@ -360,4 +363,36 @@ fn the_command_line_sets_up_backs_up_verifies_restores_exports_and_reports_witho
         None,
     );
     assert!(ok(&by_key).contains("sound"));
+}
+
+#[test]
+fn the_command_line_sets_up_the_clinic_server_once_and_refuses_a_usage_error_or_a_foreign_certificate() {
+    let pg = Postgres::start();
+    pg.create_database("clinic");
+    let data = tempfile::tempdir().unwrap();
+    let ca = pg.ca().display().to_string();
+    let url = pg.url("clinic");
+    let init = |ca: &str| run(data.path(), &["server", "init", "--url", &url, "--ca", ca], None);
+    assert_eq!(
+        ok(&init(&ca)).trim(),
+        "The clinic server is set up (schema 1): applied 0001_server.sql."
+    );
+    assert_eq!(
+        ok(&init(&ca)).trim(),
+        "The clinic server is up to date (schema 1); nothing was changed."
+    );
+    refused(
+        &init(&pg.other_ca().display().to_string()),
+        "The clinic server could not be used",
+    );
+    let usage = run(data.path(), &["server", "init", "--url", &url], None);
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&usage.stderr)
+    );
+    // A server stopped mid-way (a crash, a pulled plug) is said to be unusable.
+    pg.stop_immediately();
+    refused(&init(&ca), "The clinic server could not be used");
 }

@@ -5,6 +5,8 @@
 mod cli;
 mod harness;
 mod night;
+#[path = "../server/postgres.rs"]
+mod postgres;
 
 use std::time::Duration;
 

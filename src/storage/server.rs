@@ -1,0 +1,222 @@
+//! The clinic server: the one PostgreSQL database a clinic's laptops share, its schema from its own
+//! numbered, checksummed migrations (`migrations/server/`, apart from the laptop's). Every
+//! connection is TLS with the server's certificate checked against the clinic's CA; there is no
+//! plaintext fallback. The core stays synchronous: each call runs on a small runtime of its own.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::{Client, Config, Transaction};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::migrations::checksum;
+use crate::error::{Error, Result};
+
+include!(concat!(env!("OUT_DIR"), "/server_migrations.rs"));
+
+/// The server schema version this program writes: the number of the last server migration.
+pub const SERVER_LATEST_VERSION: usize = SERVER_MIGRATIONS.len();
+
+/// How long a connection may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Taken for the length of each migration's transaction: two `server init`s at once apply each
+/// migration once.
+const MIGRATION_LOCK: i64 = 0x4943_4854_0001;
+
+/// Where the clinic server is: a PostgreSQL address (`postgresql://user:password@host:port/db`)
+/// and the clinic's CA certificate (PEM) that the server's certificate must chain to.
+#[derive(Debug, Clone)]
+pub struct ServerAddress {
+    pub url: String,
+    pub ca_pem: PathBuf,
+}
+
+/// What `init` did: the migrations it applied (none when the server was up to date) and the
+/// server's schema version after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInit {
+    pub applied: Vec<String>,
+    pub version: usize,
+}
+
+/// Creates or brings up to date the server schema in the (empty, or already Infusion Chart's)
+/// database at `address`. Refuses, changing nothing, a database that is neither.
+pub fn init(address: &ServerAddress) -> Result<ServerInit> {
+    run(async {
+        let mut client = connect(address).await?;
+        migrate(&mut client).await
+    })
+}
+
+/// Runs `work` to completion on a runtime of its own (the connection's task runs beside it).
+fn run<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Server(format!("The connection to the clinic server could not be set up: {e}.")))?
+        .block_on(work)
+}
+
+/// A TLS connection to the server; `sslmode=disable` in the address is refused rather than obeyed.
+async fn connect(address: &ServerAddress) -> Result<Client> {
+    let mut config: Config = address.url.parse().map_err(|e| {
+        Error::Server(format!(
+            "The server address is not a PostgreSQL address like postgresql://laptop@clinic-server:5432/infusion_chart ({e})."
+        ))
+    })?;
+    if config.get_ssl_mode() == SslMode::Disable {
+        return Err(Error::Server(
+            "The server address asks for no encryption (sslmode=disable); Infusion Chart always connects with TLS."
+                .into(),
+        ));
+    }
+    config.ssl_mode(SslMode::Require);
+    let tls = tls_to(&address.ca_pem)?;
+    let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, config.connect(tls))
+        .await
+        .map_err(|_| {
+            Error::Server(format!(
+                "The clinic server did not answer within {} s.",
+                CONNECT_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(|e| unreachable_server(&e))?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+/// The TLS settings: only the clinic's CA is trusted, and the certificate must name the host.
+fn tls_to(ca_pem: &PathBuf) -> Result<MakeRustlsConnect> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Error::Server(format!(
+            "The clinic's CA certificate {} cannot be read as a PEM certificate ({e}).",
+            ca_pem.display()
+        ))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca_pem).map_err(|e| unreadable(&e))? {
+        roots
+            .add(cert.map_err(|e| unreadable(&e))?)
+            .map_err(|e| unreadable(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(unreadable(&"it holds no certificate"));
+    }
+    // ring, not aws-lc-rs: no second C crypto library to build beside SQLCipher's OpenSSL. rustls
+    // 0.23.48 marks it deprecated for lacking post-quantum key exchange; TLS 1.3 with X25519 stands.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Server(format!("TLS could not be set up: {e}.")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// A failure to reach or talk to the server, with the reason PostgreSQL or TLS gave.
+fn unreachable_server(e: &tokio_postgres::Error) -> Error {
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        reason = format!("{reason}: {cause}");
+        source = cause.source();
+    }
+    Error::Server(format!("The clinic server could not be used: {reason}."))
+}
+
+/// Applies the server migrations not yet applied, each in its own transaction under the lock.
+async fn migrate(client: &mut Client) -> Result<ServerInit> {
+    let mut applied = Vec::new();
+    loop {
+        let tx = client.transaction().await.map_err(|e| unreachable_server(&e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(|e| unreachable_server(&e))?;
+        let done = verify_applied(&tx).await?;
+        let Some((name, sql)) = SERVER_MIGRATIONS.get(done) else {
+            tx.commit().await.map_err(|e| unreachable_server(&e))?;
+            return Ok(ServerInit { applied, version: done });
+        };
+        let version = i32::try_from(done + 1).expect("few migrations");
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS server_migrations (
+                 version    integer PRIMARY KEY,
+                 name       text NOT NULL,
+                 sha256     text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now()
+             )",
+        )
+        .await
+        .map_err(|e| unreachable_server(&e))?;
+        tx.batch_execute(sql).await.map_err(|e| unreachable_server(&e))?;
+        tx.execute(
+            "INSERT INTO server_migrations (version, name, sha256) VALUES ($1, $2, $3)",
+            &[&version, name, &checksum(sql)],
+        )
+        .await
+        .map_err(|e| unreachable_server(&e))?;
+        tx.commit().await.map_err(|e| unreachable_server(&e))?;
+        applied.push(name.to_string());
+    }
+}
+
+/// How many server migrations the database holds, each checked against this program's; an empty
+/// database holds none, and one with tables of another program's is refused.
+async fn verify_applied(tx: &Transaction<'_>) -> Result<usize> {
+    let query = |sql| async move { tx.query(sql, &[]).await.map_err(|e| unreachable_server(&e)) };
+    let ours: bool = query("SELECT to_regclass('public.server_migrations') IS NOT NULL").await?[0].get(0);
+    if !ours {
+        let tables: i64 = query(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'",
+        )
+        .await?[0]
+            .get(0);
+        if tables > 0 {
+            return Err(Error::Server(
+                "The database at the server address is not empty and is not an Infusion Chart server: nothing was changed. Give it a new, empty database of its own."
+                    .into(),
+            ));
+        }
+        return Ok(0);
+    }
+    let rows = query("SELECT version, name, sha256 FROM server_migrations ORDER BY version").await?;
+    for (position, row) in rows.iter().enumerate() {
+        let (version, name, sha): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
+        match SERVER_MIGRATIONS.get(position) {
+            Some((file, sql)) if version as usize == position + 1 && *file == name && checksum(sql) == sha => {}
+            Some(_) => {
+                return Err(Error::Server(format!(
+                    "The server's migration {name} differs from the one in this program (it was edited after it was applied). Install the matching version of Infusion Chart, or call support."
+                )))
+            }
+            None => {
+                return Err(Error::Server(format!(
+                    "The server was set up by a newer version of Infusion Chart (migration {name} is unknown here). Install the newer version on this laptop."
+                )))
+            }
+        }
+    }
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_migrations_are_numbered_in_order_from_one() {
+        for (i, (name, _)) in SERVER_MIGRATIONS.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
+        }
+    }
+}
