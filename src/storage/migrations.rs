@@ -69,15 +69,14 @@ fn verify_applied(conn: &Connection) -> Result<usize> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (position, (version, name, sha)) in rows.iter().enumerate() {
-        let expected = usize::try_from(*version - 1).ok().and_then(|i| MIGRATIONS.get(i));
-        match expected {
-            Some((file, sql)) if *version == position as i64 + 1 && file == name && checksum(sql) == *sha => {}
-            Some(_) => {
+        match recorded(MIGRATIONS, position, *version, name, sha) {
+            Recorded::Same => {}
+            Recorded::Edited => {
                 return Err(Error::Database(format!(
                     "its migration {name} differs from the one in this program (it was edited after it was applied). Install the matching version of Infusion Chart, or call support."
                 )))
             }
-            None => {
+            Recorded::Newer => {
                 return Err(Error::Database(format!(
                     "it was written by a newer version of Infusion Chart (migration {name} is unknown here). Install the newer version."
                 )))
@@ -85,6 +84,24 @@ fn verify_applied(conn: &Connection) -> Result<usize> {
         }
     }
     Ok(rows.len())
+}
+
+/// How a migration recorded in a database stands against this program's `migrations`.
+pub(super) enum Recorded {
+    Same,
+    /// Its name, place or SQL differs: edited after it was applied.
+    Edited,
+    /// This program does not have it: a newer version wrote it.
+    Newer,
+}
+
+/// The `position`th migration a database recorded (`version`, file `name`, SHA-256 `sha`).
+pub(super) fn recorded(migrations: &[(&str, &str)], position: usize, version: i64, name: &str, sha: &str) -> Recorded {
+    match migrations.get(position) {
+        Some((file, sql)) if version == position as i64 + 1 && *file == name && checksum(sql) == sha => Recorded::Same,
+        Some(_) => Recorded::Edited,
+        None => Recorded::Newer,
+    }
 }
 
 #[cfg(test)]

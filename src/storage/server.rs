@@ -14,7 +14,7 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config, Transaction};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::migrations::checksum;
+use super::migrations::{checksum, recorded, Recorded};
 use crate::error::{Error, Result};
 
 include!(concat!(env!("OUT_DIR"), "/server_migrations.rs"));
@@ -192,14 +192,14 @@ async fn verify_applied(tx: &Transaction<'_>) -> Result<usize> {
     let rows = query("SELECT version, name, sha256 FROM server_migrations ORDER BY version").await?;
     for (position, row) in rows.iter().enumerate() {
         let (version, name, sha): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
-        match SERVER_MIGRATIONS.get(position) {
-            Some((file, sql)) if version as usize == position + 1 && *file == name && checksum(sql) == sha => {}
-            Some(_) => {
+        match recorded(SERVER_MIGRATIONS, position, version.into(), &name, &sha) {
+            Recorded::Same => {}
+            Recorded::Edited => {
                 return Err(Error::Server(format!(
                     "The server's migration {name} differs from the one in this program (it was edited after it was applied). Install the matching version of Infusion Chart, or call support."
                 )))
             }
-            None => {
+            Recorded::Newer => {
                 return Err(Error::Server(format!(
                     "The server was set up by a newer version of Infusion Chart (migration {name} is unknown here). Install the newer version on this laptop."
                 )))
