@@ -159,14 +159,9 @@ pub fn evaluate(series: &[Vitals], t: &Thresholds) -> Vec<Found> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     fn reading(id: i64, minute: i64, sbp: i64, dbp: i64, hr: i64, spo2: i64) -> Vitals {
-        let start = chrono::Local
-            .with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc);
-        let at = start + Duration::minutes(minute);
+        let at = crate::domain::test_day::at(10, 0) + Duration::minutes(minute);
         Vitals {
             id,
             session_id: 1,

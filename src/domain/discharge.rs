@@ -195,14 +195,9 @@ pub struct Aftercare {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, Local, TimeZone};
+    use chrono::Duration;
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, h, m, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::domain::test_day::at;
 
     #[test]
     fn aldrete_items_are_0_to_2_and_named() {

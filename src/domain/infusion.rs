@@ -375,7 +375,6 @@ impl EventInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     fn vitals_at(minute: i64) -> Vitals {
         Vitals {
@@ -429,11 +428,7 @@ mod tests {
     }
 
     fn at(minute: i64) -> DateTime<Utc> {
-        chrono::Local
-            .with_ymd_and_hms(2026, 11, 22, 10, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-            + Duration::minutes(minute)
+        crate::domain::test_day::at(10, 0) + Duration::minutes(minute)
     }
 
     fn event(kind: EventKind, minute: i64, rate: Option<f64>, bolus: Option<f64>) -> InfusionEvent {

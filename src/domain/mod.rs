@@ -18,6 +18,8 @@ pub mod sessions;
 pub mod settings;
 pub mod side_effects;
 pub mod signing;
+#[cfg(test)]
+pub(crate) mod test_day;
 pub mod users;
 pub mod validate;
 pub mod vitals;

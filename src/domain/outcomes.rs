@@ -357,20 +357,15 @@ pub fn scales_due(protocol_scales: &[Scale], scored: &[OutcomeScore]) -> Vec<Sca
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+
+    use crate::domain::test_day::{at, on};
 
     fn now() -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, 10, 45, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        at(10, 45)
     }
 
     fn arrived() -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        at(8, 0)
     }
 
     fn input(scale: Scale, items: &[f64]) -> OutcomeInput {
@@ -378,7 +373,7 @@ mod tests {
             session_id: 1,
             scale: Some(scale),
             timepoint: Some(Timepoint::PreInfusion),
-            clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap().to_rfc3339()),
+            clinical_time: Some(at(9, 0).to_rfc3339()),
             items: items.iter().map(|&v| Some(v)).collect(),
         }
     }
@@ -434,13 +429,10 @@ mod tests {
     fn a_follow_up_score_may_come_days_later_but_not_from_the_future() {
         let follow_up = |day: u32| OutcomeInput {
             timepoint: Some(Timepoint::After1Week),
-            clinical_time: Some(Local.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap().to_rfc3339()),
+            clinical_time: Some(on(day, 9, 0).to_rfc3339()),
             ..input(Scale::Phq9, &[1.0; 9])
         };
-        let later = Local
-            .with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc);
+        let later = on(29, 12, 0);
         assert!(follow_up(29).validate(arrived(), later).is_ok());
         assert_eq!(
             follow_up(29).validate(arrived(), now()).unwrap_err().to_string(),
@@ -459,10 +451,7 @@ mod tests {
             session_date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             scale,
             timepoint,
-            clinical_time: Local
-                .with_ymd_and_hms(2026, 11, day, 9, 0, 0)
-                .unwrap()
-                .with_timezone(&Utc),
+            clinical_time: on(day, 9, 0),
             recorded_at: now(),
             items: vec![],
             total,

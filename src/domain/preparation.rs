@@ -186,11 +186,7 @@ mod tests {
     }
 
     fn morning() -> DateTime<Utc> {
-        use chrono::TimeZone;
-        chrono::Local
-            .with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        crate::domain::test_day::at(9, 0)
     }
 
     fn complete() -> ChecklistInput {

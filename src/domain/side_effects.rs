@@ -257,24 +257,19 @@ pub fn medication_name(medication: RescueMedication, other: Option<String>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Local, TimeZone};
+
+    use crate::domain::test_day;
 
     fn now() -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, 10, 45, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        test_day::at(10, 45)
     }
 
     fn at(h: u32, m: u32) -> Option<String> {
-        Some(Local.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap().to_rfc3339())
+        Some(test_day::at(h, m).to_rfc3339())
     }
 
     fn arrived() -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        test_day::at(8, 0)
     }
 
     fn rescue() -> InterventionInput {

@@ -175,17 +175,15 @@ impl VitalsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Local, TimeZone};
+
+    use crate::domain::test_day::{self, on};
 
     fn now() -> DateTime<Utc> {
-        Local
-            .with_ymd_and_hms(2026, 11, 22, 10, 45, 0)
-            .unwrap()
-            .with_timezone(&Utc)
+        test_day::at(10, 45)
     }
 
     fn at(h: u32, m: u32) -> String {
-        Local.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap().to_rfc3339()
+        test_day::at(h, m).to_rfc3339()
     }
 
     fn good() -> VitalsInput {
@@ -205,11 +203,7 @@ mod tests {
     }
 
     fn check(input: VitalsInput, expected: std::result::Result<(), &str>) {
-        let arrived = Local
-            .with_ymd_and_hms(2026, 11, 22, 8, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc);
-        let got = input.clone().validate(arrived, now());
+        let got = input.clone().validate(test_day::at(8, 0), now());
         match expected {
             Ok(()) => assert!(got.is_ok(), "{input:?} refused: {got:?}"),
             Err(message) => assert_eq!(got.unwrap_err().to_string(), message, "{input:?}"),
@@ -342,7 +336,7 @@ mod tests {
         );
         check(
             VitalsInput {
-                clinical_time: Some(Local.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap().to_rfc3339()),
+                clinical_time: Some(on(21, 23, 0).to_rfc3339()),
                 ..good()
             },
             Err("Clinical time 23:00 is before the patient's arrival at 08:00. If the patient arrived earlier, move the arrival time back first."),
