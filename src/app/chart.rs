@@ -16,6 +16,7 @@ use crate::domain::infusion::{
     baseline, baseline_before, cadence, overrun_alerts, progress, start_hold, summarise, EventInput, EventKind,
     InfusionEvent, PumpState,
 };
+use crate::domain::late::mark_late;
 use crate::domain::notes::{Note, NoteInput};
 use crate::domain::outcomes::{scales_due, trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
@@ -165,39 +166,22 @@ pub fn start_session(db: &mut Db, by: &User, now: DateTime<Utc>, input: DoseInpu
 pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session: SessionRef) -> Result<SessionRecord> {
     let s = db.session(session.session_id)?;
     let late_after = Duration::minutes(settings.late_entry_minutes as i64);
-    let late = |recorded: DateTime<Utc>, clinical: DateTime<Utc>| recorded - clinical > late_after;
     let mut vitals = db.vitals_of_session(s.id)?;
-    vitals
-        .iter_mut()
-        .for_each(|v| v.late = late(v.recorded_at, v.clinical_time));
     let mut events = db.events_of_session(s.id)?;
-    events
-        .iter_mut()
-        .for_each(|e| e.late = late(e.recorded_at, e.clinical_time));
     let mut notes = db.notes_of_session(s.id)?;
-    notes
-        .iter_mut()
-        .for_each(|n| n.late = late(n.recorded_at, n.clinical_time));
     let mut side_effects = db.side_effects_of(s.id)?;
-    side_effects
-        .iter_mut()
-        .for_each(|e| e.late = late(e.recorded_at, e.onset_time));
     let mut interventions = db.interventions_of(s.id)?;
-    interventions
-        .iter_mut()
-        .for_each(|i| i.late = late(i.recorded_at, i.clinical_time));
     let mut wastes = db.wastes_of(s.id)?;
-    wastes
-        .iter_mut()
-        .for_each(|w| w.late = late(w.recorded_at, w.clinical_time));
     let mut aldrete = db.aldrete_of(s.id)?;
-    aldrete
-        .iter_mut()
-        .for_each(|a| a.late = late(a.recorded_at, a.clinical_time));
     let mut discharge = db.discharge_of(s.id)?;
-    if let Some(d) = discharge.as_mut() {
-        d.late = late(d.recorded_at, d.clinical_time);
-    }
+    mark_late(&mut vitals, late_after);
+    mark_late(&mut events, late_after);
+    mark_late(&mut notes, late_after);
+    mark_late(&mut side_effects, late_after);
+    mark_late(&mut interventions, late_after);
+    mark_late(&mut wastes, late_after);
+    mark_late(&mut aldrete, late_after);
+    mark_late(discharge.as_mut_slice(), late_after);
     let protocol = protocol_of(db, &s)?;
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);

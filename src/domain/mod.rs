@@ -9,6 +9,7 @@ pub mod clock;
 pub mod dates;
 pub mod discharge;
 pub mod infusion;
+pub mod late;
 pub mod notes;
 pub mod outcomes;
 pub mod patients;
