@@ -4,7 +4,7 @@
 //! plaintext fallback. The core stays synchronous: each call runs on a small runtime of its own.
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -92,7 +92,7 @@ async fn connect(address: &ServerAddress) -> Result<Client> {
 }
 
 /// The TLS settings: only the clinic's CA is trusted, and the certificate must name the host.
-fn tls_to(ca_pem: &PathBuf) -> Result<MakeRustlsConnect> {
+fn tls_to(ca_pem: &Path) -> Result<MakeRustlsConnect> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Server(format!(
             "The clinic's CA certificate {} cannot be read as a PEM certificate ({e}).",

@@ -74,7 +74,10 @@ function showSession(root, record, choices, signed = null) {
     discharge: dischargeSection(record, changed),
     waste: wasteSection(record, changed),
   };
+  // The record the sections show now.
+  let current = record;
   function refresh(next) {
+    current = next;
     for (const section of Object.values(sections)) section.show(next);
   }
   /**
@@ -129,7 +132,7 @@ function showSession(root, record, choices, signed = null) {
   root.replaceChildren(screen);
   if (open) {
     registerShortcuts(screen);
-    reviewWhileRunning(screen, session.id, refresh);
+    reviewWhileRunning(screen, session.id, () => current, refresh);
   }
   if (signed) signatures.announce(signed);
   // Ready to chart, with the top of the screen (flags, figures) still in view.
@@ -141,13 +144,12 @@ function showSession(root, record, choices, signed = null) {
  * (past its plan, at the hard limit); the sections are redrawn from the record it returns. A
  * failed review is tried again at the next tick: charting never waits on it.
  */
-function reviewWhileRunning(screen, sessionId, refresh) {
-  let running = true;
+function reviewWhileRunning(screen, sessionId, shown, refresh) {
   repeatWhileShown(screen, async () => {
-    if (!running) return;
+    // As the screen last drew it: an infusion started since is reviewed from the next tick on.
+    if (!['running', 'paused'].includes(shown().infusion.state)) return;
     try {
       const next = await reviewInfusion(sessionId);
-      running = next.session.status === 'open' && ['running', 'paused'].includes(next.infusion.state);
       if (screen.isConnected) refresh(next);
     } catch {
       // The screen says nothing new until the next review answers.
