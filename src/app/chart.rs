@@ -18,7 +18,7 @@ use crate::domain::infusion::{
 };
 use crate::domain::late::mark_late;
 use crate::domain::notes::{Note, NoteInput};
-use crate::domain::outcomes::{scales_due, trends, OutcomeInput, OutcomeScore, Timepoint};
+use crate::domain::outcomes::{scales_due, skip_due_scales, trends, OutcomeInput, OutcomeScore, Timepoint};
 use crate::domain::patients::{Patient, PatientInput, PatientSearch, PatientUpdate};
 use crate::domain::preparation::{Checklist, ChecklistInput, Waste, WasteInput};
 use crate::domain::protocols::{
@@ -312,18 +312,7 @@ pub fn add_event(db: &mut Db, by: &User, now: DateTime<Utc>, input: EventInput) 
             Some(p) => scales_due(&p.outcome_scales, &db.outcomes_of_session(session.id)?),
             None => Vec::new(),
         };
-        if !due.is_empty() {
-            let names = due.iter().map(|s| s.label()).collect::<Vec<_>>().join(" and ");
-            if !start_without_scales {
-                return Err(Error::Validation(format!(
-                    "{names} {} due before the infusion and not taken. Take {}, or confirm starting without {}.",
-                    if due.len() == 1 { "is" } else { "are" },
-                    if due.len() == 1 { "it" } else { "them" },
-                    if due.len() == 1 { "it" } else { "them" },
-                )));
-            }
-            event.scales_not_taken = Some(names);
-        }
+        event.scales_not_taken = skip_due_scales(&due, start_without_scales)?;
     }
     // A reason typed where no hold applied overrides nothing and is not charted as an override.
     if !overridden {

@@ -565,10 +565,10 @@ pub fn cadence(
         .chain(pump.started_at)
         .max();
     let next_due = since.map(|t| t + Duration::minutes(every));
-    // Only a running (or paused) infusion still reaches the window: after the stop it is not prompted.
-    let window = pump.started_at.filter(|_| {
+    // A stop before the window opens ends the check: it is then neither due nor missed.
+    let window = pump.started_at.filter(|start| {
         pump.stopped_at
-            .is_none_or(|stop| stop >= pump.started_at.unwrap_or(stop) + Duration::minutes(FORTY_MINUTE_WINDOW.0))
+            .is_none_or(|stop| stop >= *start + Duration::minutes(FORTY_MINUTE_WINDOW.0))
     });
     let (forty_minute_check_due, forty_minute_check_missed) = match window {
         None => (false, false),

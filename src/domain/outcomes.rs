@@ -354,6 +354,22 @@ pub fn scales_due(protocol_scales: &[Scale], scored: &[OutcomeScore]) -> Vec<Sca
         .collect()
 }
 
+/// Starting with scales `due` untaken needs the nurse's confirmation (`confirmed`); with it, the
+/// scales' names to keep on the start ("PHQ-9 and GAD-7"); none when nothing was due.
+pub fn skip_due_scales(due: &[Scale], confirmed: bool) -> Result<Option<String>> {
+    if due.is_empty() {
+        return Ok(None);
+    }
+    let names = due.iter().map(|s| s.label()).collect::<Vec<_>>().join(" and ");
+    if confirmed {
+        return Ok(Some(names));
+    }
+    let (are, them) = if due.len() == 1 { ("is", "it") } else { ("are", "them") };
+    Err(Error::Validation(format!(
+        "{names} {are} due before the infusion and not taken. Take {them}, or confirm starting without {them}."
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
