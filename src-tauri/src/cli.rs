@@ -174,10 +174,7 @@ fn run(cli: Cli) -> Result<String> {
         Command::Server {
             action: ServerCommand::Init { url, ca },
         } => {
-            let done = server::init(&ServerAddress {
-                url: url.clone(),
-                ca_pem: ca.clone(),
-            })?;
+            let done = server::init(&ServerAddress::with_ca_file(url, ca)?)?;
             Ok(if done.applied.is_empty() {
                 format!(
                     "The clinic server is up to date (schema {}); nothing was changed.",

@@ -81,7 +81,7 @@ pub fn setup(clinic: &Clinic, mut input: UserInput) -> Result<SetupDone> {
     let recovery_key = key.recovery_code();
     state.keyring = Some(keyring);
     let settings = db.settings()?;
-    state.desk = Some(Desk::new(db, key, settings, user, now));
+    state.desk = Some(Desk::new(&clinic.database, db, key, settings, user, now));
     Ok(SetupDone {
         status: clinic.status_of(&state, now),
         recovery_key,
@@ -103,7 +103,7 @@ pub fn login(clinic: &Clinic, credentials: Credentials) -> Result<Status> {
     let keyring = state.keyring.as_mut().ok_or_else(not_set_up)?;
     let user = admit(clinic, keyring, &mut db, &slot, Event::new(Action::Login), now)?;
     // Kept only now: a sign-in that failed on the way leaves the database closed and its key dropped.
-    state.desk = Some(Desk::new(db, key, settings, user, now));
+    state.desk = Some(Desk::new(&clinic.database, db, key, settings, user, now));
     Ok(clinic.status_of(&state, now))
 }
 
@@ -271,7 +271,7 @@ pub fn recover(clinic: &Clinic, recovery: KeyRecovery) -> Result<Status> {
     let event = Event::new(Action::Login).detail("with the recovery key");
     let user = admit(clinic, keyring, &mut db, &slot, event, now)?;
     state.check.start(&clinic.database, &key);
-    state.desk = Some(Desk::new(db, key, settings, user, now));
+    state.desk = Some(Desk::new(&clinic.database, db, key, settings, user, now));
     Ok(clinic.status_of(&state, now))
 }
 

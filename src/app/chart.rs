@@ -257,6 +257,11 @@ fn open_session(db: &Db, session_id: i64) -> Result<SessionHead> {
     if session.status != SessionStatus::Open {
         return Err(Error::Conflict(LOCKED.into()));
     }
+    if let Some(laptop) = &session.laptop {
+        return Err(Error::Conflict(format!(
+            "This session is charted on laptop {laptop}, which opened it; chart it there. Addenda and co-signatures may be added here once it is signed."
+        )));
+    }
     Ok(session)
 }
 

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::app::check::Check;
+use crate::app::sharing::{self, Worker};
 use crate::domain::audit::{Action, Event};
 use crate::domain::backups;
 use crate::domain::settings::Settings;
@@ -129,11 +130,15 @@ pub(crate) struct Desk {
     pub user: User,
     pub locked: bool,
     pub last_activity: DateTime<Utc>,
+    /// Sharing with the clinic server in the background, if this laptop has joined one.
+    pub sharing: Option<Worker>,
 }
 
 impl Desk {
-    /// The desk of `user`, just signed in at `now`.
-    pub fn new(db: Db, key: DataKey, settings: Settings, user: User, now: DateTime<Utc>) -> Desk {
+    /// The desk of `user`, just signed in at `now` to the database at `database`.
+    pub fn new(database: &Path, db: Db, key: DataKey, settings: Settings, user: User, now: DateTime<Utc>) -> Desk {
+        // A worker that cannot start leaves the laptop charting alone; the sync state says so.
+        let sharing = Worker::start(database, &key, &db).ok().flatten();
         Desk {
             db,
             key,
@@ -141,6 +146,7 @@ impl Desk {
             user,
             locked: false,
             last_activity: now,
+            sharing,
         }
     }
 }
@@ -254,6 +260,11 @@ impl Clinic {
     pub(crate) fn enter<'a>(&'a self, state: &'a mut State, access: Access, now: DateTime<Utc>) -> Result<Guard<'a>> {
         let by = pass(state, access, now)?;
         let (keyring, desk) = state.signed_in()?;
+        // Slots changed by the last action, or pulled from the clinic since, travel on now; a
+        // failure here leaves them for the next action and never stops this one.
+        if sharing::level_slots(keyring, &mut desk.db).unwrap_or(false) {
+            let _ = keyring.save(&self.keys);
+        }
         let Desk {
             db,
             key,

@@ -14,3 +14,4 @@ pub mod ipc;
 pub mod lists;
 pub mod places;
 pub mod reports;
+pub mod sharing;

@@ -63,6 +63,7 @@ catalogue! {
         BackupFolderChanged => "Backup folder changed",
         DataExported => "Records exported",
         DemoDataLoaded => "Demo data loaded",
+        ClinicJoined => "Joined the clinic server",
     }
 }
 

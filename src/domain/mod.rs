@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod side_effects;
 pub mod signing;
+pub mod sync;
 #[cfg(test)]
 pub(crate) mod test_day;
 pub mod users;

@@ -55,6 +55,8 @@ pub struct SessionHead {
     pub session_date: NaiveDate,
     pub arrived_at: DateTime<Utc>,
     pub status: SessionStatus,
+    /// The laptop of the clinic that opened it and alone charts it; None: this one.
+    pub laptop: Option<String>,
 }
 
 /// The longest reason for moving an arrival back.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::sync::SharedSlot;
 use crate::error::{Error, Result};
 use crate::outside::crypto::{DataKey, WrappedKey, DEFAULT_KDF};
 
@@ -23,11 +24,19 @@ pub const UNKNOWN_USERNAME: &str = "(unknown username)";
 const FIRST_WAIT_SECONDS: i64 = 30;
 const LONGEST_WAIT_SECONDS: i64 = 15 * 60;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Slot {
     pub user_id: i64,
     pub username: String,
     pub wrapped: WrappedKey,
+    /// What the wrapping is bound to, when the slot was made on another laptop of the clinic (where
+    /// the user has another local id); None: this laptop's "id:username".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// When it was made (None in key files older than the clinic server): of two versions of a
+    /// user's slot, on this laptop and shared by the clinic, the newer is kept.
+    #[serde(default)]
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 impl Slot {
@@ -38,12 +47,51 @@ impl Slot {
             user_id,
             username: username.to_string(),
             wrapped,
+            owner: None,
+            changed_at: Some(Utc::now()),
         })
     }
 
     /// The data key, if `password` is this slot's.
     pub fn open(&self, password: &str) -> Result<Option<DataKey>> {
-        DataKey::unwrap(&self.wrapped, password, &owner(self.user_id, &self.username))
+        DataKey::unwrap(&self.wrapped, password, &self.owner())
+    }
+
+    /// What the wrapping is bound to.
+    pub fn owner(&self) -> String {
+        self.owner
+            .clone()
+            .unwrap_or_else(|| owner(self.user_id, &self.username))
+    }
+
+    /// The slot as the clinic shares it.
+    pub fn shared(&self) -> SharedSlot {
+        SharedSlot {
+            username: self.username.clone(),
+            user_id: self.user_id,
+            owner: self.owner(),
+            wrapped: serde_json::to_string(&self.wrapped).expect("a wrapped key is plain JSON"),
+            changed_at: self.changed_at,
+            active: true,
+        }
+    }
+
+    /// A slot shared by the clinic, for this laptop's user `shared.user_id`.
+    pub fn from_shared(shared: &SharedSlot) -> Result<Slot> {
+        let wrapped = serde_json::from_str(&shared.wrapped).map_err(|e| {
+            Error::Database(format!(
+                "The shared key slot of {} cannot be read ({e}).",
+                shared.username
+            ))
+        })?;
+        let mine = owner(shared.user_id, &shared.username);
+        Ok(Slot {
+            user_id: shared.user_id,
+            username: shared.username.clone(),
+            wrapped,
+            owner: (shared.owner != mine).then(|| shared.owner.clone()),
+            changed_at: shared.changed_at,
+        })
     }
 }
 
@@ -230,6 +278,8 @@ mod tests {
             user_id: 2,
             username: "nina".into(),
             wrapped,
+            owner: None,
+            changed_at: None,
         });
         ring
     }

@@ -7,7 +7,7 @@ use crate::domain::audit::{verify, Entry, Event, Filter, Period, Verification, G
 use crate::domain::users::User;
 use crate::error::Result;
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, at_utc, at_local, user_id, username, action, table_name, record_id, patient_id, old_value, new_value, detail, prev_hash, hash";
 
 /// Who an audit row names: a signed-in user, or only a typed username (a failed sign-in).
@@ -25,7 +25,7 @@ impl<'a> From<&'a User> for Author<'a> {
     }
 }
 
-fn entry(r: &Row) -> rusqlite::Result<Entry> {
+pub(super) fn entry(r: &Row) -> rusqlite::Result<Entry> {
     Ok(Entry {
         id: r.get(0)?,
         at_utc: r.get(1)?,

@@ -20,6 +20,7 @@ mod sessions;
 mod settings;
 mod side_effects;
 mod signing;
+pub mod sync;
 mod users;
 mod vitals;
 mod wal;

@@ -4,7 +4,7 @@
 //! plaintext fallback. The core stays synchronous: each call runs on a small runtime of its own.
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +14,10 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::{Client, Config, Transaction};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use serde_json::Value;
+
 use super::migrations::{checksum, recorded, Recorded};
+use crate::domain::sync::{Change, Pulled, PushAck};
 use crate::error::{Error, Result};
 
 include!(concat!(env!("OUT_DIR"), "/server_migrations.rs"));
@@ -30,11 +33,27 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MIGRATION_LOCK: i64 = 0x4943_4854_0001;
 
 /// Where the clinic server is: a PostgreSQL address (`postgresql://user:password@host:port/db`)
-/// and the clinic's CA certificate (PEM) that the server's certificate must chain to.
+/// and the clinic's CA certificate (PEM text) that the server's certificate must chain to.
 #[derive(Debug, Clone)]
 pub struct ServerAddress {
     pub url: String,
-    pub ca_pem: PathBuf,
+    pub ca_pem: String,
+}
+
+impl ServerAddress {
+    /// The address with the CA certificate read from the file `ca`.
+    pub fn with_ca_file(url: &str, ca: &Path) -> Result<ServerAddress> {
+        let ca_pem = std::fs::read_to_string(ca).map_err(|e| {
+            Error::Server(format!(
+                "The clinic's CA certificate {} cannot be read ({e}).",
+                ca.display()
+            ))
+        })?;
+        Ok(ServerAddress {
+            url: url.to_string(),
+            ca_pem,
+        })
+    }
 }
 
 /// What `init` did: the migrations it applied (none when the server was up to date) and the
@@ -56,11 +75,14 @@ pub fn init(address: &ServerAddress) -> Result<ServerInit> {
 
 /// Runs `work` to completion on a runtime of its own (the connection's task runs beside it).
 fn run<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
+    runtime()?.block_on(work)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Server(format!("The connection to the clinic server could not be set up: {e}.")))?
-        .block_on(work)
+        .map_err(|e| Error::Server(format!("The connection to the clinic server could not be set up: {e}.")))
 }
 
 /// A TLS connection to the server; `sslmode=disable` in the address is refused rather than obeyed.
@@ -92,15 +114,14 @@ async fn connect(address: &ServerAddress) -> Result<Client> {
 }
 
 /// The TLS settings: only the clinic's CA is trusted, and the certificate must name the host.
-fn tls_to(ca_pem: &Path) -> Result<MakeRustlsConnect> {
+fn tls_to(ca_pem: &str) -> Result<MakeRustlsConnect> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::Server(format!(
-            "The clinic's CA certificate {} cannot be read as a PEM certificate ({e}).",
-            ca_pem.display()
+            "The clinic's CA certificate cannot be read as a PEM certificate ({e})."
         ))
     };
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca_pem).map_err(|e| unreadable(&e))? {
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
         roots
             .add(cert.map_err(|e| unreadable(&e))?)
             .map_err(|e| unreadable(&e))?;
@@ -207,6 +228,185 @@ async fn verify_applied(tx: &Transaction<'_>) -> Result<usize> {
         }
     }
     Ok(rows.len())
+}
+
+/// A laptop's connection to the server, kept open between the sync worker's rounds. It reaches the
+/// records only through the sync functions: its role may run nothing else.
+pub struct Link {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+}
+
+impl Link {
+    pub fn connect(address: &ServerAddress) -> Result<Link> {
+        let runtime = runtime()?;
+        let client = runtime.block_on(connect(address))?;
+        Ok(Link { runtime, client })
+    }
+
+    /// The connection broke (the server stopped, the network went): make a new one.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    /// Sends `changes` (in order, numbered with no gap); changes the server already holds are
+    /// skipped there, so a batch sent twice, or again after a lost reply, changes nothing.
+    pub fn push(&self, changes: &[Change]) -> Result<PushAck> {
+        let batch = serde_json::to_value(changes).expect("changes are plain JSON");
+        let answer: Value = self.runtime.block_on(async {
+            let row = self
+                .client
+                .query_one("SELECT sync_push($1)", &[&batch])
+                .await
+                .map_err(|e| refused(&e))?;
+            Ok::<_, Error>(row.get(0))
+        })?;
+        let through = answer["through"].as_i64().unwrap_or(0);
+        let acks = answer["acks"]
+            .as_array()
+            .map(|acks| {
+                acks.iter()
+                    .filter_map(|a| Some((a["seq"].as_i64()?, a["server_seq"].as_i64())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(PushAck { through, acks })
+    }
+
+    /// Where this laptop stands on the server: `{laptop, pushed_through, audit_through, newest}`.
+    /// Refused for a laptop not enrolled, or revoked.
+    pub fn where_we_stand(&self) -> Result<Value> {
+        self.runtime.block_on(async {
+            let row = self
+                .client
+                .query_one("SELECT sync_where()", &[])
+                .await
+                .map_err(|e| refused(&e))?;
+            Ok(row.get(0))
+        })
+    }
+
+    /// User `username`'s shared key slot (`{username, owner, wrapped, …}`), if the clinic has one.
+    pub fn key_slot(&self, username: &str) -> Result<Option<Value>> {
+        self.runtime.block_on(async {
+            let row = self
+                .client
+                .query_one("SELECT sync_key_slot($1)", &[&username])
+                .await
+                .map_err(|e| refused(&e))?;
+            Ok(row.get(0))
+        })
+    }
+
+    /// Up to `limit` changes after server number `after`, in the server's order.
+    pub fn pull(&self, after: i64, limit: i32) -> Result<Vec<Pulled>> {
+        self.runtime.block_on(async {
+            let rows = self
+                .client
+                .query(
+                    "SELECT server_seq, laptop, table_name, uid, body FROM sync_pull($1, $2)",
+                    &[&after, &limit],
+                )
+                .await
+                .map_err(|e| refused(&e))?;
+            Ok(rows
+                .iter()
+                .map(|r| Pulled {
+                    server_seq: r.get(0),
+                    laptop: r.get(1),
+                    table: r.get(2),
+                    uid: r.get(3),
+                    row: r.get(4),
+                })
+                .collect())
+        })
+    }
+}
+
+/// The laptop an address signs in as: its user, which is the laptop's role on the server.
+pub fn laptop_of(url: &str) -> Result<String> {
+    let config: Config = url.parse().map_err(|e| {
+        Error::Validation(format!(
+            "Server address is not a PostgreSQL address like postgresql://chair-3:PASSWORD@clinic-server:5432/infusion_chart ({e})."
+        ))
+    })?;
+    config.get_user().map(str::to_string).ok_or_else(|| {
+        Error::Validation(
+            "Server address names no laptop: put the laptop's name before the @ (postgresql://chair-3:PASSWORD@…)."
+                .into(),
+        )
+    })
+}
+
+/// The server's own words when it refuses (a revoked laptop, a broken audit chain), else why it
+/// could not be reached.
+fn refused(e: &tokio_postgres::Error) -> Error {
+    match e.as_db_error() {
+        Some(db) => Error::Server(format!("The clinic server refused: {}", db.message())),
+        None => unreachable_server(e),
+    }
+}
+
+/// Enrols laptop `name` (a new PostgreSQL role in the laptops' group, allowed only the sync
+/// functions) with `password`; run with the server owner's address.
+pub fn add_laptop(address: &ServerAddress, name: &str, password: &str) -> Result<()> {
+    run(async {
+        let mut client = connect(address).await?;
+        let tx = client.transaction().await.map_err(|e| refused(&e))?;
+        let exists: bool = tx
+            .query_one("SELECT EXISTS (SELECT FROM laptops WHERE name = $1)", &[&name])
+            .await
+            .map_err(|e| refused(&e))?
+            .get(0);
+        if exists {
+            return Err(Error::Conflict(format!(
+                "A laptop named {name} is already enrolled with this server; choose another name."
+            )));
+        }
+        // Role names and passwords cannot be bound as parameters; the name is checked by
+        // `domain::sync::laptop_name` and quoted, the password made of hex digits.
+        tx.batch_execute(&format!(
+            "CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}' IN ROLE infusion_chart_laptop"
+        ))
+        .await
+        .map_err(|e| refused(&e))?;
+        tx.execute("INSERT INTO laptops (name) VALUES ($1)", &[&name])
+            .await
+            .map_err(|e| refused(&e))?;
+        tx.commit().await.map_err(|e| refused(&e))
+    })
+}
+
+/// Cuts laptop `name` off: its role can no longer sign in and its open connections are ended.
+/// Nothing it sent is removed.
+pub fn revoke_laptop(address: &ServerAddress, name: &str) -> Result<()> {
+    run(async {
+        let client = connect(address).await?;
+        let revoked = client
+            .execute(
+                "UPDATE laptops SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
+                &[&name],
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        if revoked != 1 {
+            return Err(Error::NotFound(format!(
+                "No enrolled laptop named {name} is active on this server."
+            )));
+        }
+        client
+            .batch_execute(&format!("ALTER ROLE \"{name}\" NOLOGIN"))
+            .await
+            .map_err(|e| refused(&e))?;
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+                &[&name],
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ const COLUMNS: &str = concat!(
 /// The columns of a `SessionHead`.
 const HEAD: &str = concat!(
     "sessions.id, sessions.patient_id, sessions.session_date, COALESCE(sessions.arrived_at, sessions.started_at), ",
-    status_sql!()
+    status_sql!(),
+    ", sessions.laptop"
 );
 
 fn status(idx: usize, r: &Row) -> rusqlite::Result<SessionStatus> {
@@ -51,6 +52,7 @@ fn head(r: &Row) -> rusqlite::Result<SessionHead> {
         session_date: parse_date(2, r.get(2)?)?,
         arrived_at: parse_ts(3, r.get(3)?)?,
         status: status(4, r)?,
+        laptop: r.get(5)?,
     })
 }
 

@@ -385,20 +385,32 @@ fn a_write_waits_its_turn_behind_another_connections_write_instead_of_failing_bu
 
 #[test]
 fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
-    assert_eq!(LATEST_VERSION, 20, "this test rewinds the newest migration, 0020");
+    assert_eq!(LATEST_VERSION, 21, "this test rewinds the newest migration, 0021");
     let (_dir, path) = temp_db();
     drop(Db::create(&path, None).unwrap());
-    // A second apply of 0020 fails ("duplicate column name"), so both opens succeeding is the proof;
-    // a few rounds, because the two may not meet every time.
+    // A second apply of 0021 fails ("table sync_ids already exists"), so both opens succeeding is
+    // the proof; a few rounds, because the two may not meet every time.
     for round in 0..5 {
-        // Back to schema 19: the column 0020 added, and its record, gone.
-        raw_connection(&path)
-            .execute_batch(
-                "ALTER TABLE protocols DROP COLUMN overrun_margin_pct;
-                 DELETE FROM schema_migrations WHERE version = 20;
-                 PRAGMA user_version = 19;",
-            )
+        // Back to schema 20: what 0021 made, and its record, gone.
+        let raw = raw_connection(&path);
+        let triggers: Vec<String> = raw
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'sync%'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
             .unwrap();
+        for trigger in triggers {
+            raw.execute_batch(&format!("DROP TRIGGER {trigger}")).unwrap();
+        }
+        raw.execute_batch(
+            "DROP TABLE sync_ids; DROP TABLE sync_state; DROP TABLE sync_outbox; DROP TABLE remote_audit_log;
+             DROP TABLE key_slots; DROP VIEW sync_new_uid; ALTER TABLE sessions DROP COLUMN laptop;
+             DELETE FROM schema_migrations WHERE version = 21;
+             PRAGMA user_version = 20;",
+        )
+        .unwrap();
+        drop(raw);
         let gate = std::sync::Barrier::new(2);
         std::thread::scope(|scope| {
             let opens: Vec<_> = (0..2)
@@ -416,7 +428,7 @@ fn two_programs_opening_an_older_database_at_once_apply_each_migration_once() {
             }
         });
         let db = Db::open(&path, None).unwrap();
-        assert_eq!(db.pragma("user_version").unwrap(), "20");
+        assert_eq!(db.pragma("user_version").unwrap(), "21");
     }
 }
 

@@ -84,6 +84,19 @@ impl Fixture {
         (dir, path, clock, clinic)
     }
 
+    /// A clinic set up elsewhere: a laptop that joined a clinic server, whose recovery key is the
+    /// clinic's (the server tests, which share this file).
+    #[allow(dead_code)]
+    pub fn joined(dir: TempDir, path: PathBuf, clock: Arc<TestClock>, clinic: Clinic, recovery_key: String) -> Fixture {
+        Fixture {
+            _dir: dir,
+            path,
+            clinic,
+            clock,
+            recovery_key,
+        }
+    }
+
     /// Set up with admin "ada" (admin only), nurse "nina" and physician "omar", nobody signed in.
     pub fn staffed() -> Fixture {
         Fixture::staffed_at(noon_today())

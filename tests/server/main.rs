@@ -3,6 +3,10 @@
 //! is not its own, and reached only over TLS with the clinic's certificate.
 
 mod postgres;
+#[allow(dead_code)]
+#[path = "../core/support.rs"]
+mod support;
+mod sync;
 
 use infusion_chart::storage::server::{init, ServerAddress, ServerInit, SERVER_LATEST_VERSION, SERVER_MIGRATIONS};
 
@@ -11,7 +15,7 @@ use postgres::Postgres;
 fn address(pg: &Postgres, db: &str) -> ServerAddress {
     ServerAddress {
         url: pg.url(db),
-        ca_pem: pg.ca(),
+        ca_pem: std::fs::read_to_string(pg.ca()).unwrap(),
     }
 }
 
@@ -118,7 +122,7 @@ fn the_server_is_reached_only_over_tls_with_the_clinics_certificate() {
     let pg = Postgres::start();
     pg.create_database("clinic");
     let wrong_ca = ServerAddress {
-        ca_pem: pg.other_ca(),
+        ca_pem: std::fs::read_to_string(pg.other_ca()).unwrap(),
         ..address(&pg, "clinic")
     };
     let refused = init(&wrong_ca).unwrap_err();

@@ -62,19 +62,7 @@ impl Postgres {
             "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
         )
         .unwrap();
-        pg.as_owner(
-            "pg_ctl",
-            &[
-                "-D",
-                &pg.data().display().to_string(),
-                "-l",
-                &pg.path("server.log").display().to_string(),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ],
-        );
+        pg.run();
         pg
     }
 
@@ -200,6 +188,23 @@ impl Postgres {
                 "immediate",
                 "-w",
                 "stop",
+            ],
+        );
+    }
+
+    /// Starts the server: at first, and again after `stop_immediately` (crash recovery runs first).
+    pub fn run(&self) {
+        self.as_owner(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data().display().to_string(),
+                "-l",
+                &self.path("server.log").display().to_string(),
+                "-w",
+                "-t",
+                "60",
+                "start",
             ],
         );
     }
