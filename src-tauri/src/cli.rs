@@ -13,10 +13,11 @@ use infusion_chart::app::backups::Restored;
 use infusion_chart::app::clinic::{AppState, Nothing};
 use infusion_chart::app::demo::DemoRequest;
 use infusion_chart::domain::backups::BackupKind;
+use infusion_chart::domain::sync::laptop_name;
 use infusion_chart::domain::users::{Credentials, UserInput};
 use infusion_chart::error::{Error, Result};
 use infusion_chart::outside::backup::{self, Manifest};
-use infusion_chart::outside::crypto::DataKey;
+use infusion_chart::outside::crypto::{random_hex, DataKey};
 use infusion_chart::outside::export::{ExportRequest, Format};
 use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::outside::paths;
@@ -90,6 +91,11 @@ enum Command {
         #[command(subcommand)]
         action: ServerCommand,
     },
+    /// This laptop and the clinic server: join it, or see how sharing stands.
+    Clinic {
+        #[command(subcommand)]
+        action: ClinicCommand,
+    },
     /// Fill an empty chart with a realistic, made-up clinic history (demonstrations, benchmarks).
     /// Refused when the chart already holds patients.
     DemoData {
@@ -118,6 +124,44 @@ enum ServerCommand {
         #[arg(long, value_name = "FILE")]
         ca: PathBuf,
     },
+    /// Enrol a laptop: its own PostgreSQL role, allowed only the sync functions. Prints the
+    /// address the laptop joins with (it holds the laptop's secret: hand it over in person).
+    AddLaptop {
+        /// The server owner's address (as for `server init`).
+        #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
+        url: String,
+        #[arg(long, value_name = "FILE")]
+        ca: PathBuf,
+        /// The laptop's name: lower-case letters, digits, - and _ (for example chair-3).
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Cut a lost or retired laptop off at once; nothing it sent is removed.
+    RevokeLaptop {
+        #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
+        url: String,
+        #[arg(long, value_name = "FILE")]
+        ca: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClinicCommand {
+    /// Join the clinic server with the address `server add-laptop` printed for this laptop. A
+    /// laptop holding the clinic's history (the first) pushes it, signed in as an admin (--user);
+    /// a new laptop with no chart takes the key with a user's password and pulls the record.
+    Join {
+        /// postgresql://LAPTOP:SECRET@HOST:PORT/DATABASE, as `server add-laptop` printed it.
+        #[arg(long, value_name = "URL", env = "INFUSION_CHART_LAPTOP_URL", hide_env_values = true)]
+        url: String,
+        /// The clinic's CA certificate (PEM) that the server's certificate must chain to.
+        #[arg(long, value_name = "FILE")]
+        ca: PathBuf,
+    },
+    /// How this laptop's sharing with the clinic server stands, in the words every screen shows.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -153,6 +197,7 @@ pub fn run_if_asked(args: Vec<OsString>) -> Option<i32> {
 
 fn run(cli: Cli) -> Result<String> {
     let database = paths::database_path()?;
+    let mut progress = Progress::default();
     match &cli.command {
         Command::Init { admin, name } => {
             let clinic = Clinic::open(&database)?;
@@ -188,6 +233,69 @@ fn run(cli: Cli) -> Result<String> {
                 )
             })
         }
+        Command::Server {
+            action: ServerCommand::AddLaptop { url, ca, name },
+        } => {
+            let name = laptop_name(name)?;
+            let secret = random_hex::<24>()?;
+            let owner = ServerAddress::with_ca_file(url, ca)?;
+            server::add_laptop(&owner, &name, &secret)?;
+            Ok(format!(
+                "Laptop {name} is enrolled. On it, run:\n  infusion-chart clinic join --ca CA-FILE --url '{}'\nThe address holds the laptop's secret: hand it over in person, not by e-mail.",
+                server::laptop_address(url, &name, &secret)?
+            ))
+        }
+        Command::Server {
+            action: ServerCommand::RevokeLaptop { url, ca, name },
+        } => {
+            server::revoke_laptop(&ServerAddress::with_ca_file(url, ca)?, name)?;
+            Ok(format!(
+                "Laptop {name} is cut off from the clinic server; what it shared before is kept."
+            ))
+        }
+        Command::Clinic {
+            action: ClinicCommand::Join { url, ca },
+        } => {
+            let ca_pem = ServerAddress::with_ca_file(url, ca)?.ca_pem;
+            let clinic = Clinic::open(&database)?;
+            if clinic.app_status(Nothing {})?.state == AppState::Setup {
+                let user = username(&cli)?;
+                let credentials = Credentials {
+                    password: password(&cli, &user)?,
+                    username: user,
+                };
+                let joined = clinic.join_as_new_laptop(url, &ca_pem, &credentials, &mut |done, of| {
+                    progress.line(&format!("Pulled the clinic's record up to change {done} of {of}"))
+                })?;
+                progress.end();
+                return Ok(format!(
+                    "This laptop joined the clinic as {}; every active user signs in here with their own password.",
+                    joined.laptop.unwrap_or_default()
+                ));
+            }
+            signed_in(&cli, &database, |clinic| {
+                clinic.join_clinic(url, &ca_pem)?;
+                let shared = wait_until_pushed(clinic, &mut progress)?;
+                Ok(format!(
+                    "This laptop joined the clinic and shared its history: {shared}"
+                ))
+            })
+        }
+        Command::Clinic {
+            action: ClinicCommand::Status,
+        } => signed_in(&cli, &database, |clinic| {
+            let state = clinic.sync_state()?;
+            let mut lines = vec![state.words(chrono::Utc::now())];
+            if let (Some(laptop), Some(url)) = (&state.laptop, &state.server_url) {
+                lines.push(format!("Laptop {laptop} at {}", server::without_secret(url)));
+                lines.push(format!("Changes waiting to be shared: {}", state.waiting));
+                lines.push(format!("Pulled up to server change {}", state.pulled_through));
+                if let Some(error) = &state.last_error {
+                    lines.push(format!("Last problem: {error}"));
+                }
+            }
+            Ok(lines.join("\n"))
+        }),
         Command::Backup { to } => signed_in(&cli, &database, |clinic| {
             let made = clinic.backup_to(Some(to), BackupKind::CommandLine)?;
             Ok(format!(
@@ -306,6 +414,59 @@ fn run(cli: Cli) -> Result<String> {
                 loaded.staff.join(", ")
             ))
         }),
+    }
+}
+
+/// Waits while the sharing worker pushes this laptop's changes, saying how many are left; stops
+/// waiting (the app pushes the rest later) if the server stops answering.
+fn wait_until_pushed(clinic: &Clinic, progress: &mut Progress) -> Result<String> {
+    loop {
+        let state = clinic.sync_state()?;
+        if state.waiting == 0 && state.last_shared_at.is_some() {
+            progress.end();
+            return Ok(state.words(chrono::Utc::now()));
+        }
+        if let Some(error) = state.last_error.filter(|_| state.unreachable_since.is_some()) {
+            progress.end();
+            return Err(Error::Server(format!(
+                "{error} {} changes wait on this laptop and are shared when the app runs with the server answering.",
+                state.waiting
+            )));
+        }
+        progress.line(&format!(
+            "Sharing this laptop's history: {} changes to go",
+            state.waiting
+        ));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+/// Progress of a long job on stderr: one line rewritten on a terminal, plain lines (at most one
+/// every 5 s) when the output goes to a log.
+#[derive(Default)]
+struct Progress {
+    last: Option<std::time::Instant>,
+    drawn: bool,
+}
+
+impl Progress {
+    fn line(&mut self, text: &str) {
+        if std::io::stderr().is_terminal() {
+            eprint!("\r{text}\x1b[K");
+            self.drawn = true;
+        } else if self
+            .last
+            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(5))
+        {
+            eprintln!("{text}");
+            self.last = Some(std::time::Instant::now());
+        }
+    }
+
+    fn end(&mut self) {
+        if std::mem::take(&mut self.drawn) {
+            eprintln!();
+        }
     }
 }
 

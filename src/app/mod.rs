@@ -11,6 +11,7 @@ pub mod commands;
 pub mod demo;
 pub mod demo_load;
 pub mod ipc;
+pub mod joining;
 pub mod lists;
 pub mod places;
 pub mod reports;

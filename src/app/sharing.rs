@@ -9,20 +9,17 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::app::clinic::{remove_database_files, Access, Clinic};
-use crate::domain::audit::{Action, Event};
-use crate::domain::sync::{SharedSlot, SyncState};
-use crate::domain::users::{Credentials, Permission};
-use crate::error::{Error, Result};
+use crate::domain::sync::SharedSlot;
+use crate::error::Result;
 use crate::outside::crypto::DataKey;
 use crate::outside::keyring::{Keyring, Slot};
-use crate::storage::server::{self, Link, ServerAddress};
-use crate::storage::{Author, Db};
+use crate::storage::server::{Link, ServerAddress};
+use crate::storage::Db;
 
 /// Changes pushed per call: one transaction on the server each.
 const PUSH_BATCH: u32 = 500;
 /// Changes pulled per call, applied here in one transaction each.
-const PULL_BATCH: i32 = 2_000;
+pub(crate) const PULL_BATCH: i32 = 2_000;
 /// The pause between rounds while the server answers: an entry reaches the other laptops within
 /// about two of these.
 const ONLINE_PAUSE: Duration = Duration::from_millis(400);
@@ -175,129 +172,5 @@ fn sleep_unless(stop: &AtomicBool, pause: Duration) {
             return;
         }
         std::thread::sleep(left.min(Duration::from_millis(100)));
-    }
-}
-
-/// Progress of a long pull (a new laptop taking the clinic's record): changes applied so far, and
-/// the server's newest number.
-pub type PullProgress<'a> = &'a mut dyn FnMut(i64, i64);
-
-impl Clinic {
-    /// Joins the clinic server at `url` as the laptop that holds the clinic's history: everything
-    /// this laptop holds (rows, key slots, its audit trail) is queued and pushed in the background.
-    /// An admin does it; refused if the server already holds another laptop's record (join that
-    /// clinic as a new laptop instead).
-    pub fn join_clinic(&self, url: &str, ca_pem: &str) -> Result<SyncState> {
-        let now = self.now();
-        let mut state = self.state();
-        let database = self.database.clone();
-        let g = self.enter(
-            &mut state,
-            Access::Role(Permission::Administer, "join the clinic server"),
-            now,
-        )?;
-        let laptop = server::laptop_of(url)?;
-        let address = ServerAddress {
-            url: url.to_string(),
-            ca_pem: ca_pem.to_string(),
-        };
-        let link = Link::connect(&address)?;
-        let standing = link.where_we_stand()?;
-        if standing["newest"].as_i64().unwrap_or(0) > 0 {
-            return Err(Error::Conflict(
-                "The clinic server already holds the clinic's record from another laptop. Join this laptop as a new laptop (it must not hold a record of its own)."
-                    .into(),
-            ));
-        }
-        level_slots(g.keyring, g.db)?;
-        g.db.join_clinic(&laptop, url, ca_pem, true, now)?;
-        g.db.audit(
-            &Author::from(&g.by),
-            &Event::new(Action::ClinicJoined).detail(format!("as laptop {laptop}")),
-            now,
-        )?;
-        let key = g.key.clone();
-        drop(g);
-        let desk = state
-            .desk
-            .as_mut()
-            .ok_or_else(|| Error::Unauthenticated("Nobody is signed in.".into()))?;
-        desk.sharing = Worker::start(&database, &key, &desk.db)?;
-        desk.db.sync_state()
-    }
-
-    /// Makes this computer a new laptop of the clinic at `url`: the data key comes from the
-    /// clinic's key slot of `credentials.username` (opened with their password), and the whole
-    /// record is pulled before the database is moved into place, so a join cut short leaves
-    /// nothing half-made. Then every active user signs in here with their own password.
-    pub fn join_as_new_laptop(
-        &self,
-        url: &str,
-        ca_pem: &str,
-        credentials: &Credentials,
-        progress: PullProgress,
-    ) -> Result<SyncState> {
-        let now = self.now();
-        let mut state = self.state();
-        if state.keyring.is_some() || self.database.exists() {
-            return Err(Error::Conflict(
-                "This computer already holds a chart. A new laptop joins the clinic with no chart of its own.".into(),
-            ));
-        }
-        let laptop = server::laptop_of(url)?;
-        let address = ServerAddress {
-            url: url.to_string(),
-            ca_pem: ca_pem.to_string(),
-        };
-        let link = Link::connect(&address)?;
-        let newest = link.where_we_stand()?["newest"].as_i64().unwrap_or(0);
-        let wrong = || Error::Unauthenticated("The username or password is not right for this clinic.".into());
-        let shared = link.key_slot(credentials.username.trim())?.ok_or_else(wrong)?;
-        let slot = SharedSlot {
-            username: shared["username"].as_str().unwrap_or_default().to_string(),
-            user_id: 0,
-            owner: shared["owner"].as_str().unwrap_or_default().to_string(),
-            wrapped: shared["wrapped"].as_str().unwrap_or_default().to_string(),
-            changed_at: None,
-            active: true,
-        };
-        let key = Slot::from_shared(&slot)?
-            .open(&credentials.password)?
-            .ok_or_else(wrong)?;
-        let staging = self.staging_path();
-        remove_database_files(&staging);
-        let mut db = Db::create(&staging, Some(&key.sqlcipher_key()))?;
-        db.join_clinic(&laptop, url, ca_pem, false, now)?;
-        loop {
-            let pulled = link.pull(db.sync_state()?.pulled_through, PULL_BATCH)?;
-            let Some(last) = pulled.last().map(|p| p.server_seq) else {
-                break;
-            };
-            db.apply_pulled(&pulled)?;
-            progress(last, newest);
-        }
-        let user = db
-            .users()?
-            .into_iter()
-            .find(|u| u.username.eq_ignore_ascii_case(credentials.username.trim()) && u.active)
-            .ok_or_else(wrong)?;
-        let mut keyring = Keyring::new();
-        level_slots(&mut keyring, &mut db)?;
-        db.audit(
-            &Author::from(&user),
-            &Event::new(Action::ClinicJoined).detail(format!("as laptop {laptop}, new")),
-            now,
-        )?;
-        let joined = db.sync_state()?;
-        drop(db);
-        keyring.save(&self.keys)?;
-        self.finish_setup()?;
-        state.keyring = Some(keyring);
-        Ok(joined)
-    }
-
-    /// Where this laptop stands with the clinic server, for anyone signed in.
-    pub fn sync_state(&self) -> Result<SyncState> {
-        self.gate(Access::SignedIn, |g| g.db.sync_state())
     }
 }

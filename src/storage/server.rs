@@ -338,6 +338,37 @@ pub fn laptop_of(url: &str) -> Result<String> {
     })
 }
 
+/// The address laptop `name` joins with: the server's host, port and database from the owner's
+/// address, signing in as the laptop with its secret.
+pub fn laptop_address(owner_url: &str, name: &str, secret: &str) -> Result<String> {
+    let config: Config = owner_url
+        .parse()
+        .map_err(|e| Error::Validation(format!("Server address is not a PostgreSQL address ({e}).")))?;
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+        _ => {
+            return Err(Error::Validation(
+                "Server address names no network host for laptops to reach.".into(),
+            ))
+        }
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config.get_dbname().unwrap_or(name);
+    Ok(format!("postgresql://{name}:{secret}@{host}:{port}/{db}"))
+}
+
+/// `url` without its password, for showing.
+pub fn without_secret(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_and_secret = &url[scheme + 3..at];
+            let user = user_and_secret.split(':').next().unwrap_or_default();
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The server's own words when it refuses (a revoked laptop, a broken audit chain), else why it
 /// could not be reached.
 fn refused(e: &tokio_postgres::Error) -> Error {

@@ -375,11 +375,11 @@ fn the_command_line_sets_up_the_clinic_server_once_and_refuses_a_usage_error_or_
     let init = |ca: &str| run(data.path(), &["server", "init", "--url", &url, "--ca", ca], None);
     assert_eq!(
         ok(&init(&ca)).trim(),
-        "The clinic server is set up (schema 1): applied 0001_server.sql."
+        "The clinic server is set up (schema 2): applied 0001_server.sql, 0002_sync.sql."
     );
     assert_eq!(
         ok(&init(&ca)).trim(),
-        "The clinic server is up to date (schema 1); nothing was changed."
+        "The clinic server is up to date (schema 2); nothing was changed."
     );
     refused(
         &init(&pg.other_ca().display().to_string()),
@@ -395,4 +395,83 @@ fn the_command_line_sets_up_the_clinic_server_once_and_refuses_a_usage_error_or_
     // A server stopped mid-way (a crash, a pulled plug) is said to be unusable.
     pg.stop_immediately();
     refused(&init(&ca), "The clinic server could not be used");
+}
+
+/// The address `server add-laptop` printed, from its output.
+fn printed_address(out: &str) -> String {
+    let start = out.find("--url '").expect("the address is printed") + "--url '".len();
+    out[start..].split('\'').next().unwrap().to_string()
+}
+
+#[test]
+fn a_clinic_of_two_laptops_is_set_up_from_the_command_line() {
+    let pg = Postgres::start();
+    pg.create_database("clinic");
+    let (ca, owner) = (pg.ca().display().to_string(), pg.url("clinic"));
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    ok(&run(
+        first.path(),
+        &["server", "init", "--url", &owner, "--ca", &ca],
+        None,
+    ));
+    ok(&run(first.path(), &["init", "--admin", "ada"], Some(ADA)));
+    chart_a_session(first.path());
+    let enrol = |name: &str| {
+        run(
+            first.path(),
+            &["server", "add-laptop", "--url", &owner, "--ca", &ca, "--name", name],
+            None,
+        )
+    };
+
+    let chair_1 = printed_address(&ok(&enrol("chair-1")));
+    let joined = ok(&run(
+        first.path(),
+        &["clinic", "join", "--url", &chair_1, "--ca", &ca, "--user", "ada"],
+        Some(ADA),
+    ));
+    assert!(
+        joined.starts_with("This laptop joined the clinic and shared its history: Shared with the clinic"),
+        "{joined}"
+    );
+
+    let chair_2 = printed_address(&ok(&enrol("chair-2")));
+    let new = ok(&run(
+        second.path(),
+        &["clinic", "join", "--url", &chair_2, "--ca", &ca, "--user", "nina"],
+        Some(NINA),
+    ));
+    assert!(new.starts_with("This laptop joined the clinic as chair-2"), "{new}");
+    let status = ok(&run(second.path(), &["clinic", "status", "--user", "ada"], Some(ADA)));
+    assert!(
+        status.contains("Laptop chair-2 at postgresql://chair-2@127.0.0.1"),
+        "{status}"
+    );
+    let secret = chair_2.split(':').nth(2).unwrap().split('@').next().unwrap();
+    assert!(!status.contains(secret), "the laptop's secret is never shown: {status}");
+
+    refused(&enrol("chair-2"), "already enrolled");
+    refused(&enrol("Chair 3"), "Laptop name");
+    ok(&run(
+        first.path(),
+        &[
+            "server",
+            "revoke-laptop",
+            "--url",
+            &owner,
+            "--ca",
+            &ca,
+            "--name",
+            "chair-2",
+        ],
+        None,
+    ));
+    refused(
+        &run(
+            tempfile::tempdir().unwrap().path(),
+            &["clinic", "join", "--url", &chair_2, "--ca", &ca, "--user", "nina"],
+            Some(NINA),
+        ),
+        "The clinic server could not be used",
+    );
 }
