@@ -219,6 +219,33 @@ pub fn verify(entries: &[Entry], highest_id_issued: i64) -> Verification {
     }
 }
 
+/// This laptop's chain and each other laptop's, as they arrived from the clinic server, in one
+/// answer: intact only if every chain is, and a broken one names its laptop.
+pub fn verify_every_laptop(here: Verification, others: Vec<(String, Verification)>) -> Verification {
+    if others.is_empty() {
+        return here;
+    }
+    let entries = here.entries + others.iter().map(|(_, v)| v.entries).sum::<usize>();
+    let broken: Vec<String> = std::iter::once(("this laptop".to_string(), &here))
+        .chain(others.iter().map(|(laptop, v)| (format!("laptop {laptop}"), v)))
+        .filter(|(_, v)| !v.intact)
+        .map(|(who, v)| format!("On {who}: {}", v.message))
+        .collect();
+    let names: Vec<&str> = others.iter().map(|(laptop, _)| laptop.as_str()).collect();
+    Verification {
+        intact: broken.is_empty(),
+        entries,
+        message: if broken.is_empty() {
+            format!(
+                "Every laptop's audit trail is intact: {entries} entries (this laptop's and those of {}), every link verified.",
+                names.join(", ")
+            )
+        } else {
+            broken.join(" ")
+        },
+    }
+}
+
 /// Filters of the admin's audit screen; all optional.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -270,6 +297,36 @@ pub struct Exported {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn every_laptops_chain_is_intact_or_the_broken_one_is_named() {
+        let intact = |entries| Verification {
+            intact: true,
+            entries,
+            message: "intact".into(),
+        };
+        assert_eq!(
+            verify_every_laptop(intact(3), vec![]),
+            intact(3),
+            "alone: this laptop's answer"
+        );
+        let all = verify_every_laptop(intact(3), vec![("chair-2".into(), intact(4))]);
+        assert!(
+            all.intact && all.entries == 7 && all.message.contains("chair-2"),
+            "{all:?}"
+        );
+        let broken = Verification {
+            intact: false,
+            entries: 2,
+            message: "The audit trail is broken at entry 2.".into(),
+        };
+        let one = verify_every_laptop(
+            intact(3),
+            vec![("chair-2".into(), intact(4)), ("chair-3".into(), broken)],
+        );
+        assert!(!one.intact);
+        assert_eq!(one.message, "On laptop chair-3: The audit trail is broken at entry 2.");
+    }
 
     /// A chain of `n` vitals rows, each hashed over the one before.
     pub(crate) fn chain(n: i64) -> Vec<Entry> {

@@ -3,7 +3,9 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{ts, Db};
-use crate::domain::audit::{verify, Entry, Event, Filter, Period, Verification, GENESIS, SEARCH_LIMIT};
+use crate::domain::audit::{
+    verify, verify_every_laptop, Entry, Event, Filter, Period, Verification, GENESIS, SEARCH_LIMIT,
+};
 use crate::domain::users::User;
 use crate::error::Result;
 
@@ -162,11 +164,28 @@ impl Db {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// This laptop's chain, and each chain pulled from the other laptops of the clinic.
     pub fn audit_verify(&self) -> Result<Verification> {
         let mut stmt = self
             .conn
             .prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
         let entries = stmt.query_map([], entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(verify(&entries, highest_id_issued(&self.conn)?))
+        let here = verify(&entries, highest_id_issued(&self.conn)?);
+        let laptops: Vec<(String, i64)> = self
+            .conn
+            .prepare("SELECT laptop, max(id) FROM remote_audit_log GROUP BY laptop ORDER BY laptop")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut others = Vec::new();
+        for (laptop, highest) in laptops {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM remote_audit_log WHERE laptop = ?1 ORDER BY id"
+            ))?;
+            let chain = stmt
+                .query_map([&laptop], entry)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            others.push((laptop, verify(&chain, highest)));
+        }
+        Ok(verify_every_laptop(here, others))
     }
 }

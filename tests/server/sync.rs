@@ -18,7 +18,7 @@ use infusion_chart::Clinic;
 use serde_json::{json, Value};
 
 use crate::postgres::Postgres;
-use crate::support::{creds, password, patient_input, vitals_input, Fixture};
+use crate::support::{creds, keyed, password, patient_input, vitals_input, Fixture};
 
 const DB: &str = "clinic";
 
@@ -178,6 +178,29 @@ fn a_new_laptop_joins_and_every_active_user_signs_in_there_but_a_disabled_one_ca
     });
     b.clinic.logout(Nothing {}).unwrap();
     b.clinic.login(creds("omar", "omar-new-password-2")).unwrap();
+
+    // Each laptop's chain is verified where it arrives; one altered there is named with its laptop.
+    let verified = b.as_user("ada").audit_verify(Nothing {}).unwrap();
+    assert!(
+        verified.intact && verified.message.contains("chair-1"),
+        "{}",
+        verified.message
+    );
+    let raw = keyed(&b.path, &b.recovery_key);
+    raw.execute_batch(
+        "DROP TRIGGER remote_audit_never_updated;
+         UPDATE remote_audit_log SET detail = 'altered' WHERE laptop = 'chair-1' AND id = 3;",
+    )
+    .unwrap();
+    let broken = b.clinic.audit_verify(Nothing {}).unwrap();
+    assert!(!broken.intact);
+    assert!(
+        broken
+            .message
+            .starts_with("On laptop chair-1: The audit trail is broken at entry 3"),
+        "{}",
+        broken.message
+    );
 }
 
 #[test]
