@@ -12,6 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use infusion_chart::app::backups::Restored;
 use infusion_chart::app::clinic::{AppState, Nothing};
 use infusion_chart::app::demo::DemoRequest;
+use infusion_chart::app::joining::ClinicJoin;
 use infusion_chart::domain::backups::BackupKind;
 use infusion_chart::domain::sync::laptop_name;
 use infusion_chart::domain::users::{Credentials, UserInput};
@@ -264,7 +265,7 @@ fn run(cli: Cli) -> Result<String> {
                     password: password(&cli, &user)?,
                     username: user,
                 };
-                let joined = clinic.join_as_new_laptop(url, &ca_pem, &credentials, &mut |done, of| {
+                let joined = clinic.join_new_laptop(url, &ca_pem, &credentials, &mut |done, of| {
                     progress.line(&format!("Pulled the clinic's record up to change {done} of {of}"))
                 })?;
                 progress.end();
@@ -274,7 +275,10 @@ fn run(cli: Cli) -> Result<String> {
                 ));
             }
             signed_in(&cli, &database, |clinic| {
-                clinic.join_clinic(url, &ca_pem)?;
+                clinic.join_clinic(ClinicJoin {
+                    url: url.clone(),
+                    ca_pem: ca_pem.clone(),
+                })?;
                 let shared = wait_until_pushed(clinic, &mut progress)?;
                 Ok(format!(
                     "This laptop joined the clinic and shared its history: {shared}"
@@ -284,10 +288,10 @@ fn run(cli: Cli) -> Result<String> {
         Command::Clinic {
             action: ClinicCommand::Status,
         } => signed_in(&cli, &database, |clinic| {
-            let state = clinic.sync_state()?;
+            let state = clinic.sharing_state(Nothing {})?;
             let mut lines = vec![state.words(chrono::Utc::now())];
             if let (Some(laptop), Some(url)) = (&state.laptop, &state.server_url) {
-                lines.push(format!("Laptop {laptop} at {}", server::without_secret(url)));
+                lines.push(format!("Laptop {laptop} at {url}"));
                 lines.push(format!("Changes waiting to be shared: {}", state.waiting));
                 lines.push(format!("Pulled up to server change {}", state.pulled_through));
                 if let Some(error) = &state.last_error {
@@ -421,7 +425,7 @@ fn run(cli: Cli) -> Result<String> {
 /// waiting (the app pushes the rest later) if the server stops answering.
 fn wait_until_pushed(clinic: &Clinic, progress: &mut Progress) -> Result<String> {
     loop {
-        let state = clinic.sync_state()?;
+        let state = clinic.sharing_state(Nothing {})?;
         if state.waiting == 0 && state.last_shared_at.is_some() {
             progress.end();
             return Ok(state.words(chrono::Utc::now()));

@@ -345,7 +345,9 @@ pub fn review_infusion(
     session: SessionRef,
 ) -> Result<SessionRecord> {
     let record = session_record(db, settings, now, session)?;
-    if record.session.status != SessionStatus::Open || !record.infusion.in_progress() {
+    // Another laptop's session is reviewed there, by the laptop that charts it.
+    if record.session.status != SessionStatus::Open || !record.infusion.in_progress() || record.session.laptop.is_some()
+    {
         return Ok(record);
     }
     let raised = record

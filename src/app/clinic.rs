@@ -14,6 +14,7 @@ use crate::app::sharing::{self, Worker};
 use crate::domain::audit::{Action, Event};
 use crate::domain::backups;
 use crate::domain::settings::Settings;
+use crate::domain::sync::Sharing;
 use crate::domain::users::{require, Permission, User};
 use crate::domain::validate::clinic_date;
 use crate::error::{Error, Result};
@@ -87,6 +88,9 @@ pub struct Status {
     pub must_change_password: bool,
     /// Shown on every screen when the last backup is older than the clinic allows (or there is none).
     pub backup_warning: Option<String>,
+    /// Shown on every screen of a laptop that shares a clinic server: shared how long ago, or since
+    /// when the server does not answer (entries are safe here). None on a laptop working alone.
+    pub sharing: Option<Sharing>,
     /// The clinic's clock: the window's clock-following fields keep to it.
     pub now: DateTime<Utc>,
 }
@@ -308,6 +312,7 @@ impl Clinic {
                 .unwrap_or(Settings::default().auto_lock_minutes),
             must_change_password: desk.is_some_and(|d| d.user.must_change_password),
             backup_warning,
+            sharing: desk.and_then(|d| d.db.sync_state().ok()).and_then(|s| s.sharing(now)),
             now,
         }
     }

@@ -107,4 +107,9 @@ commands! {
     staged verify_backup(BackupFile) -> Verified, Role(Administer, "verify backups") => backups::verify_backup;
     staged restore_backup(BackupFile) -> Restored, Role(Administer, "restore backups") => backups::restore_backup;
     staged export_records(ExportRequest) -> Exported, Role(Administer, "export records") => backups::export_records;
+
+    // The clinic server.
+    guarded sharing_state(Nothing) -> SyncState, SignedIn => joining::sharing_state;
+    staged join_clinic(ClinicJoin) -> SyncState, Role(Administer, "join the clinic server") => joining::join_clinic;
+    open join_as_new_laptop(NewLaptop) -> Status, Anyone => joining::join_as_new_laptop;
 }

@@ -8,6 +8,7 @@ use crate::app::access::{self, KeyRecovery, SetupDone, Unlocked};
 use crate::app::backups::{self, Restored};
 use crate::app::clinic::{Access, Access::*, Clinic, Guard, Nothing, Status};
 use crate::app::ipc::{fields_of, parse};
+use crate::app::joining::{self, ClinicJoin, NewLaptop};
 use crate::app::lists::{self, ReferenceLists};
 use crate::app::{admin, chart, reports};
 use crate::domain::alerts::AlertRef;
@@ -26,6 +27,7 @@ use crate::domain::sessions::{
 use crate::domain::settings::{LogoInput, Settings, SettingsInput};
 use crate::domain::side_effects::{Intervention, InterventionInput, Resolution, SideEffect, SideEffectInput};
 use crate::domain::signing::AddendumInput;
+use crate::domain::sync::SyncState;
 use crate::domain::users::Permission::*;
 use crate::domain::users::{ActiveChange, Credentials, PasswordChange, PasswordReset, RolesChange, User, UserInput};
 use crate::domain::vitals::{Vitals, VitalsCorrection, VitalsInput};

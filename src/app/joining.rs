@@ -2,11 +2,14 @@
 //! takes the data key from a user's shared key slot and pulls the whole record before its
 //! database is moved into place. And where a laptop stands, for anyone signed in.
 
-use crate::app::clinic::{remove_database_files, Access, Clinic};
+use serde::Deserialize;
+
+use crate::app::access;
+use crate::app::clinic::{remove_database_files, Access, Clinic, Guard, Nothing, Status};
 use crate::app::sharing::{level_slots, Worker, PULL_BATCH};
 use crate::domain::audit::{Action, Event};
 use crate::domain::sync::{SharedSlot, SyncState};
-use crate::domain::users::{Credentials, Permission};
+use crate::domain::users::Credentials;
 use crate::error::{Error, Result};
 use crate::outside::keyring::{Keyring, Slot};
 use crate::storage::server::{self, Link, ServerAddress};
@@ -16,20 +19,56 @@ use crate::storage::{Author, Db};
 /// the server's newest number.
 pub type PullProgress<'a> = &'a mut dyn FnMut(i64, i64);
 
+/// The server to join, as an admin types it on the Clinic server screen: the address `server
+/// add-laptop` printed for this laptop, and the clinic's CA certificate (PEM text).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicJoin {
+    pub url: String,
+    pub ca_pem: String,
+}
+
+/// A new laptop joining: the server, and a user of the clinic whose password opens its key slot.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLaptop {
+    pub url: String,
+    pub ca_pem: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// The `join_clinic` command: this laptop, holding the clinic's history, joins and shares it.
+pub fn join_clinic(clinic: &Clinic, access: Access, join: ClinicJoin) -> Result<SyncState> {
+    clinic.join_with_history(access, join.url.trim(), &join.ca_pem)
+}
+
+/// The `join_as_new_laptop` command, from the set-up screen of a computer with no chart; the
+/// status after it is the sign-in screen.
+pub fn join_as_new_laptop(clinic: &Clinic, join: NewLaptop) -> Result<Status> {
+    let credentials = Credentials {
+        username: join.username,
+        password: join.password,
+    };
+    clinic.join_new_laptop(join.url.trim(), &join.ca_pem, &credentials, &mut |_, _| {})?;
+    access::app_status(clinic, Nothing {})
+}
+
+/// The `sharing_state` command: where this laptop stands with the clinic server.
+pub fn sharing_state(g: &mut Guard, _: Nothing) -> Result<SyncState> {
+    g.db.sync_state()
+}
+
 impl Clinic {
     /// Joins the clinic server at `url` as the laptop that holds the clinic's history: everything
     /// this laptop holds (rows, key slots, its audit trail) is queued and pushed in the background.
     /// An admin does it; refused if the server already holds another laptop's record (join that
     /// clinic as a new laptop instead).
-    pub fn join_clinic(&self, url: &str, ca_pem: &str) -> Result<SyncState> {
+    fn join_with_history(&self, access: Access, url: &str, ca_pem: &str) -> Result<SyncState> {
         let now = self.now();
         let mut state = self.state();
         let database = self.database.clone();
-        let g = self.enter(
-            &mut state,
-            Access::Role(Permission::Administer, "join the clinic server"),
-            now,
-        )?;
+        let g = self.enter(&mut state, access, now)?;
         let laptop = server::laptop_of(url)?;
         let address = ServerAddress {
             url: url.to_string(),
@@ -64,7 +103,7 @@ impl Clinic {
     /// clinic's key slot of `credentials.username` (opened with their password), and the whole
     /// record is pulled before the database is moved into place, so a join cut short leaves
     /// nothing half-made. Then every active user signs in here with their own password.
-    pub fn join_as_new_laptop(
+    pub fn join_new_laptop(
         &self,
         url: &str,
         ca_pem: &str,
@@ -128,10 +167,5 @@ impl Clinic {
         self.finish_setup()?;
         state.keyring = Some(keyring);
         Ok(joined)
-    }
-
-    /// Where this laptop stands with the clinic server, for anyone signed in.
-    pub fn sync_state(&self) -> Result<SyncState> {
-        self.gate(Access::SignedIn, |g| g.db.sync_state())
     }
 }

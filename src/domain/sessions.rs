@@ -44,6 +44,8 @@ pub struct Session {
     pub dose: Option<SessionDose>,
     /// The infusion chair, as the clinic names them.
     pub chair: Option<String>,
+    /// The laptop of the clinic that opened it and alone charts it; None: this one.
+    pub laptop: Option<String>,
 }
 
 /// What charting an entry needs to know of its session: whose it is, its date, and whether it is
@@ -131,6 +133,8 @@ pub struct DayEntry {
     pub patient_name: String,
     pub mrn: String,
     pub chair: Option<String>,
+    /// The laptop of the clinic that charts it; None: this one.
+    pub laptop: Option<String>,
     pub started_at: DateTime<Utc>,
     pub stage: Stage,
     pub stage_label: &'static str,

@@ -79,6 +79,7 @@ pub struct SharedSlot {
 pub struct SyncState {
     /// This laptop's name on the server; None while it works alone.
     pub laptop: Option<String>,
+    /// The server's address, without the laptop's secret.
     pub server_url: Option<String>,
     /// Its changes not yet taken by the server.
     pub waiting: i64,
@@ -88,7 +89,23 @@ pub struct SyncState {
     pub last_error: Option<String>,
 }
 
+/// The sharing line every screen shows, and whether the server answers (the window marks it when not).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sharing {
+    pub words: String,
+    pub answering: bool,
+}
+
 impl SyncState {
+    /// The line for screens, on a laptop that shares a clinic server (None on one working alone).
+    pub fn sharing(&self, now: DateTime<Utc>) -> Option<Sharing> {
+        self.laptop.as_ref()?;
+        Some(Sharing {
+            words: self.words(now),
+            answering: self.unreachable_since.is_none(),
+        })
+    }
+
     /// The one line every screen shows: shared, waiting, or why not, and that entries are safe.
     pub fn words(&self, now: DateTime<Utc>) -> String {
         if self.laptop.is_none() {

@@ -358,7 +358,7 @@ pub fn laptop_address(owner_url: &str, name: &str, secret: &str) -> Result<Strin
 }
 
 /// `url` without its password, for showing.
-pub fn without_secret(url: &str) -> String {
+pub(super) fn without_secret(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let user_and_secret = &url[scheme + 3..at];
@@ -443,6 +443,27 @@ pub fn revoke_laptop(address: &ServerAddress, name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_is_shown_without_the_laptops_secret() {
+        assert_eq!(
+            without_secret("postgresql://chair-2:0a1b2c@clinic-server:5432/ic"),
+            "postgresql://chair-2@clinic-server:5432/ic"
+        );
+        assert_eq!(
+            without_secret("postgresql://clinic-server/ic"),
+            "postgresql://clinic-server/ic"
+        );
+    }
+
+    #[test]
+    fn a_laptops_address_keeps_the_servers_host_port_and_database() {
+        assert_eq!(
+            laptop_address("postgresql://postgres:owner@10.0.0.5:5433/ic", "chair-3", "beef").unwrap(),
+            "postgresql://chair-3:beef@10.0.0.5:5433/ic"
+        );
+        assert_eq!(laptop_of("postgresql://chair-3:beef@10.0.0.5/ic").unwrap(), "chair-3");
+    }
 
     #[test]
     fn server_migrations_are_numbered_in_order_from_one() {

@@ -27,7 +27,8 @@ const COLUMNS: &str = concat!(
     status_sql!(),
     ", sessions.protocol_id, (SELECT name FROM protocols p WHERE p.id = sessions.protocol_id), sessions.dose_plan,
     sessions.dose_override_reason, (SELECT display_name FROM users u WHERE u.id = sessions.dose_override_by),
-    sessions.chair, sessions.protocol_at_start, COALESCE(sessions.arrived_at, sessions.started_at), sessions.arrival_reason"
+    sessions.chair, sessions.protocol_at_start, COALESCE(sessions.arrived_at, sessions.started_at), sessions.arrival_reason,
+    sessions.laptop"
 );
 
 /// The columns of a `SessionHead`.
@@ -89,6 +90,7 @@ fn session(r: &Row) -> rusqlite::Result<Session> {
         status: status(4, r)?,
         dose,
         chair: r.get(10)?,
+        laptop: r.get(14)?,
     })
 }
 
@@ -204,23 +206,24 @@ impl Db {
             [date.to_string()],
             |r| {
                 let s = session(r)?;
-                let last: Option<String> = r.get(16)?;
-                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(17)?);
-                let contraindications: Vec<Contraindication> = json_column(18, r.get(18)?)?;
-                let medications: Vec<FlaggedMedication> = json_column(19, r.get(19)?)?;
+                let last: Option<String> = r.get(17)?;
+                let stage = Stage::of(last.as_deref().and_then(EventKind::from_name), r.get(18)?);
+                let contraindications: Vec<Contraindication> = json_column(19, r.get(19)?)?;
+                let medications: Vec<FlaggedMedication> = json_column(20, r.get(20)?)?;
                 Ok(DayEntry {
                     session_id: s.id,
                     patient_id: s.patient_id,
-                    patient_name: r.get(14)?,
-                    mrn: r.get(15)?,
+                    patient_name: r.get(15)?,
+                    mrn: r.get(16)?,
                     chair: s.chair,
+                    laptop: s.laptop,
                     started_at: s.started_at,
                     stage,
                     stage_label: stage.label(),
                     status: s.status,
                     mg_given: None,
                     progress: None,
-                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(20)?),
+                    flags: Patient::flags_of(&contraindications, &medications, &r.get::<_, String>(21)?),
                 })
             },
         )

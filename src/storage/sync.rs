@@ -184,7 +184,9 @@ impl Db {
                 };
                 Ok(SyncState {
                     laptop: r.get(0)?,
-                    server_url: r.get(1)?,
+                    server_url: r
+                        .get::<_, Option<String>>(1)?
+                        .map(|url| super::server::without_secret(&url)),
                     waiting: queued - r.get::<_, i64>(2)?,
                     pulled_through: r.get(3)?,
                     last_shared_at: at(4)?,

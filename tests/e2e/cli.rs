@@ -56,11 +56,11 @@ fn refused(out: &Output, reason: &str) {
     );
 }
 
-const ADA: &str = "ada-password-1";
-const NINA: &str = "nina-password-1";
+pub const ADA: &str = "ada-password-1";
+pub const NINA: &str = "nina-password-1";
 
 /// Nurse nina charts one session through the core, as the window would; returns its id.
-fn chart_a_session(data: &Path) -> i64 {
+pub fn chart_a_session(data: &Path) -> i64 {
     let clinic = Clinic::open(&data.join("infusion-chart.db")).unwrap();
     let creds = |username: &str, password: &str| Credentials {
         username: username.into(),

@@ -3,6 +3,7 @@
 //! a quit and a relaunch.
 
 mod cli;
+mod clinic;
 mod harness;
 mod night;
 #[path = "../server/postgres.rs"]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use infusion_chart::app::clinic::Nothing;
+use infusion_chart::app::joining::ClinicJoin;
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::domain::sessions::{PatientRef, SessionRef};
 use infusion_chart::domain::sync::{Change, SyncState};
@@ -87,7 +88,7 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 fn state(clinic: &Clinic) -> SyncState {
-    clinic.sync_state().unwrap()
+    clinic.sharing_state(Nothing {}).unwrap()
 }
 
 /// Everything this laptop charted is on the server, and it has pulled everything the server holds.
@@ -109,7 +110,10 @@ fn digest(f: &Fixture) -> String {
 fn first_laptop(server: &Server) -> Fixture {
     let a = Fixture::staffed();
     a.as_user("ada")
-        .join_clinic(&server.enrol("chair-1"), &server.ca_pem)
+        .join_clinic(ClinicJoin {
+            url: server.enrol("chair-1"),
+            ca_pem: server.ca_pem.clone(),
+        })
         .unwrap();
     eventually("chair-1 pushed its history", || state(&a.clinic).waiting == 0);
     a
@@ -120,7 +124,7 @@ fn new_laptop(server: &Server, a: &Fixture, name: &str, user: &str) -> Fixture {
     let (dir, path, clock, clinic) = Fixture::empty();
     let mut seen = Vec::new();
     clinic
-        .join_as_new_laptop(
+        .join_new_laptop(
             &server.enrol(name),
             &server.ca_pem,
             &creds("nina", &password("nina")),

@@ -223,7 +223,7 @@ function statusFacts(status, kinds) {
     : [fact('Last backup', 'None has been made yet.')];
   return [
     status.warning && h('p', { class: 'warning' }, status.warning),
-    h('dl', { class: 'backup-facts' },
+    h('dl', { class: 'facts' },
       ...facts.flat(),
       ...fact('Automatic backups', policyWords(policy)),
       ...fact('Automatic backup folder', h('span', { class: 'path' }, status.folder))),

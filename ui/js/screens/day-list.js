@@ -77,7 +77,7 @@ function dayTable(entries) {
       ['Chair', 'Patient', 'MRN', 'Started', 'Stage', 'Infusion', 'Status', 'Flags']
         .map((name) => h('th', { scope: 'col' }, name)))),
     h('tbody', {}, entries.map((entry) => h('tr', {},
-      h('td', { class: 'chair' }, entry.chair ?? '—'),
+      h('td', { class: 'chair' }, entry.chair ?? '—', entry.laptop && h('span', { class: 'meta' }, ` (laptop ${entry.laptop})`)),
       h('th', { scope: 'row' }, h('a', { href: sessionHref(entry.session_id) }, entry.patient_name)),
       h('td', {}, entry.mrn),
       h('td', { class: 'time' }, localTime(entry.started_at)),

@@ -36,7 +36,7 @@ async function showPatient(root, data, reference, savedText = null) {
     ? h('p', { class: 'empty' }, 'No sessions yet.')
     : h('ul', { class: 'link-list', 'aria-labelledby': 'sessions-heading' }, sessions.map((session) => h('li', {},
       h('a', { href: sessionHref(session.id) }, `Session ${session.session_date}`),
-      h('span', { class: 'meta' }, ` · started ${localTime(session.started_at)}`),
+      h('span', { class: 'meta' }, ` · started ${localTime(session.started_at)}`, session.laptop && ` on laptop ${session.laptop}`),
       statusBadge(session.status),
       session.session_date === today && h('span', { class: 'badge' }, 'Today'))));
 

@@ -30,6 +30,8 @@ import { readVitals, vitalsFields } from './vitals-fields.js';
 const CLOCK_TICK_MS = 10_000;
 // How often a running infusion is reviewed by the core (the alerts it has come to as time passes).
 const REVIEW_TICK_MS = 30_000;
+// How often a session charted on another laptop of the clinic is read again.
+const SHARED_TICK_MS = 3_000;
 
 export async function renderSession(root, sessionId) {
   const loaded = await load(root, () => Promise.all([getSession(sessionId), lists()]));
@@ -101,10 +103,13 @@ function showSession(root, record, choices, signed = null) {
   }
   sections.alerts.show(record);
 
-  const entry = open ? entryForm(session, entrySlot, sheet, changed) : null;
+  // A session opened on another laptop of the clinic is charted there; here it is shown as shared.
+  const entry = open && !session.laptop ? entryForm(session, entrySlot, sheet, changed) : null;
   entrySlot.append(entry
     ? entry.form
-    : h('p', { class: 'panel note locked-note' }, 'This session is signed and locked. Corrections are added as addenda.'));
+    : h('p', { class: 'panel note locked-note' }, open
+      ? `This session is charted on laptop ${session.laptop}, which opened it; it is shown here as shared with the clinic.`
+      : 'This session is signed and locked. Corrections are added as addenda.'));
   const signatures = signaturesSection(record, (next, done) => showSession(root, next, choices, done));
 
   const screen = h('div', { class: 'session-screen' },
@@ -130,7 +135,8 @@ function showSession(root, record, choices, signed = null) {
     signatures.node,
     addendaSection(record));
   root.replaceChildren(screen);
-  if (open) {
+  if (open && session.laptop) followShared(screen, session.id, () => current, (next) => showSession(root, next, choices));
+  else if (open) {
     registerShortcuts(screen);
     reviewWhileRunning(screen, session.id, () => current, refresh);
   }
@@ -155,6 +161,22 @@ function reviewWhileRunning(screen, sessionId, shown, refresh) {
       // The screen says nothing new until the next review answers.
     }
   }, REVIEW_TICK_MS);
+}
+
+/**
+ * A session charted on another laptop of the clinic: what it charts reaches this laptop through
+ * the clinic server, and the screen is drawn again from the record when it changes (nothing is
+ * typed here). Read as a watch, which never holds off the automatic lock.
+ */
+function followShared(screen, sessionId, shown, redraw) {
+  repeatWhileShown(screen, async () => {
+    try {
+      const next = await reviewInfusion(sessionId);
+      if (screen.isConnected && JSON.stringify(next) !== JSON.stringify(shown())) redraw(next);
+    } catch {
+      // Asked again at the next tick.
+    }
+  }, SHARED_TICK_MS);
 }
 
 /**

@@ -19,6 +19,7 @@ import { renderSession } from '../session/session.js';
 import * as api from './api.js';
 import { armAutoLock, disarmAutoLock } from './auto-lock.js';
 import { showBackupWarning } from './backup-warning.js';
+import { showSharing } from './sharing.js';
 import { initHeader, markCurrent, renderHeader, setBanner, showHeaderProblem } from './header.js';
 import { discardAll, park, restore } from './parked-views.js';
 import { canChart, hasRole, landingHash, setStatus, status } from './state.js';
@@ -102,7 +103,7 @@ function show(next, sameUser = false) {
   if (next.state !== 'signed_out') restoredNotice = null;
   switch (next.state) {
     case 'setup':
-      return screen(renderSetup, (created) => screen(renderRecoveryKey, created.recovery_key, refresh));
+      return screen(renderSetup, (created) => screen(renderRecoveryKey, created.recovery_key, refresh), show);
     case 'signed_out':
       discardAll();
       return screen(renderSignIn, show, restoredNotice);
@@ -121,6 +122,7 @@ function screen(render, ...args) {
   disarmAutoLock();
   renderHeader(null);
   showBackupWarning(null);
+  showSharing(null);
   const root = document.createElement('div');
   view.replaceChildren(root);
   setBanner(null);
@@ -134,6 +136,7 @@ function openApp(sameUser) {
   inApp = true;
   renderHeader(status());
   showBackupWarning(status());
+  showSharing(status());
   armAutoLock(lockApp);
   const parkedAt = !forced && !wasInApp ? restore(user.id) : null;
   if (!parkedAt) {
