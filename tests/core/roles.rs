@@ -454,6 +454,17 @@ fn each_role_may_do_exactly_its_part_of_every_command() {
                 }))
             }),
         ),
+        (
+            "join_clinic",
+            &[Admin],
+            // An address that is not one: refused in words before any network, for an admin.
+            Box::new(|c| {
+                ok(c.join_clinic(infusion_chart::app::joining::ClinicJoin {
+                    url: "not an address".into(),
+                    ca_pem: String::new(),
+                }))
+            }),
+        ),
     ];
 
     // The matrix reads the table: each command's roles are those its access allows (anyone signed in

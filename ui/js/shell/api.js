@@ -114,8 +114,7 @@ export const sharingState = () => call('sharing_state', {});
 /** This laptop, holding the clinic's history, joins the server and shares it (an admin). */
 export const joinClinic = (url, caPem) => call('join_clinic', { url, ca_pem: caPem });
 /** A computer with no chart joins the clinic; then everyone signs in with their own password. */
-export const joinAsNewLaptop = (url, caPem, username, password) =>
-  call('join_as_new_laptop', { url, ca_pem: caPem, username, password });
+export const joinAsNewLaptop = (url, caPem, username, password) => call('join_as_new_laptop', { url, ca_pem: caPem, username, password });
 
 /** Asks where to write the audit CSV: a path, or null if the admin cancelled. */
 export const chooseCsvPath = () => chooseSavePath('audit.csv', 'CSV', 'csv');
