@@ -54,6 +54,7 @@ CREATE TABLE records (
 );
 CREATE INDEX records_table ON records (table_name);
 CREATE INDEX records_signed ON records ((body ->> 'session_id')) WHERE table_name = 'signatures';
+CREATE INDEX records_mrn ON records (lower(body ->> 'mrn')) WHERE table_name = 'patients';
 
 -- Changes the server would not take, kept with the reason.
 CREATE TABLE refused (
@@ -190,7 +191,7 @@ $$;
 CREATE FUNCTION take_change(me text, c jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     t text := c ->> 'table';
-    id text := c ->> 'uid';
+    row_uid text := c ->> 'uid';
     incoming jsonb := c -> 'row';
     lseq bigint := (c ->> 'seq')::bigint;
     seq bigint;
@@ -212,36 +213,45 @@ BEGIN
         UPDATE laptops SET audit_through = (incoming ->> 'id')::bigint, audit_hash = incoming ->> 'hash' WHERE name = me;
         seq := nextval('server_seq');
         INSERT INTO changes (server_seq, laptop, laptop_seq, table_name, uid, body)
-        VALUES (seq, me, lseq, t, id, incoming);
+        VALUES (seq, me, lseq, t, row_uid, incoming);
         RETURN seq;
     END IF;
 
-    session := CASE WHEN t = 'sessions' THEN id ELSE incoming ->> 'session_id' END;
-    SELECT * INTO was FROM records WHERE uid = id FOR UPDATE;
+    session := CASE WHEN t = 'sessions' THEN row_uid ELSE incoming ->> 'session_id' END;
+    SELECT * INTO was FROM records WHERE uid = row_uid FOR UPDATE;
     IF session IS NOT NULL AND t NOT IN ('signatures', 'addenda')
        AND (SELECT origin FROM records WHERE uid = session) IS DISTINCT FROM me
        AND (t <> 'sessions' OR was.uid IS NOT NULL) THEN
         INSERT INTO refused (laptop, laptop_seq, table_name, uid, body, reason)
-        VALUES (me, lseq, t, id, incoming, 'A session is charted only by the laptop that opened it.');
+        VALUES (me, lseq, t, row_uid, incoming, 'A session is charted only by the laptop that opened it.');
         RETURN NULL;
     END IF;
     seq := nextval('server_seq');
     IF t = 'patients' AND was.uid IS NOT NULL AND was.server_seq <> coalesce((c ->> 'base')::bigint, 0)
        AND was.origin IS DISTINCT FROM me THEN
-        stored := merge_patient(id, (c ->> 'base')::bigint, was.body, was.origin, incoming, me, seq);
+        stored := merge_patient(row_uid, (c ->> 'base')::bigint, was.body, was.origin, incoming, me, seq);
     END IF;
     BEGIN
         INSERT INTO records (uid, table_name, origin, session_uid, body, server_seq)
-        VALUES (id, t, me, session, stored, seq)
+        VALUES (row_uid, t, me, session, stored, seq)
         ON CONFLICT (uid) DO UPDATE SET body = EXCLUDED.body, server_seq = EXCLUDED.server_seq,
             origin = EXCLUDED.origin;
     EXCEPTION WHEN check_violation THEN
         INSERT INTO refused (laptop, laptop_seq, table_name, uid, body, reason)
-        VALUES (me, lseq, t, id, incoming, SQLERRM);
+        VALUES (me, lseq, t, row_uid, incoming, SQLERRM);
         RETURN NULL;
     END;
     INSERT INTO changes (server_seq, laptop, laptop_seq, table_name, uid, body, merged)
-    VALUES (seq, me, lseq, t, id, stored, stored IS DISTINCT FROM incoming);
+    VALUES (seq, me, lseq, t, row_uid, stored, stored IS DISTINCT FROM incoming);
+    -- Two patients with one MRN (added on two laptops while apart) are flagged for a person to
+    -- merge; neither is removed.
+    IF t = 'patients' THEN
+        INSERT INTO conflicts (table_name, uid, field, earlier, earlier_from, later, later_from, server_seq)
+        SELECT 'patients', row_uid, 'same_mrn', to_jsonb(r.uid), r.origin, to_jsonb(row_uid), me, seq
+        FROM records r
+        WHERE r.table_name = 'patients' AND r.uid <> row_uid AND lower(r.body ->> 'mrn') = lower(stored ->> 'mrn')
+          AND NOT EXISTS (SELECT FROM conflicts k WHERE k.field = 'same_mrn' AND k.uid = row_uid AND k.earlier = to_jsonb(r.uid));
+    END IF;
     RETURN seq;
 END;
 $$;

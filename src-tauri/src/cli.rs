@@ -92,10 +92,15 @@ enum Command {
         #[command(subcommand)]
         action: ServerCommand,
     },
-    /// This laptop and the clinic server: join it, or see how sharing stands.
+    /// This laptop and the clinic server: join it.
     Clinic {
         #[command(subcommand)]
         action: ClinicCommand,
+    },
+    /// Sharing with the clinic server.
+    Sync {
+        #[command(subcommand)]
+        action: SyncCommand,
     },
     /// Fill an empty chart with a realistic, made-up clinic history (demonstrations, benchmarks).
     /// Refused when the chart already holds patients.
@@ -161,6 +166,10 @@ enum ClinicCommand {
         #[arg(long, value_name = "FILE")]
         ca: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum SyncCommand {
     /// How this laptop's sharing with the clinic server stands, in the words every screen shows.
     Status,
 }
@@ -285,8 +294,8 @@ fn run(cli: Cli) -> Result<String> {
                 ))
             })
         }
-        Command::Clinic {
-            action: ClinicCommand::Status,
+        Command::Sync {
+            action: SyncCommand::Status,
         } => signed_in(&cli, &database, |clinic| {
             let state = clinic.sharing_state(Nothing {})?;
             let mut lines = vec![state.words(chrono::Utc::now())];

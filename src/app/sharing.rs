@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::sync::SharedSlot;
-use crate::error::Result;
+use crate::domain::sync::{Failure, SharedSlot};
+use crate::error::{Error, Result};
 use crate::outside::crypto::DataKey;
 use crate::outside::keyring::{Keyring, Slot};
 use crate::storage::server::{Link, ServerAddress};
@@ -152,7 +152,12 @@ fn work(path: &PathBuf, key: &str, address: &ServerAddress, stop: &AtomicBool) {
                 ONLINE_PAUSE
             }
             Err(e) => {
-                let _ = db.note_sync(Utc::now(), Some(&e.to_string()));
+                // The server not answering (or refusing) is said apart from a problem here.
+                let failure = match &e {
+                    Error::Server(_) => Failure::Server(e.to_string()),
+                    _ => Failure::Here(e.to_string()),
+                };
+                let _ = db.note_sync(Utc::now(), Some(&failure));
                 noted = Some((Instant::now(), false));
                 let pause = backoff;
                 backoff = (backoff * 2).min(LONGEST_BACKOFF);

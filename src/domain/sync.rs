@@ -43,6 +43,15 @@ pub struct PushAck {
     pub acks: Vec<(i64, Option<i64>)>,
 }
 
+/// Why a round with the server did not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The server did not answer, or refused (a revoked laptop): its words.
+    Server(String),
+    /// Something on this laptop (a pulled row it could not apply): its words.
+    Here(String),
+}
+
 /// A laptop's name on the server (its PostgreSQL role): lower-case letters, digits, "-" and "_",
 /// starting with a letter or digit, at most 40.
 pub fn laptop_name(typed: &str) -> Result<String> {
@@ -121,6 +130,9 @@ impl SyncState {
                 "Server unreachable since {}: entries are safe on this laptop{waiting}.",
                 clock::hm(since)
             );
+        }
+        if let Some(problem) = &self.last_error {
+            return format!("Not shared: {problem} Entries are safe on this laptop.");
         }
         match self.last_shared_at {
             None => "Not yet shared with the clinic: connecting to the server…".into(),
@@ -201,6 +213,19 @@ mod tests {
             let e = laptop_name(bad).unwrap_err();
             assert!(e.to_string().starts_with("Laptop name"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_problem_on_this_laptop_is_said_apart_from_the_server() {
+        let now = Utc::now();
+        let stuck = SyncState {
+            last_error: Some("A patient with MRN A-1 is already on this laptop.".into()),
+            ..state(now)
+        };
+        assert_eq!(
+            stuck.words(now),
+            "Not shared: A patient with MRN A-1 is already on this laptop. Entries are safe on this laptop."
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use super::{parse_ts, ts, Db};
-use crate::domain::sync::{Change, Pulled, PushAck, SharedSlot, SyncState, AUDIT_TABLE};
+use crate::domain::sync::{Change, Failure, Pulled, PushAck, SharedSlot, SyncState, AUDIT_TABLE};
 use crate::error::{Error, Result};
 
 /// The shared tables, parents before children: the order a laptop's whole history is queued in
@@ -419,18 +419,22 @@ impl Db {
         Ok(crate::digest::sha256_hex(lines.concat().as_bytes()))
     }
 
-    /// Notes the end of a round with the server: shared now, or unreachable (since the first
-    /// failure) with the reason.
-    pub fn note_sync(&mut self, now: DateTime<Utc>, failure: Option<&str>) -> Result<()> {
+    /// Notes the end of a round with the server: shared now, or why not: the server unreachable
+    /// (since the first failure), or a problem on this laptop.
+    pub fn note_sync(&mut self, now: DateTime<Utc>, failure: Option<&Failure>) -> Result<()> {
         let tx = self.write()?;
         match failure {
             None => tx.execute(
                 "UPDATE sync_state SET last_shared_at = ?1, unreachable_since = NULL, last_error = NULL",
                 [ts(&now)],
             )?,
-            Some(reason) => tx.execute(
+            Some(Failure::Server(reason)) => tx.execute(
                 "UPDATE sync_state SET unreachable_since = coalesce(unreachable_since, ?1), last_error = ?2",
                 (ts(&now), reason),
+            )?,
+            Some(Failure::Here(reason)) => tx.execute(
+                "UPDATE sync_state SET unreachable_since = NULL, last_error = ?1",
+                [reason],
             )?,
         };
         tx.commit()?;
@@ -512,19 +516,38 @@ fn apply_row(conn: &Connection, change: &Pulled, row: &Value, refs: &References,
             conn.prepare_cached("UPDATE sync_ids SET base_seq = ?1 WHERE table_name = ?2 AND row_id = ?3")?
                 .execute((change.server_seq, table, id))?;
         }
-        None => {
-            let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                columns.join(", "),
-                marks.join(", ")
-            );
-            conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-            let id = conn.last_insert_rowid();
-            conn.prepare_cached("INSERT INTO sync_ids (table_name, row_id, uid, base_seq) VALUES (?1, ?2, ?3, ?4)")?
-                .execute((table, id, &change.uid, change.server_seq))?;
+        None if table == "patients" => {
+            // Two laptops gave one MRN to two patients while apart: the server flags them to merge;
+            // this laptop says so rather than losing either.
+            let mrn = fields.get("mrn").and_then(Value::as_str).unwrap_or_default();
+            let taken: bool = conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM patients WHERE mrn = ?1)")?
+                .query_row([mrn], |r| r.get(0))?;
+            if taken {
+                return Err(Error::Conflict(format!(
+                    "Laptop {} added a patient with MRN {mrn}, which a patient here already has; the clinic server flags the two to merge. Correct one of the MRNs on the laptop that added it.",
+                    change.laptop
+                )));
+            }
+            insert_row(conn, change, table, &columns, values)?;
         }
+        None => insert_row(conn, change, table, &columns, values)?,
     }
+    Ok(())
+}
+
+/// Inserts a pulled row that is new here, under its global id.
+fn insert_row(conn: &Connection, change: &Pulled, table: &str, columns: &[&str], values: Vec<Sql>) -> Result<()> {
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        marks.join(", ")
+    );
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO sync_ids (table_name, row_id, uid, base_seq) VALUES (?1, ?2, ?3, ?4)")?
+        .execute((table, id, &change.uid, change.server_seq))?;
     Ok(())
 }
 

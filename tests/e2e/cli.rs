@@ -442,7 +442,7 @@ fn a_clinic_of_two_laptops_is_set_up_from_the_command_line() {
         Some(NINA),
     ));
     assert!(new.starts_with("This laptop joined the clinic as chair-2"), "{new}");
-    let status = ok(&run(second.path(), &["clinic", "status", "--user", "ada"], Some(ADA)));
+    let status = ok(&run(second.path(), &["sync", "status", "--user", "ada"], Some(ADA)));
     assert!(
         status.contains("Laptop chair-2 at postgresql://chair-2@127.0.0.1"),
         "{status}"

@@ -498,3 +498,30 @@ fn a_revoked_laptop_is_cut_off_and_says_so_while_it_keeps_charting() {
         0
     );
 }
+
+#[test]
+fn one_mrn_given_to_two_patients_on_two_laptops_is_flagged_and_neither_is_lost() {
+    let server = Server::start();
+    let a = first_laptop(&server);
+    a.as_user("nina");
+    let b = new_laptop(&server, &a, "chair-2", "nina");
+    server.pg.stop_immediately();
+    a.add_patient("DUP-1");
+    b.add_patient("DUP-1");
+    server.pg.run();
+    eventually("both laptops' patients reach the server", || {
+        server.count("SELECT count(*) FROM records WHERE table_name = 'patients'") == 2
+    });
+    eventually("the two are flagged to merge", || {
+        server.count("SELECT count(*) FROM conflicts WHERE field = 'same_mrn'") == 1
+    });
+    eventually(
+        "a laptop that cannot take the other's patient says why, not that the server is down",
+        || {
+            [&a, &b].iter().any(|f| {
+                let words = state(&f.clinic).words(f.clock.now());
+                words.starts_with("Not shared: Laptop chair-") && words.contains("MRN DUP-1")
+            })
+        },
+    );
+}
