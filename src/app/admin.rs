@@ -18,6 +18,7 @@ use crate::storage::{Author, Db};
 
 /// Adds an account with a temporary password (changed at first sign-in) and its key slot.
 pub fn add_user(g: &mut Guard, input: UserInput) -> Result<User> {
+    g.db.sync_state()?.clinic_wide_change("Users and roles")?;
     let (account, password) = input.validate()?;
     let user = g.db.insert_user(&account, true, Some(&g.by), g.now)?;
     g.keyring
@@ -27,6 +28,7 @@ pub fn add_user(g: &mut Guard, input: UserInput) -> Result<User> {
 }
 
 pub fn set_user_roles(g: &mut Guard, change: RolesChange) -> Result<User> {
+    g.db.sync_state()?.clinic_wide_change("Users and roles")?;
     let roles = check_roles(&change.roles)?;
     if !roles.contains(&Role::Admin) {
         keep_an_admin(g.db, change.user_id)?;
@@ -42,6 +44,7 @@ pub fn set_user_roles(g: &mut Guard, change: RolesChange) -> Result<User> {
 /// Disabling removes the user's key slot first (their password opens nothing), then records it;
 /// the account stays, never deleted. Enabling needs a password reset to give them a slot again.
 pub fn set_user_active(g: &mut Guard, change: ActiveChange) -> Result<User> {
+    g.db.sync_state()?.clinic_wide_change("Users and roles")?;
     let target = g.db.user(change.user_id)?;
     if target.active == change.active {
         return Ok(target);
@@ -71,6 +74,7 @@ pub fn set_user_active(g: &mut Guard, change: ActiveChange) -> Result<User> {
 
 /// Sets a temporary password; the user must change it at their next sign-in.
 pub fn reset_password(g: &mut Guard, reset: PasswordReset) -> Result<User> {
+    g.db.sync_state()?.clinic_wide_change("Users and their passwords")?;
     let mut c = Checker::new();
     check_password(&mut c, "New temporary password", Some(&reset.new_password), None);
     c.finish()?;
@@ -100,6 +104,7 @@ pub fn get_settings(g: &mut Guard) -> Result<Settings> {
 
 /// Sets the logo printed at the top of reports (a PNG, checked here), or removes it.
 pub fn set_clinic_logo(g: &mut Guard, input: LogoInput) -> Result<Settings> {
+    g.db.sync_state()?.clinic_wide_change("Settings")?;
     let png = report::logo::from_hex(input.png_hex.trim())?;
     if !png.is_empty() {
         report::logo::decode(&png)?;
@@ -109,6 +114,7 @@ pub fn set_clinic_logo(g: &mut Guard, input: LogoInput) -> Result<Settings> {
 }
 
 pub fn update_settings(g: &mut Guard, input: SettingsInput) -> Result<Settings> {
+    g.db.sync_state()?.clinic_wide_change("Settings")?;
     let settings = input.apply_to(g.settings)?;
     *g.settings = g.db.save_settings(&settings, &g.by, g.now)?;
     get_settings(g)

@@ -697,6 +697,7 @@ pub fn all_protocols(db: &Db) -> Result<Vec<Protocol>> {
 }
 
 pub fn save_protocol(db: &mut Db, by: &User, now: DateTime<Utc>, input: ProtocolInput) -> Result<Protocol> {
+    db.sync_state()?.clinic_wide_change("Protocols")?;
     db.save_protocol(&input.validate()?, by, now)
 }
 

@@ -115,6 +115,18 @@ impl SyncState {
         })
     }
 
+    /// Users, roles, settings and protocols are the clinic's, not one laptop's: on a laptop that
+    /// shares a server they change only while it answers, so no two laptops hold different ones.
+    pub fn clinic_wide_change(&self, what: &str) -> Result<()> {
+        match self.unreachable_since {
+            Some(since) if self.laptop.is_some() => Err(Error::Conflict(format!(
+                "{what} change only while the clinic server answers, so that every laptop has the same; it has not answered since {}. Try again once it does (the line at the top says when).",
+                clock::hm(since)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The one line every screen shows: shared, waiting, or why not, and that entries are safe.
     pub fn words(&self, now: DateTime<Utc>) -> String {
         if self.laptop.is_none() {
@@ -226,6 +238,25 @@ mod tests {
             stuck.words(now),
             "Not shared: A patient with MRN A-1 is already on this laptop. Entries are safe on this laptop."
         );
+    }
+
+    #[test]
+    fn clinic_wide_changes_wait_for_the_server_only_on_a_laptop_that_shares_one() {
+        let now = Utc::now();
+        assert!(state(now).clinic_wide_change("Protocols").is_ok());
+        let down = SyncState {
+            unreachable_since: Some(now),
+            ..state(now)
+        };
+        let refused = down.clinic_wide_change("Protocols").unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .starts_with("Protocols change only while the clinic server answers"),
+            "{refused}"
+        );
+        let alone = SyncState { laptop: None, ..down };
+        assert!(alone.clinic_wide_change("Protocols").is_ok());
     }
 
     #[test]

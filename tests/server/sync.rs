@@ -10,7 +10,7 @@ use infusion_chart::app::joining::ClinicJoin;
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::domain::sessions::{PatientRef, SessionRef};
 use infusion_chart::domain::sync::{Change, SyncState};
-use infusion_chart::domain::users::{ActiveChange, PasswordChange, Role};
+use infusion_chart::domain::users::{ActiveChange, PasswordChange, Role, UserInput};
 use infusion_chart::outside::crypto::DataKey;
 use infusion_chart::storage::server::{add_laptop, init, revoke_laptop, Link, ServerAddress};
 use infusion_chart::storage::sync::digest_line;
