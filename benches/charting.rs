@@ -12,80 +12,13 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use infusion_chart::app::clinic::Nothing;
-use infusion_chart::domain::patients::{Indication, PatientInput, PatientSearch, Sex};
-use infusion_chart::domain::preparation::{ChecklistInput, Pregnancy};
-use infusion_chart::domain::protocols::DoseInput;
+use infusion_chart::domain::patients::PatientSearch;
 use infusion_chart::domain::sessions::{DayRequest, SessionRef};
 use infusion_chart::domain::settings::ClinicHeader;
-use infusion_chart::domain::vitals::VitalsInput;
-use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::outside::report::{session_pdf, Context};
 use infusion_chart::storage::Db;
-use infusion_chart::Clinic;
 use rusqlite::Connection;
-use support::{credentials, ten_years, TenYears};
-
-/// A new patient's session today, ready for vitals: a realistic flowsheet holds about 30 readings,
-/// so the charting benchmark moves to a fresh session every 30 (outside the timed part).
-fn new_session(clinic: &Clinic, n: usize) -> i64 {
-    let patient = clinic
-        .add_patient(PatientInput {
-            family_name: Some("Okafor".into()),
-            given_names: Some("Ada".into()),
-            date_of_birth: Some("1980-01-01".into()),
-            mrn: Some(format!("BENCH-{n}")),
-            sex: Some(Sex::Female),
-            weight: Some(70.0),
-            weight_unit: Some(WeightUnit::Kg),
-            allergies: Some("None known".into()),
-            indication: Some(Indication::MajorDepression),
-            ..PatientInput::default()
-        })
-        .unwrap();
-    let dose = DoseInput {
-        patient_id: patient.id,
-        protocol_id: 1,
-        weight: Some(70.0),
-        weight_unit: Some(WeightUnit::Kg),
-        dose_mg_per_kg: None,
-        weight_confirmed: false,
-        override_reason: None,
-        chair: None,
-    };
-    let session = clinic.start_session(dose).unwrap().id;
-    clinic
-        .save_checklist(ChecklistInput {
-            session_id: session,
-            consent_on_file: true,
-            fasting_confirmed: true,
-            escort_confirmed: true,
-            escort_name: Some("Sam Okafor".into()),
-            medication_changes_reviewed: true,
-            pregnancy: Some(Pregnancy::NegativeTest),
-            iv_site: Some("Left antecubital".into()),
-            iv_gauge: Some(22.0),
-            vial_lot: Some("KT-1".into()),
-            vial_expiry: Some("2099-12".into()),
-        })
-        .unwrap();
-    session
-}
-
-fn vitals(session_id: i64, i: u64) -> VitalsInput {
-    VitalsInput {
-        session_id,
-        clinical_time: Some(Utc::now().to_rfc3339()),
-        sbp: Some(110.0 + (i % 40) as f64),
-        dbp: Some(72.0),
-        hr: Some(76.0),
-        spo2: Some(98.0),
-        rr: Some(14.0),
-        temp_c: None,
-        etco2: None,
-        dissociation: Some(3.0),
-        moaas: Some(5.0),
-    }
-}
+use support::{credentials, new_session, ten_years, vitals, TenYears};
 
 const READINGS_PER_SESSION: u64 = 30;
 

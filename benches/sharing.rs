@@ -14,18 +14,14 @@ use std::time::{Duration, Instant};
 
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::app::sharing::{level_slots, round};
-use infusion_chart::domain::patients::{Indication, PatientInput, Sex};
-use infusion_chart::domain::protocols::DoseInput;
 use infusion_chart::domain::sync::Change;
-use infusion_chart::domain::vitals::VitalsInput;
-use infusion_chart::domain::weight::WeightUnit;
 use infusion_chart::outside::keyring::Keyring;
 use infusion_chart::storage::server::{add_laptop, init, Link, ServerAddress};
 use infusion_chart::storage::Db;
 use infusion_chart::Clinic;
 use postgres::Postgres;
 use rusqlite::Connection;
-use support::{credentials, ten_years};
+use support::{credentials, new_session, ten_years, vitals};
 
 /// Weekdays in the demo history's ten years: the clinic's days.
 const WEEKDAYS_IN_TEN_YEARS: i64 = 2_609;
@@ -144,32 +140,7 @@ fn main() {
 
 /// Charts `n` readings on `charting`, each once the one before is seen in the other laptop's file.
 fn entry_latencies(charting: &Clinic, other: &std::path::Path, key: &str, n: usize) -> Vec<Duration> {
-    let patient = charting
-        .add_patient(PatientInput {
-            family_name: Some("Okafor".into()),
-            given_names: Some("Ada".into()),
-            date_of_birth: Some("1980-01-01".into()),
-            mrn: Some("SHARE-1".into()),
-            sex: Some(Sex::Female),
-            weight: Some(70.0),
-            weight_unit: Some(WeightUnit::Kg),
-            allergies: Some("None known".into()),
-            indication: Some(Indication::MajorDepression),
-            ..PatientInput::default()
-        })
-        .unwrap();
-    let session = charting
-        .start_session(DoseInput {
-            patient_id: patient.id,
-            protocol_id: 1,
-            weight: Some(70.0),
-            weight_unit: Some(WeightUnit::Kg),
-            dose_mg_per_kg: None,
-            weight_confirmed: false,
-            override_reason: None,
-            chair: Some("1".into()),
-        })
-        .unwrap();
+    let session = new_session(charting, 0);
     infusion_chart::storage::start();
     let watch = Connection::open(other).unwrap();
     watch.pragma_update(None, "key", key).unwrap();
@@ -182,21 +153,7 @@ fn entry_latencies(charting: &Clinic, other: &std::path::Path, key: &str, n: usi
         .map(|i| {
             let before = count();
             let charted = Instant::now();
-            charting
-                .add_vitals(VitalsInput {
-                    session_id: session.id,
-                    clinical_time: Some(chrono::Utc::now().to_rfc3339()),
-                    sbp: Some(120.0 + i as f64),
-                    dbp: Some(80.0),
-                    hr: Some(72.0),
-                    spo2: Some(98.0),
-                    rr: Some(14.0),
-                    temp_c: None,
-                    etco2: None,
-                    dissociation: None,
-                    moaas: None,
-                })
-                .unwrap();
+            charting.add_vitals(vitals(session, i as u64)).unwrap();
             while count() == before {
                 assert!(charted.elapsed() < Duration::from_secs(60), "not seen within 60 s");
                 std::thread::sleep(Duration::from_millis(10));

@@ -132,25 +132,23 @@ enum ServerCommand {
     },
     /// Enrol a laptop: its own PostgreSQL role, allowed only the sync functions. Prints the
     /// address the laptop joins with (it holds the laptop's secret: hand it over in person).
-    AddLaptop {
-        /// The server owner's address (as for `server init`).
-        #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
-        url: String,
-        #[arg(long, value_name = "FILE")]
-        ca: PathBuf,
-        /// The laptop's name: lower-case letters, digits, - and _ (for example chair-3).
-        #[arg(long, value_name = "NAME")]
-        name: String,
-    },
+    AddLaptop(LaptopOnServer),
     /// Cut a lost or retired laptop off at once; nothing it sent is removed.
-    RevokeLaptop {
-        #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
-        url: String,
-        #[arg(long, value_name = "FILE")]
-        ca: PathBuf,
-        #[arg(long, value_name = "NAME")]
-        name: String,
-    },
+    RevokeLaptop(LaptopOnServer),
+}
+
+/// A laptop on the clinic server, named by the server's owner.
+#[derive(clap::Args)]
+struct LaptopOnServer {
+    /// The server owner's address (as for `server init`).
+    #[arg(long, value_name = "URL", env = "INFUSION_CHART_SERVER_URL", hide_env_values = true)]
+    url: String,
+    /// The clinic's CA certificate (PEM) that the server's certificate must chain to.
+    #[arg(long, value_name = "FILE")]
+    ca: PathBuf,
+    /// The laptop's name: lower-case letters, digits, - and _ (for example chair-3).
+    #[arg(long, value_name = "NAME")]
+    name: String,
 }
 
 #[derive(Subcommand)]
@@ -244,7 +242,7 @@ fn run(cli: Cli) -> Result<String> {
             })
         }
         Command::Server {
-            action: ServerCommand::AddLaptop { url, ca, name },
+            action: ServerCommand::AddLaptop(LaptopOnServer { url, ca, name }),
         } => {
             let name = laptop_name(name)?;
             let secret = random_hex::<24>()?;
@@ -256,7 +254,7 @@ fn run(cli: Cli) -> Result<String> {
             ))
         }
         Command::Server {
-            action: ServerCommand::RevokeLaptop { url, ca, name },
+            action: ServerCommand::RevokeLaptop(LaptopOnServer { url, ca, name }),
         } => {
             server::revoke_laptop(&ServerAddress::with_ca_file(url, ca)?, name)?;
             Ok(format!(

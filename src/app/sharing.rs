@@ -41,8 +41,14 @@ pub struct Round {
 /// anywhere (the server stopped, the reply lost) is taken up by the next with nothing lost or
 /// doubled.
 pub fn round(db: &mut Db, link: &Link) -> Result<Round> {
+    round_while(db, link, &|| true)
+}
+
+/// `round`, stopping between batches once `go_on` says no (the worker asked to stop at sign-out,
+/// in the middle of a long history).
+fn round_while(db: &mut Db, link: &Link, go_on: &dyn Fn() -> bool) -> Result<Round> {
     let mut done = Round::default();
-    loop {
+    while go_on() {
         let batch = db.outbox(PUSH_BATCH)?;
         if batch.is_empty() {
             break;
@@ -51,7 +57,7 @@ pub fn round(db: &mut Db, link: &Link) -> Result<Round> {
         db.pushed(&batch, &ack)?;
         done.pushed += batch.len();
     }
-    loop {
+    while go_on() {
         let after = db.sync_state()?.pulled_through;
         let pulled = link.pull(after, PULL_BATCH)?;
         if pulled.is_empty() {
@@ -139,7 +145,7 @@ fn work(path: &PathBuf, key: &str, address: &ServerAddress, stop: &AtomicBool) {
             Some(open) => Ok(open),
             None => Link::connect(address),
         }
-        .and_then(|open| round(&mut db, &open).map(|moved| (open, moved)));
+        .and_then(|open| round_while(&mut db, &open, &|| !stop.load(Ordering::Relaxed)).map(|moved| (open, moved)));
         let pause = match attempt {
             Ok((open, moved)) => {
                 link = Some(open);

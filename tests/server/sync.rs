@@ -270,6 +270,20 @@ fn the_server_killed_mid_infusion_loses_nothing_and_doubles_nothing() {
             .words(a.clock.now())
             .starts_with("Server unreachable since")
     });
+    // Accounts are the clinic's: they wait for the server, while charting does not.
+    let refused = a.as_user("ada").add_user(UserInput {
+        username: Some("pat".into()),
+        display_name: Some("Pat Reyes".into()),
+        password: Some("temporary-pat".into()),
+        password_confirm: None,
+        roles: vec![Role::Nurse],
+    });
+    let refused = refused.unwrap_err().to_string();
+    assert!(
+        refused.starts_with("Users and roles change only while the clinic server answers"),
+        "{refused}"
+    );
+    a.as_user("nina");
     server.pg.run();
     eventually("the backlog drains", || level(&a.clinic, &server));
     assert_eq!(
