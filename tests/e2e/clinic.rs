@@ -115,6 +115,33 @@ async fn a_reading_charted_in_one_window_appears_in_the_other_laptops_window() {
     watching.client.set_window_rect(700, 0, 700, 950).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     display.screenshot(&output_dir().join("e2e-clinic-two-laptops.png"));
-    charting.quit().await;
+
+    // The admin's view of the first laptop's place in the clinic.
+    charting.client.set_window_rect(0, 0, 1400, 950).await.unwrap();
+    charting.click_button("Sign out").await;
+    sign_in(&charting, "ada", ADA).await;
+    charting.click_link("Admin").await;
+    charting.wait_for_text("//*[@id='server-facts']", "chair-1").await;
+    let _ = charting
+        .client
+        .execute("document.getElementById('server-heading').scrollIntoView();", vec![])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    display.screenshot(&output_dir().join("e2e-admin-clinic-server.png"));
     watching.quit().await;
+
+    // A third computer's set-up screen offers joining the clinic instead of a new chart.
+    let third = tempfile::tempdir().unwrap();
+    let fresh = App::launch(&display, third.path()).await;
+    fresh
+        .wait_for_page_text("Or join your clinic's server", harness::WAIT)
+        .await;
+    let _ = fresh
+        .client
+        .execute("document.getElementById('join-heading').scrollIntoView();", vec![])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    display.screenshot(&output_dir().join("e2e-setup-join.png"));
+    fresh.quit().await;
+    charting.quit().await;
 }
