@@ -87,6 +87,7 @@ CREATE TABLE remote_audit_log (
     PRIMARY KEY (laptop, id)
 ) STRICT;
 CREATE INDEX remote_audit_log_patient ON remote_audit_log (patient_uid);
+CREATE INDEX remote_audit_log_time ON remote_audit_log (at_utc);
 CREATE TRIGGER remote_audit_never_updated BEFORE UPDATE ON remote_audit_log
 BEGIN SELECT RAISE(ABORT, 'Audit trail entries cannot be changed'); END;
 CREATE TRIGGER remote_audit_never_deleted BEFORE DELETE ON remote_audit_log

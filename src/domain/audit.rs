@@ -135,6 +135,9 @@ pub struct Entry {
     pub prev_hash: String,
     #[serde(skip)]
     pub hash: String,
+    /// The laptop of the clinic that wrote it, when not this one (its record and patient ids are
+    /// this laptop's; its old and new values are as that laptop wrote them).
+    pub laptop: Option<String>,
 }
 
 impl Entry {
@@ -343,6 +346,7 @@ pub(crate) mod tests {
                     table_name: Some("vitals".into()),
                     record_id: Some(id),
                     patient_id: Some(7),
+                    laptop: None,
                     old_value: None,
                     new_value: Some(format!("{{\"sbp\":{}}}", 120 + id)),
                     detail: None,

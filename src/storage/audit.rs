@@ -43,6 +43,7 @@ pub(super) fn entry(r: &Row) -> rusqlite::Result<Entry> {
         detail: r.get(11)?,
         prev_hash: r.get(12)?,
         hash: r.get(13)?,
+        laptop: None,
     })
 }
 
@@ -78,6 +79,7 @@ pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: Date
         detail: event.detail.clone(),
         prev_hash,
         hash: String::new(),
+        laptop: None,
     };
     e.hash = e.compute_hash();
     conn.prepare_cached(&format!(
@@ -100,6 +102,13 @@ pub(super) fn append(conn: &Connection, author: &Author, event: &Event, at: Date
         e.hash
     ])?;
     Ok(())
+}
+
+/// Whose audit trail a search reads: this laptop's, or those of the clinic's other laptops.
+#[derive(Clone, Copy)]
+enum Trail {
+    Here,
+    Others,
 }
 
 impl Db {
@@ -134,17 +143,38 @@ impl Db {
         Ok(out)
     }
 
-    /// Matching rows, newest first, between the days of `period` (the filter's, as read); `limit`
-    /// None means every match (for export). Only the filters given are in the statement, so a
-    /// patient's history is read through its index (`?1 IS NULL OR …` terms would make SQLite read
-    /// the whole trail).
+    /// Matching rows, newest first, between the days of `period` (the filter's, as read): this
+    /// laptop's and the other laptops' of the clinic; `limit` None means every match (for export).
     pub fn audit_search(&self, f: &Filter, period: Period, limit: Option<u32>) -> Result<Vec<Entry>> {
+        let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);
+        let mut found = self.search_trail(f, period, limit, Trail::Here)?;
+        let others = self.search_trail(f, period, limit, Trail::Others)?;
+        if !others.is_empty() {
+            found.extend(others);
+            found.sort_by(|a, b| b.at_utc.cmp(&a.at_utc));
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        Ok(found)
+    }
+
+    /// One trail's matches, newest first. Only the filters given are in the statement, so a
+    /// patient's history is read through its index (`?1 IS NULL OR …` terms would make SQLite read
+    /// the whole trail). Another laptop's entries name this laptop's records (by their shared ids).
+    fn search_trail(&self, f: &Filter, period: Period, limit: i64, trail: Trail) -> Result<Vec<Entry>> {
         let mut terms: Vec<(&str, Value)> = Vec::new();
         if let Some(username) = f.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             terms.push(("username = ? COLLATE NOCASE", username.to_string().into()));
         }
         if let Some(patient_id) = f.patient_id {
-            terms.push(("patient_id = ?", patient_id.into()));
+            terms.push((
+                match trail {
+                    Trail::Here => "patient_id = ?",
+                    Trail::Others => {
+                        "patient_uid = (SELECT uid FROM sync_ids WHERE table_name = 'patients' AND row_id = ?)"
+                    }
+                },
+                patient_id.into(),
+            ));
         }
         if let Some(action) = f.action {
             terms.push(("action = ?", action.name().to_string().into()));
@@ -155,12 +185,27 @@ impl Db {
         if let Some(to) = period.to {
             terms.push(("substr(at_local, 1, 10) <= ?", to.to_string().into()));
         }
-        let limit = limit.map(|l| l.min(SEARCH_LIMIT) as i64).unwrap_or(-1);
         let filter: String = terms.iter().map(|(term, _)| format!(" AND {term}")).collect();
-        let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1{filter} ORDER BY id DESC LIMIT ?");
+        let sql = match trail {
+            Trail::Here => format!("SELECT {COLUMNS}, NULL FROM audit_log WHERE 1{filter} ORDER BY id DESC LIMIT ?"),
+            Trail::Others => format!(
+                "SELECT id, at_utc, at_local,
+                        (SELECT row_id FROM sync_ids s WHERE s.table_name = 'users' AND s.uid = user_uid),
+                        username, action, table_name,
+                        (SELECT row_id FROM sync_ids s WHERE s.table_name = r.table_name AND s.uid = record_uid),
+                        (SELECT row_id FROM sync_ids s WHERE s.table_name = 'patients' AND s.uid = patient_uid),
+                        old_value, new_value, detail, prev_hash, hash, laptop
+                 FROM remote_audit_log r WHERE 1{filter} ORDER BY at_utc DESC LIMIT ?"
+            ),
+        };
         let params = terms.into_iter().map(|(_, value)| value).chain([limit.into()]);
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), entry)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(Entry {
+                laptop: r.get(14)?,
+                ..entry(r)?
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

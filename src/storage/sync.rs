@@ -491,13 +491,17 @@ fn apply_row(conn: &Connection, change: &Pulled, row: &Value, refs: &References,
     }
     match local {
         Some(id) => {
-            let waiting: bool = conn
+            // Left as it is: an edit here still waiting to be pushed (the server merges it), a copy
+            // that already derives from a later version (this laptop's own edit, pushed after the
+            // one arriving), or the same row.
+            let (waiting, newer): (bool, bool) = conn
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE table_name = ?1 AND row_id = ?2
-                     AND seq > (SELECT pushed_through FROM sync_state))",
+                                    AND seq > (SELECT pushed_through FROM sync_state)),
+                            (SELECT base_seq FROM sync_ids WHERE table_name = ?1 AND row_id = ?2) > ?3",
                 )?
-                .query_row((table, id), |r| r.get(0))?;
-            if waiting || shared_row(conn, table, id, refs, me)? == *row {
+                .query_row((table, id, change.server_seq), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if waiting || newer || shared_row(conn, table, id, refs, me)? == *row {
                 return Ok(());
             }
             let set: Vec<String> = columns

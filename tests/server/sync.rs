@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use infusion_chart::app::clinic::Nothing;
 use infusion_chart::app::joining::ClinicJoin;
+use infusion_chart::domain::audit::{Action, Filter};
 use infusion_chart::domain::patients::{PatientSearch, PatientUpdate};
 use infusion_chart::domain::sessions::{PatientRef, SessionRef};
 use infusion_chart::domain::sync::{Change, SyncState};
@@ -91,10 +92,17 @@ fn state(clinic: &Clinic) -> SyncState {
     clinic.sharing_state(Nothing {}).unwrap()
 }
 
-/// Everything this laptop charted is on the server, and it has pulled everything the server holds.
-fn level(clinic: &Clinic, server: &Server) -> bool {
-    let s = state(clinic);
-    s.waiting == 0 && s.pulled_through >= server.count("SELECT coalesce(max(server_seq), 0) FROM changes")
+/// Everything these laptops charted is on the server, and each has pulled everything the server
+/// holds; the server's newest change is read before and after, so a push landing between two
+/// laptops' answers is not taken for level.
+fn level(laptops: &[&Fixture], server: &Server) -> bool {
+    let newest = || server.count("SELECT coalesce(max(server_seq), 0) FROM changes");
+    let before = newest();
+    let each = laptops.iter().all(|f| {
+        let s = state(&f.clinic);
+        s.waiting == 0 && s.pulled_through >= before
+    });
+    each && newest() == before
 }
 
 /// The record as a laptop holds it, read through its own connection.
@@ -178,7 +186,7 @@ fn a_new_laptop_joins_and_every_active_user_signs_in_there_but_a_disabled_one_ca
     a.as_user("ada");
     b.as_user("nina");
     eventually("chair-2 took omar's new key slot", || {
-        b.clinic.app_status(Nothing {}).is_ok() && level(&b.clinic, &server) && level(&a.clinic, &server)
+        b.clinic.app_status(Nothing {}).is_ok() && level(&[&a, &b], &server)
     });
     b.clinic.logout(Nothing {}).unwrap();
     b.clinic.login(creds("omar", "omar-new-password-2")).unwrap();
@@ -214,7 +222,7 @@ fn two_laptops_chart_one_series_offline_and_end_with_the_same_record_as_the_serv
     a.as_user("nina");
     let patient = a.add_patient("SER-1");
     let b = new_laptop(&server, &a, "chair-2", "nina");
-    eventually("chair-2 has the patient", || level(&b.clinic, &server));
+    eventually("chair-2 has the patient", || level(&[&b], &server));
     let on_b = find_patient(&b.clinic, "SER-1");
 
     server.pg.stop_immediately();
@@ -231,9 +239,7 @@ fn two_laptops_chart_one_series_offline_and_end_with_the_same_record_as_the_serv
     assert!(state(&a.clinic).waiting > 0 && state(&b.clinic).waiting > 0);
 
     server.pg.run();
-    eventually("both laptops level with the server", || {
-        level(&a.clinic, &server) && level(&b.clinic, &server)
-    });
+    eventually("both laptops level with the server", || level(&[&a, &b], &server));
     assert_eq!(digest(&a), digest(&b));
     assert_eq!(digest(&a), server.digest(), "the server holds the union");
     let sessions = a.clinic.get_patient(PatientRef { patient_id: patient.id });
@@ -253,7 +259,7 @@ fn the_server_killed_mid_infusion_loses_nothing_and_doubles_nothing() {
     let session = a.start_session(&patient);
     a.prepare(&session);
     a.chart_vitals(&session, 120.0, 80.0);
-    eventually("shared before the outage", || level(&a.clinic, &server));
+    eventually("shared before the outage", || level(&[&a], &server));
 
     server.pg.stop_immediately();
     for _ in 0..5 {
@@ -285,7 +291,7 @@ fn the_server_killed_mid_infusion_loses_nothing_and_doubles_nothing() {
     );
     a.as_user("nina");
     server.pg.run();
-    eventually("the backlog drains", || level(&a.clinic, &server));
+    eventually("the backlog drains", || level(&[&a], &server));
     assert_eq!(
         server.count("SELECT count(*) FROM records WHERE table_name = 'vitals'"),
         6
@@ -386,7 +392,7 @@ fn a_concurrent_patient_edit_is_a_recorded_conflict_and_both_laptops_agree() {
     a.as_user("nina");
     let patient = a.add_patient("CON-1");
     let b = new_laptop(&server, &a, "chair-2", "nina");
-    eventually("chair-2 has the patient", || level(&b.clinic, &server));
+    eventually("chair-2 has the patient", || level(&[&b], &server));
     let on_b = find_patient(&b.clinic, "CON-1");
 
     server.pg.stop_immediately();
@@ -403,10 +409,13 @@ fn a_concurrent_patient_edit_is_a_recorded_conflict_and_both_laptops_agree() {
     };
     edit(&a.clinic, patient.id, "Penicillin", Some("Sam 555-0100"));
     edit(&b.clinic, on_b, "Latex", None);
+    // chair-2's edit reaches the server first; chair-1's, based on the same version, after it. So
+    // chair-1 then pulls an edit older than its own, which must not undo its own.
+    a.clinic.logout(Nothing {}).unwrap();
     server.pg.run();
-    eventually("both laptops level with the server", || {
-        level(&a.clinic, &server) && level(&b.clinic, &server)
-    });
+    eventually("chair-2's edit is on the server", || level(&[&b], &server));
+    a.as_user("nina");
+    eventually("both laptops level with the server", || level(&[&a, &b], &server));
     assert_eq!(
         server.pg.psql(DB, "SELECT field FROM conflicts"),
         "allergies",
@@ -428,8 +437,26 @@ fn a_concurrent_patient_edit_is_a_recorded_conflict_and_both_laptops_agree() {
     );
     assert_eq!(digest(&a), digest(&b));
     assert_eq!(digest(&a), server.digest());
+    // Both edits are in the audit trail every laptop shows, the other laptop's named as its.
+    let history = a
+        .as_user("ada")
+        .audit_search(Filter {
+            patient_id: Some(patient.id),
+            action: Some(Action::PatientUpdated),
+            ..Filter::default()
+        })
+        .unwrap();
+    let edit_by = |laptop: Option<&str>, allergy: &str| {
+        history
+            .iter()
+            .any(|e| e.laptop.as_deref() == laptop && e.new_value.as_deref().unwrap_or_default().contains(allergy))
+    };
+    assert!(
+        edit_by(None, "Penicillin") && edit_by(Some("chair-2"), "Latex"),
+        "{history:?}"
+    );
     let merged = a
-        .clinic
+        .as_user("nina")
         .search_patients(PatientSearch { query: "CON-1".into() })
         .unwrap();
     assert_eq!(
@@ -449,7 +476,7 @@ fn a_signed_session_is_refused_to_every_other_laptop_and_identical_everywhere() 
     a.chart_vitals(&session, 118.0, 76.0);
     a.clinic.sign_session(SessionRef { session_id: session.id }).unwrap();
     let b = new_laptop(&server, &a, "chair-2", "nina");
-    eventually("chair-2 has the signed session", || level(&b.clinic, &server));
+    eventually("chair-2 has the signed session", || level(&[&b], &server));
 
     let on_b = b.clinic.get_patient(PatientRef {
         patient_id: find_patient(&b.clinic, "SIG-1"),
@@ -490,7 +517,7 @@ fn a_signed_session_is_refused_to_every_other_laptop_and_identical_everywhere() 
         "the server's trigger locks it too"
     );
 
-    eventually("level", || level(&a.clinic, &server) && level(&b.clinic, &server));
+    eventually("level", || level(&[&a, &b], &server));
     assert_eq!(digest(&a), digest(&b));
     assert_eq!(digest(&a), server.digest());
 }

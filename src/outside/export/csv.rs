@@ -45,6 +45,7 @@ pub fn write_audit(entries: &[Entry], out: &mut impl Write) -> Result<()> {
         "new_value",
         "detail",
         "hash",
+        "laptop",
     ];
     line(out, header)?;
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -64,6 +65,7 @@ pub fn write_audit(entries: &[Entry], out: &mut impl Write) -> Result<()> {
             text(&e.new_value),
             text(&e.detail),
             e.hash.clone(),
+            text(&e.laptop),
         ];
         line(out, row.iter().map(String::as_str))?;
     }

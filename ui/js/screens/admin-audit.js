@@ -107,7 +107,7 @@ function entryRow(entry) {
   const changed = entry.old_value != null || entry.new_value != null;
   return h('tr', { 'data-audit-id': entry.id },
     h('td', { class: 'when' }, h('time', { datetime: entry.at_utc }, localDateTime(entry.at_utc, true))),
-    h('td', {}, blank(entry.username)),
+    h('td', {}, blank(entry.username), entry.laptop && h('span', { class: 'meta' }, ` (laptop ${entry.laptop})`)),
     h('td', {}, entry.action),
     h('td', {}, blank(entry.table_name)),
     h('td', {}, blank(entry.record_id)),
