@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Local, Utc};
 
 use crate::app::access::check_credentials;
 use crate::app::clinic::Guard;
-use crate::domain::alerts::{AlertRef, Thresholds};
+use crate::domain::alerts::{mark_beyond, AlertRef, Thresholds};
 use crate::domain::clock::{self, TimeReading, TypedTime};
 use crate::domain::discharge::{
     discharge_holds, minutes_between, Aftercare, Aldrete, AldreteInput, DischargeInput, NewDischarge,
@@ -186,6 +186,11 @@ pub fn session_record(db: &Db, settings: &Settings, now: DateTime<Utc>, session:
     let concentration = s.dose.as_ref().map_or(0.0, |d| d.plan.concentration_mg_per_ml);
     let infusion = summarise(&events, concentration, now);
     let checklist = db.checklist_of(s.id)?;
+    let baseline_hold = baseline(&vitals, &events, now)
+        .map(|b| b.id)
+        .zip(protocol.as_ref())
+        .map(|(id, p)| (id, p.hold_sbp, p.hold_dbp));
+    mark_beyond(&mut vitals, &settings.alerts, baseline_hold);
     let baseline = baseline(&vitals, &events, now).cloned();
     let hold = if infusion.state == PumpState::NotStarted {
         start_hold(protocol.as_ref(), checklist.is_some(), baseline.as_ref())

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::catalogue::catalogue;
-use crate::domain::vitals::Vitals;
+use crate::domain::vitals::{Beyond, Mark, Vitals};
 
 catalogue! {
     /// Which alert rule a reading broke.
@@ -80,6 +80,37 @@ pub struct Alert {
 #[serde(deny_unknown_fields)]
 pub struct AlertRef {
     pub alert_id: i64,
+}
+
+/// Marks each reading's values beyond the clinic's alert thresholds, and the baseline's BP above
+/// the protocol's hold (`baseline_hold`: the baseline's id and the hold), so the flowsheet says so
+/// in a word as well as in colour.
+pub fn mark_beyond(series: &mut [Vitals], t: &Thresholds, baseline_hold: Option<(i64, i64, i64)>) {
+    let mark = |word, why: String| Some(Mark { word, why });
+    for v in series {
+        let above_hold = baseline_hold.filter(|&(id, sbp, dbp)| id == v.id && (v.sbp > sbp || v.dbp > dbp));
+        v.beyond = Beyond {
+            bp: if v.sbp > t.severe_sbp || v.dbp > t.severe_dbp {
+                mark("very high", format!("above {}/{}", t.severe_sbp, t.severe_dbp))
+            } else if v.sbp > t.high_sbp || v.dbp > t.high_dbp {
+                mark("high", format!("above {}/{}", t.high_sbp, t.high_dbp))
+            } else {
+                above_hold.and_then(|(_, sbp, dbp)| {
+                    mark("above hold", format!("the baseline is above the hold of {sbp}/{dbp}"))
+                })
+            },
+            hr: if v.hr > t.high_hr {
+                mark("high", format!("above {}", t.high_hr))
+            } else {
+                None
+            },
+            spo2: if v.spo2 < t.low_spo2 {
+                mark("low", format!("below {}%", t.low_spo2))
+            } else {
+                None
+            },
+        };
+    }
 }
 
 /// Every alert the series raises, in clinical-time order. `series` must be in clinical-time order.
@@ -180,7 +211,31 @@ mod tests {
             dissociation: None,
             moaas: None,
             late: false,
+            beyond: Beyond::default(),
         }
+    }
+
+    #[test]
+    fn readings_beyond_the_thresholds_and_a_baseline_above_the_hold_are_marked_in_words() {
+        let mut series = vec![
+            reading(1, 0, 150, 95, 80, 98),
+            reading(2, 5, 185, 100, 125, 91),
+            reading(3, 10, 210, 100, 80, 98),
+            reading(4, 15, 128, 80, 80, 98),
+        ];
+        mark_beyond(&mut series, &Thresholds::default(), Some((1, 140, 90)));
+        fn word(m: &Option<Mark>) -> Option<(&str, &str)> {
+            m.as_ref().map(|m| (m.word, m.why.as_str()))
+        }
+        assert_eq!(
+            word(&series[0].beyond.bp),
+            Some(("above hold", "the baseline is above the hold of 140/90"))
+        );
+        assert_eq!(word(&series[1].beyond.bp), Some(("high", "above 180/110")));
+        assert_eq!(word(&series[1].beyond.hr), Some(("high", "above 120")));
+        assert_eq!(word(&series[1].beyond.spo2), Some(("low", "below 92%")));
+        assert_eq!(word(&series[2].beyond.bp), Some(("very high", "above 200/120")));
+        assert!(series[3].beyond.is_empty(), "128/80 is not marked");
     }
 
     fn rules(series: &[Vitals]) -> Vec<(Rule, i64)> {

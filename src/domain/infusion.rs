@@ -375,6 +375,7 @@ impl EventInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::vitals::Beyond;
 
     fn vitals_at(minute: i64) -> Vitals {
         Vitals {
@@ -395,6 +396,7 @@ mod tests {
             entered_by: "Nina Park".into(),
             corrected: false,
             late: false,
+            beyond: Beyond::default(),
         }
     }
 

@@ -53,6 +53,27 @@ pub struct NewVitals {
     pub moaas: Option<i64>,
 }
 
+/// A value beyond a threshold: the word the flowsheet shows beside it ("high") and why ("above 180/110").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mark {
+    pub word: &'static str,
+    pub why: String,
+}
+
+/// A reading's marks, one per value that has one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Beyond {
+    pub bp: Option<Mark>,
+    pub hr: Option<Mark>,
+    pub spo2: Option<Mark>,
+}
+
+impl Beyond {
+    pub fn is_empty(&self) -> bool {
+        self.bp.is_none() && self.hr.is_none() && self.spo2.is_none()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Vitals {
     pub id: i64,
@@ -76,6 +97,10 @@ pub struct Vitals {
     pub corrected: bool,
     /// Saved long after it happened (the clinic's late-entry setting); set when read.
     pub late: bool,
+    /// Its values beyond the clinic's alert thresholds (and a baseline above the hold); set when a
+    /// session's record is read (`alerts::mark_beyond`).
+    #[serde(skip_serializing_if = "Beyond::is_empty")]
+    pub beyond: Beyond,
 }
 
 /// A correction of one reading before signing: the whole reading again, and why.

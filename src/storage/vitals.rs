@@ -7,7 +7,7 @@ use super::{parse_ts, rows, ts, Db};
 use crate::domain::alerts::{Thresholds, RULE_REACH_MINUTES};
 use crate::domain::audit::{Action, Event};
 use crate::domain::users::User;
-use crate::domain::vitals::{mean_arterial_pressure, NewVitals, Vitals};
+use crate::domain::vitals::{mean_arterial_pressure, Beyond, NewVitals, Vitals};
 use crate::error::{Error, Result};
 
 const COLUMNS: &str = "v.id, v.session_id, v.clinical_time, v.recorded_at, v.sbp, v.dbp, v.map, v.hr, v.spo2, v.rr,
@@ -33,6 +33,7 @@ fn vitals(r: &Row) -> rusqlite::Result<Vitals> {
         dissociation: r.get(14)?,
         moaas: r.get(15)?,
         late: false,
+        beyond: Beyond::default(),
     })
 }
 

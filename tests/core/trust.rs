@@ -306,3 +306,31 @@ fn a_start_with_due_scales_untaken_asks_for_the_nurses_confirmation_which_is_kep
     let started = clinic.add_infusion_event(start(session.id, f.clock.now())).unwrap();
     assert_eq!(started.scales_not_taken.as_deref(), Some("PHQ-9 and GAD-7"));
 }
+
+#[test]
+fn the_flowsheet_marks_readings_beyond_the_alert_thresholds_and_a_baseline_above_the_hold_in_words() {
+    let f = Fixture::staffed();
+    let clinic = f.as_user("nina");
+    let patient = f.add_patient("MARK-1");
+    let session = f.start_session(&patient);
+    let marks = || {
+        let record = clinic.get_session(SessionRef { session_id: session.id }).unwrap();
+        record
+            .vitals
+            .iter()
+            .map(|v| {
+                (
+                    v.beyond.bp.as_ref().map(|m| m.word),
+                    v.beyond.hr.as_ref().map(|m| m.word),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // 150/95 is within the alert thresholds, but as the baseline it is above the protocol's hold.
+    f.chart_vitals(&session, 150.0, 95.0);
+    assert_eq!(marks(), [(Some("above hold"), None)]);
+    // A later reading becomes the baseline; 185/100 is beyond the high-BP threshold itself.
+    f.clock.advance(5);
+    f.chart_vitals(&session, 185.0, 100.0);
+    assert_eq!(marks(), [(None, None), (Some("high"), None)]);
+}

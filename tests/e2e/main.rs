@@ -175,6 +175,16 @@ async fn staff_set_up_chart_sign_co_sign_amend_lock_and_find_it_all_after_a_rest
     chart_vitals(&app, "152", "94", "84", "98", "16").await;
     app.wait_for_page_text("above the hold threshold of 140/90", harness::WAIT)
         .await;
+    // The flowsheet says so too, in a word beside the value (it reads in black and white).
+    app.wait_for_text(VITALS_ROWS, "152/94 above hold").await;
+    let _ = app
+        .client
+        .execute(
+            "document.querySelector('table.flowsheet').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await;
+    display.screenshot(&output_dir().join("e2e-flowsheet-marks.png"));
     app.click_button("Sign out").await;
     sign_in(&app, "omar", "omar-password-1").await;
     app.click_link("Nguyễn-O'Brien").await;

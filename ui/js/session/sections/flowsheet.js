@@ -40,10 +40,10 @@ export function flowsheet(record, { editable, onCorrecting, onChanged }) {
         localTime(v.clinical_time),
         v.corrected && h('span', { class: 'tag', title: 'Corrected before signing; the audit trail keeps the values it replaced' }, 'corrected'),
         v.late && h('span', { class: 'tag', title: 'Charted long after its clinical time; the Entered column has the real entry time' }, 'late entry')),
-      h('td', {}, `${v.sbp}/${v.dbp}`),
+      marked(`${v.sbp}/${v.dbp}`, v.beyond?.bp),
       h('td', {}, reading(v.map, 0)),
-      h('td', {}, reading(v.hr)),
-      h('td', {}, reading(v.spo2)),
+      marked(reading(v.hr), v.beyond?.hr),
+      marked(reading(v.spo2), v.beyond?.spo2),
       h('td', {}, reading(v.rr)),
       h('td', {}, reading(v.temp_c, 1)),
       h('td', {}, reading(v.etco2)),
@@ -52,6 +52,14 @@ export function flowsheet(record, { editable, onCorrecting, onChanged }) {
       h('td', { class: 'entered' }, localTime(v.recorded_at)),
       h('td', { class: 'by' }, v.entered_by),
       editable && h('td', { class: 'row-action' }, correctButton(v, timeId)));
+  }
+
+  /** A value beyond the clinic's threshold: in colour, and in a word that reads in black and white. */
+  function marked(value, mark) {
+    if (!mark) return h('td', {}, value);
+    return h('td', { class: 'beyond', title: mark.why },
+      value, ' ', h('strong', { class: 'beyond-word' }, mark.word),
+      h('span', { class: 'visually-hidden' }, ` (${mark.why})`));
   }
 
   function correctButton(v, timeId) {
