@@ -14,7 +14,7 @@ use infusion_chart::Clinic;
 use crate::cli::{chart_a_session, ADA, NINA};
 use crate::harness::{self, output_dir, App, Display};
 use crate::postgres::Postgres;
-use crate::{open_session, sign_in, VITALS_ROWS};
+use crate::{sign_in, VITALS_ROWS};
 
 fn creds(username: &str, password: &str) -> Credentials {
     Credentials {
@@ -97,7 +97,10 @@ async fn a_reading_charted_in_one_window_appears_in_the_other_laptops_window() {
     for app in [&charting, &watching] {
         sign_in(app, "nina", NINA).await;
         app.wait_for_text("//*[@id='sharing']", "Shared with the clinic").await;
-        open_session(app, "CLI-1").await;
+        // From the day list, as a nurse opens a chair's session (no typing to race a redraw).
+        app.wait_for_text("//table", "Nguyễn-O'Brien").await;
+        app.click_link("Nguyễn-O'Brien").await;
+        app.wait_for_page_text("Vitals flowsheet", harness::WAIT).await;
     }
     watching
         .wait_for_page_text("This session is charted on laptop chair-1", harness::WAIT)
