@@ -67,6 +67,18 @@ fn references(conn: &Connection, table: &str) -> Result<References> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// `references` of `table`, read once per batch.
+fn cached_references<'a>(
+    cache: &'a mut HashMap<String, References>,
+    conn: &Connection,
+    table: &str,
+) -> Result<&'a References> {
+    if !cache.contains_key(table) {
+        cache.insert(table.to_string(), references(conn, table)?);
+    }
+    Ok(&cache[table])
+}
+
 fn uid_of(conn: &Connection, table: &str, id: i64) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT uid FROM sync_ids WHERE table_name = ?1 AND row_id = ?2")?
@@ -274,16 +286,14 @@ impl Db {
                         row_id,
                     });
                 }
-                if !refs.contains_key(&table) {
-                    refs.insert(table.clone(), references(&self.conn, &table)?);
-                }
+                let table_refs = cached_references(&mut refs, &self.conn, &table)?;
                 let (uid, base): (String, i64) = self
                     .conn
                     .prepare_cached("SELECT uid, base_seq FROM sync_ids WHERE table_name = ?1 AND row_id = ?2")?
                     .query_row((&table, row_id), |r| Ok((r.get(0)?, r.get(1)?)))?;
                 Ok(Change {
                     seq,
-                    row: shared_row(&self.conn, &table, row_id, &refs[&table], &me)?,
+                    row: shared_row(&self.conn, &table, row_id, table_refs, &me)?,
                     table,
                     uid,
                     base,
@@ -341,10 +351,8 @@ impl Db {
                     change.table
                 )));
             }
-            if !refs.contains_key(&change.table) {
-                refs.insert(change.table.clone(), references(&tx, &change.table)?);
-            }
-            apply_row(&tx, change, row, &refs[&change.table], &me)?;
+            let table_refs = cached_references(&mut refs, &tx, &change.table)?;
+            apply_row(&tx, change, row, table_refs, &me)?;
         }
         tx.execute(
             "UPDATE sync_state SET applying = 0, pulled_through = max(pulled_through, ?1)",
@@ -376,6 +384,10 @@ impl Db {
     /// Shares the key slots given (made or changed on this laptop): each replaces its user's, if it
     /// differs. Replacing, not deleting: a disabled user's slot stays, and their account refuses them.
     pub fn share_slots(&mut self, slots: &[SharedSlot]) -> Result<()> {
+        // Levelled before every action: with nothing to share, the write lock is not taken.
+        if slots.is_empty() {
+            return Ok(());
+        }
         let tx = self.write()?;
         for slot in slots {
             tx.prepare_cached(
