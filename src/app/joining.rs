@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::app::access;
 use crate::app::clinic::{remove_database_files, Access, Clinic, Guard, Nothing, Status};
-use crate::app::sharing::{level_slots, Worker, PULL_BATCH};
+use crate::app::sharing::{level_slots, pull_all, Worker};
 use crate::domain::audit::{Action, Event};
 use crate::domain::sync::{SharedSlot, SyncState};
 use crate::domain::users::Credentials;
@@ -141,14 +141,7 @@ impl Clinic {
         remove_database_files(&staging);
         let mut db = Db::create(&staging, Some(&key.sqlcipher_key()))?;
         db.join_clinic(&laptop, url, ca_pem, false, now)?;
-        loop {
-            let pulled = link.pull(db.sync_state()?.pulled_through, PULL_BATCH)?;
-            let Some(last) = pulled.last().map(|p| p.server_seq) else {
-                break;
-            };
-            db.apply_pulled(&pulled)?;
-            progress(last, newest);
-        }
+        pull_all(&mut db, &link, &|| true, &mut |last| progress(last, newest))?;
         let user = db
             .users()?
             .into_iter()

@@ -19,7 +19,7 @@ use crate::storage::Db;
 /// Changes pushed per call: one transaction on the server each.
 const PUSH_BATCH: u32 = 500;
 /// Changes pulled per call, applied here in one transaction each.
-pub(crate) const PULL_BATCH: i32 = 2_000;
+const PULL_BATCH: i32 = 2_000;
 /// The pause between rounds while the server answers: an entry reaches the other laptops within
 /// about two of these.
 const ONLINE_PAUSE: Duration = Duration::from_millis(400);
@@ -57,16 +57,31 @@ fn round_while(db: &mut Db, link: &Link, go_on: &dyn Fn() -> bool) -> Result<Rou
         db.pushed(&batch, &ack)?;
         done.pushed += batch.len();
     }
+    done.pulled = pull_all(db, link, go_on, &mut |_| {})?;
+    Ok(done)
+}
+
+/// Applies every change the server holds after this laptop's cursor, a batch at a time, each
+/// committed with the cursor; `applied` hears the server number each batch reached. Returns how
+/// many other laptops' changes were applied.
+pub(crate) fn pull_all(
+    db: &mut Db,
+    link: &Link,
+    go_on: &dyn Fn() -> bool,
+    applied: &mut dyn FnMut(i64),
+) -> Result<usize> {
+    let mut count = 0;
     while go_on() {
         let after = db.sync_state()?.pulled_through;
         let pulled = link.pull(after, PULL_BATCH)?;
-        if pulled.is_empty() {
+        let Some(last) = pulled.last().map(|p| p.server_seq) else {
             break;
-        }
+        };
         db.apply_pulled(&pulled)?;
-        done.pulled += pulled.iter().filter(|p| p.row.is_some()).count();
+        count += pulled.iter().filter(|p| p.row.is_some()).count();
+        applied(last);
     }
-    Ok(done)
+    Ok(count)
 }
 
 /// Brings the key file and the clinic's shared key slots level: of two versions of a user's slot
